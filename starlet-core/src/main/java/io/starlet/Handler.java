@@ -1,0 +1,17 @@
+package io.starlet;
+
+/**
+ * What a worker runs for each request. The servlet container implements it; so can a user who
+ * wants Starlet without servlets.
+ *
+ * <p>The handler runs on the worker thread. When it returns, the engine completes the response
+ * (commits it if nothing was written yet, ends the chunked body) and decides whether the
+ * connection stays open. An exception that escapes is logged; the client gets a plain
+ * {@code 500} if nothing was committed yet, and the connection is closed.
+ */
+@FunctionalInterface
+public interface Handler {
+
+	void handle(Exchange exchange) throws Exception;
+
+}

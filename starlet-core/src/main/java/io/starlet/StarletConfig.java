@@ -1,0 +1,253 @@
+package io.starlet;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The server's configuration: every Starlet option, with Starlet's defaults. Immutable; build one
+ * with {@link #builder()}.
+ *
+ * @param listen where to listen; empty means {@code 0.0.0.0:8080}
+ * @param maxWorkers workers = most requests handled at once; 0 serves on one thread (debug)
+ * @param timeout deadline for each read of a request and each write of a response
+ * @param keepaliveTimeout how long an idle persistent connection waits for its next request
+ * @param maxKeepaliveReqs most requests on one connection; 1 disables keep-alive
+ * @param maxReqsPerChild requests a worker serves before it retires
+ * @param minReqsPerChild when positive, each budget is drawn uniformly from [min, max]; 0 = unset
+ * @param spawnInterval at most one worker is spawned per interval; {@code null} = unset
+ * @param errRespawnInterval wait before replacing a worker that died of an uncaught error
+ * @param childExitHooks run on each worker thread right before it exits
+ * @param reusePort set {@code SO_REUSEPORT} on TCP listeners
+ * @param queueTimeout a request that waited this long for a worker gets 503; {@code null} = wait
+ * @param signals handle SIGHUP (recycle workers) and SIGUSR1 (slow hand-over)
+ * @param requestHeadTimeout total deadline for a client to deliver a request head (slowloris)
+ * @param maxRequestHeaderSize most bytes of request line plus header section (431 beyond)
+ * @param maxRequestBodySize a declared {@code Content-Length} above this is refused (413); -1 = none
+ * @param serverHeader value of the {@code Server} response header; {@code null} = none
+ * @param inheritedChannel adopt the listening socket passed on fd 0 (Server::Starter, systemd)
+ */
+public record StarletConfig(
+		List<Listen> listen,
+		int maxWorkers,
+		Duration timeout,
+		Duration keepaliveTimeout,
+		int maxKeepaliveReqs,
+		int maxReqsPerChild,
+		int minReqsPerChild,
+		Duration spawnInterval,
+		Duration errRespawnInterval,
+		List<ChildExitHook> childExitHooks,
+		boolean reusePort,
+		Duration queueTimeout,
+		boolean signals,
+		Duration requestHeadTimeout,
+		int maxRequestHeaderSize,
+		long maxRequestBodySize,
+		String serverHeader,
+		boolean inheritedChannel) {
+
+	public StarletConfig {
+		listen = List.copyOf(listen);
+		childExitHooks = List.copyOf(childExitHooks);
+		Objects.requireNonNull(timeout, "timeout");
+		Objects.requireNonNull(keepaliveTimeout, "keepaliveTimeout");
+		Objects.requireNonNull(errRespawnInterval, "errRespawnInterval");
+		Objects.requireNonNull(requestHeadTimeout, "requestHeadTimeout");
+		require(maxWorkers >= 0, "max-workers must be 0 or more, was " + maxWorkers);
+		require(maxKeepaliveReqs >= 1, "max-keepalive-reqs must be 1 or more, was " + maxKeepaliveReqs);
+		require(maxReqsPerChild >= 1, "max-reqs-per-child must be 1 or more, was " + maxReqsPerChild);
+		require(minReqsPerChild >= 0, "min-reqs-per-child must be 1 or more, was " + minReqsPerChild);
+		require(minReqsPerChild <= maxReqsPerChild, "min-reqs-per-child (" + minReqsPerChild
+				+ ") must not exceed max-reqs-per-child (" + maxReqsPerChild + ")");
+		requirePositive(timeout, "timeout");
+		requirePositive(keepaliveTimeout, "keepalive-timeout");
+		requirePositive(requestHeadTimeout, "request-head-timeout");
+		require(!errRespawnInterval.isNegative(), "err-respawn-interval must not be negative");
+		require(spawnInterval == null || !spawnInterval.isNegative(), "spawn-interval must not be negative");
+		require(queueTimeout == null || !queueTimeout.isNegative(), "queue-timeout must not be negative");
+		require(maxRequestHeaderSize >= 256, "max request header size must be at least 256 bytes");
+	}
+
+	private static void require(boolean condition, String message) {
+		if (!condition) {
+			throw new IllegalArgumentException(message);
+		}
+	}
+
+	private static void requirePositive(Duration d, String name) {
+		require(!d.isNegative() && !d.isZero(), name + " must be positive, was " + d);
+	}
+
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/** A builder initialised with this configuration's values. */
+	public Builder toBuilder() {
+		Builder b = new Builder();
+		b.listen = new ArrayList<>(this.listen);
+		b.maxWorkers = this.maxWorkers;
+		b.timeout = this.timeout;
+		b.keepaliveTimeout = this.keepaliveTimeout;
+		b.maxKeepaliveReqs = this.maxKeepaliveReqs;
+		b.maxReqsPerChild = this.maxReqsPerChild;
+		b.minReqsPerChild = this.minReqsPerChild;
+		b.spawnInterval = this.spawnInterval;
+		b.errRespawnInterval = this.errRespawnInterval;
+		b.childExitHooks = new ArrayList<>(this.childExitHooks);
+		b.reusePort = this.reusePort;
+		b.queueTimeout = this.queueTimeout;
+		b.signals = this.signals;
+		b.requestHeadTimeout = this.requestHeadTimeout;
+		b.maxRequestHeaderSize = this.maxRequestHeaderSize;
+		b.maxRequestBodySize = this.maxRequestBodySize;
+		b.serverHeader = this.serverHeader;
+		b.inheritedChannel = this.inheritedChannel;
+		return b;
+	}
+
+	/** Builds a {@link StarletConfig}; every setter's default is Starlet's. */
+	public static final class Builder {
+
+		private List<Listen> listen = new ArrayList<>();
+		private int maxWorkers = 10;
+		private Duration timeout = Duration.ofSeconds(300);
+		private Duration keepaliveTimeout = Duration.ofSeconds(2);
+		private int maxKeepaliveReqs = 1;
+		private int maxReqsPerChild = 100;
+		private int minReqsPerChild;
+		private Duration spawnInterval;
+		private Duration errRespawnInterval = Duration.ofSeconds(1);
+		private List<ChildExitHook> childExitHooks = new ArrayList<>();
+		private boolean reusePort;
+		private Duration queueTimeout;
+		private boolean signals;
+		private Duration requestHeadTimeout = Duration.ofSeconds(20);
+		private int maxRequestHeaderSize = 8192;
+		private long maxRequestBodySize = -1;
+		private String serverHeader;
+		private boolean inheritedChannel;
+
+		private Builder() {
+		}
+
+		/** Adds a listen address (see {@link Listen#parse}). Default: {@code :8080}. */
+		public Builder listen(Listen address) {
+			this.listen.add(Objects.requireNonNull(address));
+			return this;
+		}
+
+		public Builder listen(String spec) {
+			return listen(Listen.parse(spec));
+		}
+
+		/** Shorthand for {@code listen(Listen.tcp(host, port))}. */
+		public Builder listen(String host, int port) {
+			return listen(Listen.tcp(host, port));
+		}
+
+		public Builder clearListen() {
+			this.listen.clear();
+			return this;
+		}
+
+		public Builder maxWorkers(int maxWorkers) {
+			this.maxWorkers = maxWorkers;
+			return this;
+		}
+
+		public Builder timeout(Duration timeout) {
+			this.timeout = timeout;
+			return this;
+		}
+
+		public Builder keepaliveTimeout(Duration keepaliveTimeout) {
+			this.keepaliveTimeout = keepaliveTimeout;
+			return this;
+		}
+
+		public Builder maxKeepaliveReqs(int maxKeepaliveReqs) {
+			this.maxKeepaliveReqs = maxKeepaliveReqs;
+			return this;
+		}
+
+		public Builder maxReqsPerChild(int maxReqsPerChild) {
+			this.maxReqsPerChild = maxReqsPerChild;
+			return this;
+		}
+
+		/** 0 (the default) leaves it unset: every budget is exactly max-reqs-per-child. */
+		public Builder minReqsPerChild(int minReqsPerChild) {
+			this.minReqsPerChild = minReqsPerChild;
+			return this;
+		}
+
+		public Builder spawnInterval(Duration spawnInterval) {
+			this.spawnInterval = spawnInterval;
+			return this;
+		}
+
+		public Builder errRespawnInterval(Duration errRespawnInterval) {
+			this.errRespawnInterval = errRespawnInterval;
+			return this;
+		}
+
+		public Builder childExitHook(ChildExitHook hook) {
+			this.childExitHooks.add(Objects.requireNonNull(hook));
+			return this;
+		}
+
+		public Builder reusePort(boolean reusePort) {
+			this.reusePort = reusePort;
+			return this;
+		}
+
+		public Builder queueTimeout(Duration queueTimeout) {
+			this.queueTimeout = queueTimeout;
+			return this;
+		}
+
+		/** Off by default in the core (tests, embedding); the Spring starter turns it on. */
+		public Builder signals(boolean signals) {
+			this.signals = signals;
+			return this;
+		}
+
+		public Builder requestHeadTimeout(Duration requestHeadTimeout) {
+			this.requestHeadTimeout = requestHeadTimeout;
+			return this;
+		}
+
+		public Builder maxRequestHeaderSize(int maxRequestHeaderSize) {
+			this.maxRequestHeaderSize = maxRequestHeaderSize;
+			return this;
+		}
+
+		public Builder maxRequestBodySize(long maxRequestBodySize) {
+			this.maxRequestBodySize = maxRequestBodySize;
+			return this;
+		}
+
+		public Builder serverHeader(String serverHeader) {
+			this.serverHeader = serverHeader;
+			return this;
+		}
+
+		public Builder inheritedChannel(boolean inheritedChannel) {
+			this.inheritedChannel = inheritedChannel;
+			return this;
+		}
+
+		public StarletConfig build() {
+			return new StarletConfig(this.listen, this.maxWorkers, this.timeout, this.keepaliveTimeout,
+					this.maxKeepaliveReqs, this.maxReqsPerChild, this.minReqsPerChild, this.spawnInterval,
+					this.errRespawnInterval, this.childExitHooks, this.reusePort, this.queueTimeout, this.signals,
+					this.requestHeadTimeout, this.maxRequestHeaderSize, this.maxRequestBodySize, this.serverHeader,
+					this.inheritedChannel);
+		}
+
+	}
+
+}
