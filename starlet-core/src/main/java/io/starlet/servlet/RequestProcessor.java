@@ -89,10 +89,15 @@ final class RequestProcessor {
 			if (response.errorStatus() >= 0 && !response.output().isCommitted()) {
 				errorPage(request, response, response.errorStatus(), response.errorMessage(), null);
 			}
-			if (response.isClientAborted()) {
-				throw new ClientAbortException(new IOException("the client went away"));
+			if (!response.isClientAborted()) {
+				try {
+					response.finish();
+				}
+				catch (ClientAbortException ex) {
+					logger.debug("Client went away before the response to {} {} was complete", request.getMethod(),
+							request.getRequestURI());
+				}
 			}
-			response.finish();
 		}
 		finally {
 			if (!listeners.isEmpty()) {
@@ -153,22 +158,42 @@ final class RequestProcessor {
 	private void handleThrowable(ContainerRequest request, ContainerResponse response, ServletMapping mapping,
 			Throwable ex) throws Exception {
 		if (ex instanceof ClientAbortException || response.isClientAborted()) {
+			// the engine notices the dead connection when it completes the exchange
 			logger.debug("Client went away during {} {}", request.getMethod(), request.getRequestURI(), ex);
-			throw (ex instanceof Exception e) ? e : new ServletException(ex);
+			return;
 		}
 		if (ex instanceof VirtualMachineError error && !(ex instanceof StackOverflowError)) {
 			throw error;
+		}
+		IOException protocolError = protocolError(ex);
+		if (protocolError != null && !response.output().isCommitted()) {
+			// a malformed or stalled request body: the engine answers 400/408 and closes
+			throw protocolError;
+		}
+		if (response.output().isCommitted()) {
+			// the status line is gone: the only honest signal left is to cut the connection
+			throw (ex instanceof Exception e) ? e : new ServletException(ex);
 		}
 		logger.error("Servlet.service() for servlet [{}] in context with path [{}] threw exception",
 				mapping.servletName(), this.context.getContextPath(), ex);
 		if (request.asyncContext != null) {
 			request.asyncContext.fireError(ex);
 		}
-		if (response.output().isCommitted()) {
-			// the status line is gone: the only honest signal left is to cut the connection
-			throw (ex instanceof Exception e) ? e : new ServletException(ex);
-		}
 		errorPage(request, response, 500, null, ex);
+	}
+
+	/** The engine's own body-reading failure somewhere in the cause chain, if any. */
+	private static IOException protocolError(Throwable ex) {
+		Throwable current = ex;
+		for (int i = 0; i < 16 && current != null; i++) {
+			if (current instanceof io.starlet.http.BadRequestException
+					|| current instanceof java.net.SocketTimeoutException) {
+				return (IOException) current;
+			}
+			current = (current instanceof ServletException se && se.getRootCause() != null) ? se.getRootCause()
+					: current.getCause();
+		}
+		return null;
 	}
 
 	/**
