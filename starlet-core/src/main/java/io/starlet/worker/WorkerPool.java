@@ -3,46 +3,359 @@ package io.starlet.worker;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.starlet.Handler;
 import io.starlet.ServerStats;
 import io.starlet.StarletConfig;
+import io.starlet.http.RequestParser;
+import io.starlet.net.Connection;
+import io.starlet.net.Listeners;
 
-/** The manager of the workers (being written). */
+/**
+ * The manager: opens the listeners, runs the {@link Acceptor}, and keeps {@code max-workers}
+ * {@link Worker}s alive, replacing each one that retires (its budget spent, a harakiri, a
+ * recycle) or dies, at most one per {@code spawn-interval}, and only after
+ * {@code err-respawn-interval} when a worker died of an error.
+ *
+ * <p>Requests reach workers through one FIFO queue of connections whose request has arrived, so
+ * {@code max-workers} is exactly the number of requests handled at once.
+ *
+ * <pre>
+ *   new ──start()──▶ RUNNING ──shutdownGracefully()──▶ DRAINING ──(nothing active)──▶ DRAINED
+ *                       │                                  │                              │
+ *                       └────────────── stop() ────────────┴──────────────────────────────┴──▶ STOPPED
+ * </pre>
+ *
+ * Public only so that {@link io.starlet.StarletServer} can reach it; not an API.
+ */
 public final class WorkerPool {
 
+	private static final Logger logger = LoggerFactory.getLogger(WorkerPool.class);
+
+	/** Room for a full head plus a small body, which the acceptor collects before a worker sees it. */
+	static final int SMALL_BODY = 16 * 1024;
+
+	/** Most header fields in a request head or trailer section. */
+	static final int MAX_FIELDS = 100;
+
+	private final StarletConfig config;
+
+	private final Handler handler;
+
+	private final BlockingQueue<Connection> ready = new LinkedBlockingQueue<>();
+
+	private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
+
+	private final BlockingQueue<Worker> exits = new LinkedBlockingQueue<>();
+
+	private final CompletableFuture<Void> drained = new CompletableFuture<>();
+
+	private final AtomicInteger active = new AtomicInteger();
+
+	private final AtomicInteger busy = new AtomicInteger();
+
+	private final AtomicInteger openConnections = new AtomicInteger();
+
+	private final LongAdder requests = new LongAdder();
+
+	private final Map<String, LongAdder> retirements = new ConcurrentHashMap<>();
+
+	private final Map<Integer, LongAdder> rejections = new ConcurrentHashMap<>();
+
+	private final AtomicInteger nextWorkerId = new AtomicInteger();
+
+	private Listeners listeners;
+
+	private Acceptor acceptor;
+
+	private Thread acceptorThread;
+
+	private Thread managerThread;
+
+	private volatile boolean running;
+
+	private volatile boolean shuttingDown;
+
+	private volatile boolean stopped;
+
 	public WorkerPool(StarletConfig config, Handler handler) {
+		this.config = config;
+		this.handler = handler;
 	}
 
 	public void start() throws IOException {
-		throw new IOException("engine not written yet");
+		boolean inherited = this.config.inheritedChannel() || isSet(System.getenv(Listeners.SERVER_STARTER_PORT));
+		List<io.starlet.Listen> addresses = this.config.listen();
+		if (addresses.isEmpty() && !inherited) {
+			addresses = List.of(io.starlet.Listen.tcp(null, 8080));
+		}
+		this.listeners = Listeners.open(addresses, this.config.reusePort(), inherited);
+		try {
+			this.acceptor = new Acceptor(this, newParser());
+		}
+		catch (IOException ex) {
+			this.listeners.close();
+			throw ex;
+		}
+		this.running = true;
+		this.acceptorThread = new Thread(this.acceptor, "starlet-acceptor");
+		this.acceptorThread.start();
+		// The first workers start at once; spawn-interval throttles only what follows.
+		spawn();
+		this.managerThread = new Thread(this::manage, "starlet-manager");
+		this.managerThread.setDaemon(true);
+		this.managerThread.start();
 	}
 
-	public boolean isRunning() {
+	private static boolean isSet(String value) {
+		return value != null && !value.isEmpty();
+	}
+
+	RequestParser newParser() {
+		return new RequestParser(this.config.maxRequestHeaderSize(), MAX_FIELDS, this.config.maxRequestBodySize());
+	}
+
+	int bufferSize() {
+		return this.config.maxRequestHeaderSize() + SMALL_BODY;
+	}
+
+	StarletConfig config() {
+		return this.config;
+	}
+
+	Handler handler() {
+		return this.handler;
+	}
+
+	Listeners listeners() {
+		return this.listeners;
+	}
+
+	int targetWorkers() {
+		return Math.max(1, this.config.maxWorkers());
+	}
+
+	// --- the manager ----------------------------------------------------------------------------
+
+	private void manage() {
+		long spawnIntervalNanos = (this.config.spawnInterval() != null) ? this.config.spawnInterval().toNanos() : 0;
+		long lastSpawn = System.nanoTime();
+		while (this.running) {
+			try {
+				Worker exited = this.exits.poll(50, TimeUnit.MILLISECONDS);
+				if (exited != null && exited.diedOfError()) {
+					Thread.sleep(this.config.errRespawnInterval().toMillis());
+				}
+				while (this.running && this.workers.size() < targetWorkers()) {
+					long wait = lastSpawn + spawnIntervalNanos - System.nanoTime();
+					if (spawnIntervalNanos > 0 && wait > 0) {
+						TimeUnit.NANOSECONDS.sleep(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(50)));
+						continue;
+					}
+					spawnOne();
+					lastSpawn = System.nanoTime();
+				}
+			}
+			catch (InterruptedException ex) {
+				return;
+			}
+		}
+	}
+
+	private void spawn() {
+		int n = (this.config.spawnInterval() != null) ? 1 : targetWorkers();
+		for (int i = 0; i < n; i++) {
+			spawnOne();
+		}
+	}
+
+	private void spawnOne() {
+		Worker worker = new Worker(this, this.nextWorkerId.incrementAndGet(), drawBudget());
+		this.workers.add(worker);
+		worker.start();
+	}
+
+	private long drawBudget() {
+		int max = this.config.maxReqsPerChild();
+		int min = this.config.minReqsPerChild();
+		if (min <= 0 || min >= max) {
+			return max;
+		}
+		return min + java.util.concurrent.ThreadLocalRandom.current().nextInt(max - min + 1);
+	}
+
+	void workerExited(Worker worker, String reason) {
+		this.workers.remove(worker);
+		this.retirements.computeIfAbsent(reason, r -> new LongAdder()).increment();
+		this.exits.add(worker);
+	}
+
+	// --- connections between acceptor and workers ------------------------------------------------
+
+	void dispatch(Connection connection) {
+		this.active.incrementAndGet();
+		connection.readySince = System.nanoTime();
+		this.ready.add(connection);
+	}
+
+	/** Takes a queued connection back (queue timeout); false if a worker already has it. */
+	boolean withdraw(Connection connection) {
+		if (this.ready.remove(connection)) {
+			finished();
+			return true;
+		}
 		return false;
 	}
 
+	Connection take(long timeoutMillis) throws InterruptedException {
+		return this.ready.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+	}
+
+	boolean hasQueued() {
+		return !this.ready.isEmpty();
+	}
+
+	/** A worker is done with a connection it took (closed it or handed it back). */
+	void finished() {
+		if (this.active.decrementAndGet() == 0 && this.shuttingDown) {
+			this.acceptor.wakeup();
+		}
+	}
+
+	void handBack(Connection connection) {
+		this.acceptor.handBack(connection);
+	}
+
+	void busy(boolean nowBusy) {
+		if (nowBusy) {
+			this.busy.incrementAndGet();
+		}
+		else {
+			this.busy.decrementAndGet();
+		}
+	}
+
+	void requestStarted() {
+		this.requests.increment();
+	}
+
+	void rejected(int status) {
+		this.rejections.computeIfAbsent(status, s -> new LongAdder()).increment();
+	}
+
+	void connectionOpened() {
+		this.openConnections.incrementAndGet();
+	}
+
+	void connectionClosed() {
+		this.openConnections.decrementAndGet();
+	}
+
+	boolean isIdle() {
+		return this.active.get() == 0;
+	}
+
+	void drained() {
+		this.drained.complete(null);
+	}
+
+	// --- lifecycle ---------------------------------------------------------------------------------
+
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	public boolean isShuttingDown() {
+		return this.shuttingDown;
+	}
+
 	public int port() {
-		return -1;
+		return this.listeners.port();
 	}
 
 	public List<SocketAddress> boundAddresses() {
-		return List.of();
+		return this.listeners.addresses();
 	}
 
 	public CompletableFuture<Void> shutdownGracefully() {
-		return CompletableFuture.completedFuture(null);
+		if (!this.running) {
+			return CompletableFuture.completedFuture(null);
+		}
+		this.shuttingDown = true;
+		this.acceptor.wakeup();
+		return this.drained;
 	}
 
-	public void stop() {
+	public synchronized void stop() {
+		if (this.stopped) {
+			return;
+		}
+		this.stopped = true;
+		this.shuttingDown = true;
+		this.running = false;
+		this.listeners.close();
+		this.acceptor.stop();
+		Connection queued;
+		while ((queued = this.ready.poll()) != null) {
+			queued.close();
+		}
+		for (Worker worker : this.workers) {
+			worker.abort();
+		}
+		this.managerThread.interrupt();
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+		joinUntil(this.acceptorThread, deadline);
+		for (Worker worker : this.workers) {
+			joinUntil(worker.thread(), deadline);
+		}
+		if (!this.workers.isEmpty()) {
+			logger.warn("Starlet stopped while {} worker(s) were still running a request", this.workers.size());
+		}
+		this.drained.complete(null);
 	}
 
+	private static void joinUntil(Thread thread, long deadline) {
+		long left = deadline - System.nanoTime();
+		if (left > 0) {
+			try {
+				thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	/** Retires every worker after its current request; the manager replaces them (SIGHUP). */
 	public void recycleWorkers() {
+		for (Worker worker : this.workers) {
+			worker.retire("recycle");
+		}
 	}
 
 	public ServerStats stats() {
-		return ServerStats.EMPTY;
+		Map<String, Long> retired = new TreeMap<>();
+		this.retirements.forEach((reason, count) -> retired.put(reason, count.sum()));
+		Map<Integer, Long> rejected = new TreeMap<>();
+		this.rejections.forEach((status, count) -> rejected.put(status, count.sum()));
+		int queued = this.ready.size();
+		int busyNow = this.busy.get();
+		int idleConnections = Math.max(0, this.openConnections.get() - queued - busyNow);
+		return new ServerStats(this.config.maxWorkers(), this.workers.size(), busyNow, idleConnections, queued,
+				this.requests.sum(), retired, rejected);
 	}
 
 }

@@ -1,0 +1,151 @@
+package io.starlet.http;
+
+import java.util.Arrays;
+
+/**
+ * Serialises a response head: status line, the handler's fields, then the fields the engine owns
+ * ({@code Date}, {@code Server}, framing and {@code Connection}). Reused per worker; no allocation
+ * on the common path.
+ *
+ * <p>Handler-supplied names that are not tokens are dropped and control characters in values
+ * become spaces, so no handler can split a response (header injection). A handler's own
+ * {@code Content-Length}, {@code Transfer-Encoding} and {@code Connection} are ignored: framing is
+ * decided once, by the engine, and a response never carries both length and chunked coding.
+ */
+public final class ResponseHead {
+
+	private byte[] buf = new byte[1024];
+
+	private int length;
+
+	/** The serialised head. Valid until the next {@link #format}. */
+	public byte[] bytes() {
+		return this.buf;
+	}
+
+	public int length() {
+		return this.length;
+	}
+
+	/**
+	 * @param contentLength ≥ 0 for {@code Content-Length}; -1 for no length header
+	 * @param chunked send {@code Transfer-Encoding: chunked} (only with contentLength -1)
+	 * @param close send {@code Connection: close}
+	 * @param keepAlive send {@code Connection: keep-alive} (HTTP/1.0 persistent connections)
+	 */
+	public void format(int status, Fields fields, String serverHeader, long contentLength, boolean chunked,
+			boolean close, boolean keepAlive) {
+		this.length = 0;
+		ascii("HTTP/1.1 ");
+		ascii(Integer.toString(status));
+		this.buf[this.length++] = ' ';
+		ascii(HttpStatus.reason(status));
+		crlf();
+		boolean hasDate = false;
+		boolean hasServer = false;
+		for (int i = 0; i < fields.size(); i++) {
+			String name = fields.name(i);
+			if (!isToken(name) || isFramingField(name)) {
+				continue;
+			}
+			hasDate |= name.equalsIgnoreCase("Date");
+			hasServer |= name.equalsIgnoreCase("Server");
+			field(name, fields.value(i));
+		}
+		if (!hasDate) {
+			field("Date", HttpDate.now());
+		}
+		if (serverHeader != null && !hasServer) {
+			field("Server", serverHeader);
+		}
+		if (contentLength >= 0) {
+			ascii("Content-Length: ");
+			ascii(Long.toString(contentLength));
+			crlf();
+		}
+		else if (chunked) {
+			ascii("Transfer-Encoding: chunked\r\n");
+		}
+		if (close) {
+			ascii("Connection: close\r\n");
+		}
+		else if (keepAlive) {
+			ascii("Connection: keep-alive\r\n");
+		}
+		crlf();
+	}
+
+	/** A {@code 100 Continue} interim response. */
+	public static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes();
+
+	private void field(String name, String value) {
+		ascii(name);
+		ensure(2);
+		this.buf[this.length++] = ':';
+		this.buf[this.length++] = ' ';
+		int n = value.length();
+		ensure(n + 2);
+		for (int i = 0; i < n; i++) {
+			char c = value.charAt(i);
+			// Values are ISO-8859-1 on the wire (RFC 9110 §5.5); anything else, and any CTL, is replaced.
+			this.buf[this.length++] = (c < 0x20 && c != '\t') || c == 0x7f || c > 0xff ? (byte) (c > 0xff ? '?' : ' ') : (byte) c;
+		}
+		crlf();
+	}
+
+	private void ascii(String s) {
+		int n = s.length();
+		ensure(n + 2);
+		for (int i = 0; i < n; i++) {
+			this.buf[this.length++] = (byte) s.charAt(i);
+		}
+	}
+
+	private void crlf() {
+		ensure(2);
+		this.buf[this.length++] = '\r';
+		this.buf[this.length++] = '\n';
+	}
+
+	private void ensure(int more) {
+		if (this.length + more > this.buf.length) {
+			this.buf = Arrays.copyOf(this.buf, Math.max(this.buf.length * 2, this.length + more));
+		}
+	}
+
+	static boolean isFramingField(String name) {
+		return name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
+				|| name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Keep-Alive");
+	}
+
+	static boolean isToken(String name) {
+		if (name == null || name.isEmpty()) {
+			return false;
+		}
+		for (int i = 0; i < name.length(); i++) {
+			char c = name.charAt(i);
+			boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+					|| (c < 128 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
+			if (!ok) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** A complete short plain-text response the engine sends on its own (errors, 503). */
+	public static byte[] plain(int status, String message, boolean close, String serverHeader) {
+		ResponseHead head = new ResponseHead();
+		byte[] body = (status + " " + HttpStatus.reason(status) + ((message != null) ? ": " + message : "") + "\n")
+			.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+		HttpFields fields = new HttpFields().add("Content-Type", "text/plain; charset=ISO-8859-1");
+		if (status == 503) {
+			fields.add("Retry-After", "1");
+		}
+		head.format(status, fields, serverHeader, body.length, false, close, false);
+		byte[] out = Arrays.copyOf(head.buf, head.length + body.length);
+		System.arraycopy(body, 0, out, head.length, body.length);
+		return out;
+	}
+
+}

@@ -1,0 +1,77 @@
+package io.starlet.http;
+
+/**
+ * Every reason the engine refuses a request, with the response status and the rule it enforces.
+ * The parser reports these by name so that tests, logs and metrics can tell them apart.
+ */
+public enum Violation {
+
+	/** Request line is not {@code method SP request-target SP HTTP-version}. */
+	MALFORMED_REQUEST_LINE(400, "RFC 9112 §3"),
+	/** Method is not a token. */
+	INVALID_METHOD(400, "RFC 9110 §9.1"),
+	/** Request target has a byte that is not allowed, or a form that does not fit the method. */
+	INVALID_TARGET(400, "RFC 9112 §3.2"),
+	/** Request target longer than the server accepts. */
+	TARGET_TOO_LONG(414, "RFC 9110 §15.5.15"),
+	/** A version that is not HTTP/1.x syntax at all. */
+	INVALID_VERSION(400, "RFC 9112 §2.3"),
+	/** A well-formed HTTP/1.x version other than 1.0 and 1.1. */
+	UNSUPPORTED_VERSION(505, "RFC 9110 §15.6.6"),
+	/** Field line without a colon, or a field name that is not a token. */
+	MALFORMED_FIELD(400, "RFC 9112 §5"),
+	/** Whitespace between field name and colon. */
+	WHITESPACE_BEFORE_COLON(400, "RFC 9112 §5.1"),
+	/** A line starting with whitespace: obs-fold, or whitespace before the first field. */
+	OBS_FOLD(400, "RFC 9112 §5.2"),
+	/** CR not followed by LF, NUL or another control character in the head. */
+	INVALID_CHARACTER(400, "RFC 9112 §2.2, RFC 9110 §5.5"),
+	/** Header section over the configured size. */
+	HEADERS_TOO_LARGE(431, "RFC 6585 §5"),
+	/** More header fields than the configured count. */
+	TOO_MANY_FIELDS(431, "RFC 6585 §5"),
+	/** HTTP/1.1 request without {@code Host}, with two, or with an invalid one. */
+	INVALID_HOST(400, "RFC 9112 §3.2"),
+	/** {@code Content-Length} not 1*DIGIT, overflowing, or several different values. */
+	INVALID_CONTENT_LENGTH(400, "RFC 9112 §6.3, RFC 9110 §8.6"),
+	/** {@code Transfer-Encoding} whose final coding is not {@code chunked}, or {@code chunked} twice. */
+	CHUNKED_NOT_FINAL(400, "RFC 9112 §6.3"),
+	/** {@code Transfer-Encoding} with a coding this server does not implement. */
+	UNKNOWN_TRANSFER_CODING(501, "RFC 9112 §6.1"),
+	/** {@code Transfer-Encoding} in an HTTP/1.0 request: its framing cannot be trusted. */
+	TRANSFER_ENCODING_IN_HTTP10(400, "RFC 9112 §6.1"),
+	/** A declared body larger than the configured maximum. */
+	CONTENT_TOO_LARGE(413, "RFC 9110 §15.5.14"),
+	/** An expectation other than {@code 100-continue}. */
+	UNKNOWN_EXPECTATION(417, "RFC 9110 §10.1.1"),
+	/** Chunk size that is not hex, is empty or overflows. */
+	INVALID_CHUNK_SIZE(400, "RFC 9112 §7.1"),
+	/** Chunk extension that does not follow the grammar, or is too long. */
+	INVALID_CHUNK_EXTENSION(400, "RFC 9112 §7.1.1"),
+	/** Chunk line or chunk data not terminated by CRLF. */
+	INVALID_CHUNK_TERMINATOR(400, "RFC 9112 §7.1"),
+	/** Trailer section malformed, too large, or carrying a framing field. */
+	INVALID_TRAILER(400, "RFC 9112 §7.1.2"),
+	/** The client did not deliver a request head in time. */
+	REQUEST_TIMEOUT(408, "RFC 9110 §15.5.9");
+
+	private final int status;
+
+	private final String rule;
+
+	Violation(int status, String rule) {
+		this.status = status;
+		this.rule = rule;
+	}
+
+	/** The status of the response the client gets. */
+	public int status() {
+		return this.status;
+	}
+
+	/** The RFC section the rule comes from. */
+	public String rule() {
+		return this.rule;
+	}
+
+}

@@ -1,0 +1,228 @@
+package io.starlet.net;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+
+import io.starlet.http.RequestHead;
+
+/**
+ * One client connection and its receive buffer. The channel is always non-blocking: the acceptor
+ * polls it with its selector, and a worker waits on it with its own selector, so that every read
+ * and every write has a deadline (a blocking {@code SocketChannel} write cannot time out).
+ *
+ * <p>Buffer layout while a request is served: {@code [0, headLength)} is the request head (its
+ * fields are read lazily from there, so it must stay intact), then body bytes and any pipelined
+ * bytes up to {@link #end}. Between requests {@link #compact} moves the unread bytes to the
+ * front.
+ *
+ * <p>Owned by one thread at a time (acceptor or worker); the hand-off goes through a queue,
+ * which publishes the state safely.
+ */
+public final class Connection {
+
+	private final long id;
+
+	private final SocketChannel channel;
+
+	private final SocketAddress remote;
+
+	private final SocketAddress local;
+
+	private final byte[] buf;
+
+	private final ByteBuffer view;
+
+	/** Read position and end of received data in {@link #buf}. */
+	public int pos;
+
+	public int end;
+
+	/** The current request's head, parsed from {@code buf[0, head.headLength())}. */
+	public final RequestHead head = new RequestHead();
+
+	/** Whether {@link #head} holds a parsed head that has not been served yet. */
+	public boolean headReady;
+
+	/** Idle between requests (keep-alive), as opposed to receiving a head. */
+	public boolean idle;
+
+	/** Requests started on this connection. */
+	public int requests;
+
+	/** Deadline (System.nanoTime) for whatever the connection is waiting for in the acceptor. */
+	public long deadline;
+
+	/** When the connection became ready for a worker (System.nanoTime), for queue-timeout. */
+	public long readySince;
+
+	/** The acceptor's key for this connection. */
+	public SelectionKey acceptorKey;
+
+	private boolean closed;
+
+	public Connection(long id, SocketChannel channel, int bufferSize) throws IOException {
+		this.id = id;
+		this.channel = channel;
+		this.remote = channel.getRemoteAddress();
+		this.local = channel.getLocalAddress();
+		this.buf = new byte[bufferSize];
+		this.view = ByteBuffer.wrap(this.buf);
+	}
+
+	public long id() {
+		return this.id;
+	}
+
+	public SocketChannel channel() {
+		return this.channel;
+	}
+
+	public SocketAddress remoteAddress() {
+		return this.remote;
+	}
+
+	public SocketAddress localAddress() {
+		return this.local;
+	}
+
+	public byte[] buffer() {
+		return this.buf;
+	}
+
+	public int buffered() {
+		return this.end - this.pos;
+	}
+
+	/**
+	 * Reads what the socket has into the buffer without waiting.
+	 * @return bytes read, 0 when nothing is there or the buffer is full, -1 at end of stream
+	 */
+	public int readNow() throws IOException {
+		if (this.end == this.buf.length) {
+			return 0;
+		}
+		this.view.limit(this.buf.length).position(this.end);
+		int n = this.channel.read(this.view);
+		if (n > 0) {
+			this.end += n;
+		}
+		return n;
+	}
+
+	/**
+	 * Reads at least one byte, waiting up to {@code timeoutNanos} on the worker's selector.
+	 * @return bytes read, or -1 at end of stream
+	 * @throws SocketTimeoutException when nothing arrived in time
+	 */
+	public int read(Selector selector, long timeoutNanos) throws IOException {
+		int n = readNow();
+		if (n != 0) {
+			return n;
+		}
+		if (this.end == this.buf.length) {
+			throw new IllegalStateException("receive buffer full");
+		}
+		long deadline = System.nanoTime() + timeoutNanos;
+		while (true) {
+			long left = deadline - System.nanoTime();
+			if (left <= 0) {
+				throw new SocketTimeoutException("read timed out");
+			}
+			await(selector, SelectionKey.OP_READ, left);
+			n = readNow();
+			if (n != 0) {
+				return n;
+			}
+		}
+	}
+
+	/** Waits up to {@code timeoutNanos} for bytes; returns false on timeout (nothing read). */
+	public boolean awaitReadable(Selector selector, long timeoutNanos) throws IOException {
+		return await(selector, SelectionKey.OP_READ, timeoutNanos);
+	}
+
+	/** Writes all of {@code src}, waiting up to {@code timeoutNanos} each time the socket is full. */
+	public void write(ByteBuffer src, Selector selector, long timeoutNanos) throws IOException {
+		while (src.hasRemaining()) {
+			if (this.channel.write(src) == 0) {
+				if (!await(selector, SelectionKey.OP_WRITE, timeoutNanos)) {
+					throw new SocketTimeoutException("write timed out: the client stopped reading");
+				}
+			}
+		}
+	}
+
+	private boolean await(Selector selector, int ops, long timeoutNanos) throws IOException {
+		SelectionKey key = this.channel.keyFor(selector);
+		if (key == null) {
+			key = this.channel.register(selector, ops);
+		}
+		else if (key.interestOps() != ops) {
+			key.interestOps(ops);
+		}
+		long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+		int selected = selector.select(millis);
+		selector.selectedKeys().clear();
+		return selected > 0;
+	}
+
+	/** Drops this connection from a worker's selector so that it can be handed on. */
+	public void releaseFrom(Selector selector) throws IOException {
+		SelectionKey key = this.channel.keyFor(selector);
+		if (key != null) {
+			key.cancel();
+			selector.selectNow();
+		}
+	}
+
+	/** Moves the unread bytes to the front of the buffer (between requests only). */
+	public void compact() {
+		int n = this.end - this.pos;
+		if (n > 0 && this.pos > 0) {
+			System.arraycopy(this.buf, this.pos, this.buf, 0, n);
+		}
+		this.pos = 0;
+		this.end = n;
+	}
+
+	public boolean isOpen() {
+		return !this.closed;
+	}
+
+	/** Closes the socket; safe from any thread, idempotent. */
+	public void close() {
+		if (this.closed) {
+			return;
+		}
+		this.closed = true;
+		try {
+			this.channel.close();
+		}
+		catch (IOException ex) {
+			// nothing to do: the connection is gone either way
+		}
+	}
+
+	/** Writes a short response without waiting (engine errors); gives up if the socket is full. */
+	public void writeNowAndClose(byte[] response) {
+		try {
+			this.channel.write(ByteBuffer.wrap(response));
+		}
+		catch (IOException ex) {
+			// the client is gone; closing is all that is left
+		}
+		close();
+	}
+
+	@Override
+	public String toString() {
+		return "connection " + this.id + " from " + this.remote;
+	}
+
+}

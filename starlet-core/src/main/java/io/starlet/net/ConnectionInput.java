@@ -1,0 +1,91 @@
+package io.starlet.net;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Selector;
+
+/**
+ * The raw bytes after the request head: first what is already buffered, then the socket, each
+ * read bounded by the read timeout. Framing streams ({@code FixedLengthInputStream},
+ * {@code ChunkedInputStream}) sit on top and stop at the body's end, so pipelined bytes stay in
+ * the buffer for the next request.
+ *
+ * <p>Reads refill the buffer from {@code bodyBase} (just after the head), never over the head.
+ */
+public final class ConnectionInput extends InputStream {
+
+	private final Connection connection;
+
+	private final Selector selector;
+
+	private long timeoutNanos;
+
+	private final int bodyBase;
+
+	private Runnable beforeFirstWait;
+
+	public ConnectionInput(Connection connection, Selector selector, long timeoutNanos, int bodyBase) {
+		this.connection = connection;
+		this.selector = selector;
+		this.timeoutNanos = timeoutNanos;
+		this.bodyBase = bodyBase;
+	}
+
+	/** Changes the per-read deadline (shorter while draining an unread body). */
+	public void timeoutNanos(long timeoutNanos) {
+		this.timeoutNanos = timeoutNanos;
+	}
+
+	/**
+	 * Runs once, before the first time this stream has to wait for the client
+	 * ({@code 100 Continue} goes out there).
+	 */
+	public void beforeFirstWait(Runnable action) {
+		this.beforeFirstWait = action;
+	}
+
+	@Override
+	public int read() throws IOException {
+		Connection c = this.connection;
+		if (c.pos == c.end && !fill()) {
+			return -1;
+		}
+		return c.buffer()[c.pos++] & 0xff;
+	}
+
+	@Override
+	public int read(byte[] b, int off, int len) throws IOException {
+		if (len == 0) {
+			return 0;
+		}
+		Connection c = this.connection;
+		if (c.pos == c.end && !fill()) {
+			return -1;
+		}
+		int n = Math.min(len, c.end - c.pos);
+		System.arraycopy(c.buffer(), c.pos, b, off, n);
+		c.pos += n;
+		return n;
+	}
+
+	@Override
+	public int available() {
+		return this.connection.end - this.connection.pos;
+	}
+
+	private boolean fill() throws IOException {
+		Connection c = this.connection;
+		c.pos = this.bodyBase;
+		c.end = this.bodyBase;
+		if (this.beforeFirstWait != null) {
+			Runnable action = this.beforeFirstWait;
+			this.beforeFirstWait = null;
+			if (c.readNow() != 0) {
+				return c.end > c.pos;
+			}
+			action.run();
+		}
+		return c.read(this.selector, this.timeoutNanos) > 0;
+	}
+
+}

@@ -1,0 +1,169 @@
+package io.starlet.net;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.starlet.Listen;
+
+/**
+ * The listening sockets: TCP addresses, UNIX-domain socket paths, and the socket inherited on
+ * fd 0 from Server::Starter or systemd.
+ */
+public final class Listeners implements AutoCloseable {
+
+	/** Server::Starter names its sockets here: {@code host:port=fd;...}. */
+	public static final String SERVER_STARTER_PORT = "SERVER_STARTER_PORT";
+
+	private static final int BACKLOG = 1024;
+
+	private final List<ServerSocketChannel> channels = new ArrayList<>();
+
+	private final List<Path> unixPaths = new ArrayList<>();
+
+	private Listeners() {
+	}
+
+	/**
+	 * Opens every listener; on failure closes those already open and rethrows
+	 * ({@link java.net.BindException} when an address is in use).
+	 */
+	public static Listeners open(List<Listen> addresses, boolean reusePort, boolean inherited) throws IOException {
+		Listeners listeners = new Listeners();
+		try {
+			if (inherited) {
+				listeners.channels.add(inheritedChannel());
+			}
+			for (Listen address : addresses) {
+				listeners.channels.add(address.isUnix() ? listeners.openUnix(address.unixPath())
+						: openTcp(address, reusePort));
+			}
+			for (ServerSocketChannel channel : listeners.channels) {
+				channel.configureBlocking(false);
+			}
+			return listeners;
+		}
+		catch (IOException | RuntimeException ex) {
+			listeners.close();
+			throw ex;
+		}
+	}
+
+	private static ServerSocketChannel openTcp(Listen address, boolean reusePort) throws IOException {
+		InetSocketAddress socketAddress = (address.host() == null) ? new InetSocketAddress(address.port())
+				: new InetSocketAddress(address.host(), address.port());
+		if (socketAddress.isUnresolved()) {
+			throw new IOException("cannot resolve listen host '" + address.host() + "'");
+		}
+		ServerSocketChannel channel = ServerSocketChannel.open();
+		try {
+			channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+			if (reusePort) {
+				if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+					throw new IOException("SO_REUSEPORT is not supported on this platform");
+				}
+				channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+			}
+			channel.bind(socketAddress, BACKLOG);
+			return channel;
+		}
+		catch (IOException | RuntimeException ex) {
+			channel.close();
+			throw ex;
+		}
+	}
+
+	private ServerSocketChannel openUnix(Path path) throws IOException {
+		// A socket file left by a previous run would make bind fail; a non-socket is never removed.
+		if (Files.exists(path) && !Files.isRegularFile(path) && !Files.isDirectory(path)) {
+			Files.delete(path);
+		}
+		ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+		try {
+			channel.bind(UnixDomainSocketAddress.of(path), BACKLOG);
+			this.unixPaths.add(path);
+			return channel;
+		}
+		catch (IOException | RuntimeException ex) {
+			channel.close();
+			throw ex;
+		}
+	}
+
+	private static ServerSocketChannel inheritedChannel() throws IOException {
+		Channel channel = System.inheritedChannel();
+		String advertised = System.getenv(SERVER_STARTER_PORT);
+		if (channel instanceof ServerSocketChannel server) {
+			return server;
+		}
+		throw new IOException("No listening socket on file descriptor 0"
+				+ ((advertised != null) ? " (SERVER_STARTER_PORT=" + advertised + ")" : "")
+				+ ". Java can only adopt an inherited socket on fd 0: launch with "
+				+ "start_server --port=8080 -- sh -c 'exec java -jar app.jar <&3' (fd 3 is the first socket "
+				+ "Server::Starter passes; use the fd number from SERVER_STARTER_PORT), or with systemd "
+				+ "StandardInput=socket.");
+	}
+
+	public List<ServerSocketChannel> channels() {
+		return this.channels;
+	}
+
+	/** The port of the first TCP listener, or -1. */
+	public int port() {
+		for (ServerSocketChannel channel : this.channels) {
+			try {
+				if (channel.getLocalAddress() instanceof InetSocketAddress inet) {
+					return inet.getPort();
+				}
+			}
+			catch (IOException ex) {
+				// closed: look further
+			}
+		}
+		return -1;
+	}
+
+	public List<SocketAddress> addresses() {
+		List<SocketAddress> addresses = new ArrayList<>();
+		for (ServerSocketChannel channel : this.channels) {
+			try {
+				addresses.add(channel.getLocalAddress());
+			}
+			catch (IOException ex) {
+				// closed
+			}
+		}
+		return addresses;
+	}
+
+	@Override
+	public void close() {
+		for (ServerSocketChannel channel : this.channels) {
+			try {
+				channel.close();
+			}
+			catch (IOException ex) {
+				// closing anyway
+			}
+		}
+		for (Path path : this.unixPaths) {
+			try {
+				Files.deleteIfExists(path);
+			}
+			catch (IOException ex) {
+				// best effort
+			}
+		}
+		this.unixPaths.clear();
+	}
+
+}

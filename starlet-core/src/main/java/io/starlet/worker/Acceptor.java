@@ -1,0 +1,335 @@
+package io.starlet.worker;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.starlet.http.BadRequestException;
+import io.starlet.http.RequestParser;
+import io.starlet.http.ResponseHead;
+import io.starlet.http.Violation;
+import io.starlet.net.Connection;
+
+/**
+ * The one thread that holds every connection no worker is serving, so that idle and slow clients
+ * never occupy a worker (Starlet relies on the kernel's {@code TCP_DEFER_ACCEPT} and on the
+ * reverse proxy for this; Java has neither).
+ *
+ * <pre>
+ *             accept                    head complete (+ small body)
+ *   listener ────────▶ READING_HEAD ─────────────────────────────────▶ READY (queue) ──▶ worker
+ *                          │   ▲                                                           │
+ *          head deadline,  │   │ bytes arrive                       keep-alive, nothing    │
+ *          bad request,    │   │                                    buffered: hand back    │
+ *          EOF: close      ▼   │                                                           │
+ *                         IDLE ◀────────────────────────────────────────────────────────────┘
+ *                          │ keepalive-timeout, EOF, drain finished: close
+ * </pre>
+ *
+ * A head that arrives whole, with a body that fits the buffer, goes to a worker in one piece; a
+ * trickling client costs a buffer here and nothing else. The acceptor parses the head (cheap, and
+ * a bad request is answered here without ever reaching a worker).
+ */
+final class Acceptor implements Runnable {
+
+	private static final Logger logger = LoggerFactory.getLogger(Acceptor.class);
+
+	private static final long TICK_MILLIS = 100;
+
+	private final WorkerPool pool;
+
+	private final Selector selector;
+
+	private final RequestParser parser;
+
+	private final ConcurrentLinkedQueue<Connection> returned = new ConcurrentLinkedQueue<>();
+
+	private final long headTimeoutNanos;
+
+	private final long keepaliveTimeoutNanos;
+
+	private long nextConnectionId;
+
+	private boolean listening = true;
+
+	private long nextTick;
+
+	Acceptor(WorkerPool pool, RequestParser parser) throws IOException {
+		this.pool = pool;
+		this.parser = parser;
+		this.selector = Selector.open();
+		this.headTimeoutNanos = pool.config().requestHeadTimeout().toNanos();
+		this.keepaliveTimeoutNanos = pool.config().keepaliveTimeout().toNanos();
+		for (ServerSocketChannel listener : pool.listeners().channels()) {
+			listener.register(this.selector, SelectionKey.OP_ACCEPT);
+		}
+	}
+
+	/** A worker gives a kept-alive connection back (any thread). */
+	void handBack(Connection connection) {
+		this.returned.add(connection);
+		this.selector.wakeup();
+	}
+
+	void wakeup() {
+		this.selector.wakeup();
+	}
+
+	@Override
+	public void run() {
+		try {
+			while (this.pool.isRunning()) {
+				this.selector.select(TICK_MILLIS);
+				takeReturned();
+				Iterator<SelectionKey> keys = this.selector.selectedKeys().iterator();
+				while (keys.hasNext()) {
+					SelectionKey key = keys.next();
+					keys.remove();
+					if (!key.isValid()) {
+						continue;
+					}
+					if (key.isAcceptable()) {
+						acceptAll((ServerSocketChannel) key.channel());
+					}
+					else if (key.isReadable()) {
+						readable((Connection) key.attachment());
+					}
+				}
+				long now = System.nanoTime();
+				if (now - this.nextTick >= 0) {
+					this.nextTick = now + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
+					expire(now);
+				}
+				if (this.pool.isShuttingDown()) {
+					drain();
+				}
+			}
+		}
+		catch (ClosedSelectorException ex) {
+			// stopped
+		}
+		catch (Throwable ex) {
+			logger.error("Starlet acceptor failed; the server stops accepting", ex);
+		}
+		finally {
+			closeAll();
+		}
+	}
+
+	private void acceptAll(ServerSocketChannel listener) {
+		while (this.listening) {
+			SocketChannel channel;
+			try {
+				channel = listener.accept();
+			}
+			catch (IOException ex) {
+				// Out of file descriptors and the like: try again on the next readiness.
+				logger.warn("accept failed: {}", ex.toString());
+				return;
+			}
+			if (channel == null) {
+				return;
+			}
+			try {
+				channel.configureBlocking(false);
+				if (channel.getLocalAddress() instanceof java.net.InetSocketAddress) {
+					channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+				}
+				Connection connection = new Connection(++this.nextConnectionId, channel, this.pool.bufferSize());
+				connection.deadline = System.nanoTime() + this.headTimeoutNanos;
+				connection.acceptorKey = channel.register(this.selector, SelectionKey.OP_READ, connection);
+				this.pool.connectionOpened();
+				// Most clients send their request right behind the handshake: look now, save a select.
+				readable(connection);
+			}
+			catch (IOException ex) {
+				try {
+					channel.close();
+				}
+				catch (IOException ignored) {
+					// gone
+				}
+			}
+		}
+	}
+
+	private void readable(Connection connection) {
+		int n;
+		try {
+			n = connection.readNow();
+		}
+		catch (IOException ex) {
+			close(connection);
+			return;
+		}
+		if (n < 0) {
+			close(connection);
+			return;
+		}
+		if (n == 0 && connection.buffered() == 0) {
+			return;
+		}
+		tryDispatch(connection);
+	}
+
+	/** Parses what the connection has; hands it to the workers when a request is complete. */
+	private void tryDispatch(Connection connection) {
+		if (!connection.headReady) {
+			int headEnd;
+			try {
+				headEnd = this.parser.parse(connection.buffer(), 0, connection.end, connection.head);
+			}
+			catch (BadRequestException ex) {
+				reject(connection, ex);
+				return;
+			}
+			if (headEnd < 0) {
+				if (connection.idle) {
+					// The head deadline runs from the first byte of the next request.
+					connection.idle = false;
+					connection.deadline = System.nanoTime() + this.headTimeoutNanos;
+				}
+				return;
+			}
+			connection.idle = false;
+			connection.headReady = true;
+			connection.pos = headEnd;
+			connection.deadline = System.nanoTime() + this.headTimeoutNanos;
+		}
+		long contentLength = connection.head.contentLength();
+		long buffered = connection.end - connection.pos;
+		int room = connection.buffer().length - connection.pos;
+		// A small body is collected here too, so a stalled upload of ordinary size pins no worker.
+		if (contentLength > buffered && contentLength <= room) {
+			return;
+		}
+		connection.acceptorKey.interestOps(0);
+		this.pool.dispatch(connection);
+	}
+
+	private void reject(Connection connection, BadRequestException ex) {
+		Violation violation = ex.violation();
+		if (logger.isDebugEnabled()) {
+			logger.debug("{}: {} {} ({})", connection, violation.status(), ex.getMessage(), violation.rule());
+		}
+		this.pool.rejected(violation.status());
+		connection.writeNowAndClose(
+				ResponseHead.plain(violation.status(), ex.getMessage(), true, this.pool.config().serverHeader()));
+		this.pool.connectionClosed();
+	}
+
+	private void takeReturned() {
+		Connection connection;
+		while ((connection = this.returned.poll()) != null) {
+			if (!connection.isOpen()) {
+				continue;
+			}
+			SelectionKey key = connection.acceptorKey;
+			if (key == null || !key.isValid()) {
+				close(connection);
+				continue;
+			}
+			key.interestOps(SelectionKey.OP_READ);
+			if (connection.buffered() > 0) {
+				connection.idle = false;
+				connection.deadline = System.nanoTime() + this.headTimeoutNanos;
+				tryDispatch(connection);
+			}
+			else {
+				connection.idle = true;
+				connection.deadline = System.nanoTime() + this.keepaliveTimeoutNanos;
+			}
+		}
+	}
+
+	private void expire(long now) {
+		long queueTimeout = (this.pool.config().queueTimeout() != null) ? this.pool.config().queueTimeout().toNanos() : -1;
+		for (SelectionKey key : this.selector.keys()) {
+			if (!(key.attachment() instanceof Connection connection) || !key.isValid()) {
+				continue;
+			}
+			if (key.interestOps() == 0) {
+				// Queued for a worker (or being served): only the queue timeout applies.
+				if (queueTimeout >= 0 && connection.readySince != 0 && now - connection.readySince > queueTimeout
+						&& this.pool.withdraw(connection)) {
+					this.pool.rejected(503);
+					connection.writeNowAndClose(ResponseHead.plain(503, "no worker became free in time", true,
+							this.pool.config().serverHeader()));
+					this.pool.connectionClosed();
+				}
+				continue;
+			}
+			if (now - connection.deadline > 0) {
+				if (connection.buffered() > 0) {
+					this.pool.rejected(408);
+					connection.writeNowAndClose(ResponseHead.plain(408, "request head not received in time", true,
+							this.pool.config().serverHeader()));
+					this.pool.connectionClosed();
+				}
+				else {
+					close(connection);
+				}
+			}
+		}
+	}
+
+	/**
+	 * During a graceful shutdown: stop listening at once; once no request is queued or being
+	 * served, close what is left (idle keep-alive connections and partial heads).
+	 */
+	private void drain() {
+		if (this.listening) {
+			this.listening = false;
+			for (SelectionKey key : this.selector.keys()) {
+				if (key.channel() instanceof ServerSocketChannel) {
+					key.cancel();
+				}
+			}
+			this.pool.listeners().close();
+		}
+		if (this.pool.isIdle()) {
+			for (SelectionKey key : this.selector.keys()) {
+				if (key.attachment() instanceof Connection connection && key.isValid() && key.interestOps() != 0) {
+					close(connection);
+				}
+			}
+			this.pool.drained();
+		}
+	}
+
+	private void close(Connection connection) {
+		if (connection.isOpen()) {
+			connection.close();
+			this.pool.connectionClosed();
+		}
+	}
+
+	private void closeAll() {
+		try {
+			for (SelectionKey key : this.selector.keys()) {
+				if (key.attachment() instanceof Connection connection) {
+					close(connection);
+				}
+			}
+			this.selector.close();
+		}
+		catch (IOException | ClosedSelectorException ex) {
+			// stopping anyway
+		}
+	}
+
+	void stop() {
+		this.selector.wakeup();
+	}
+
+}

@@ -1,0 +1,302 @@
+package io.starlet.worker;
+
+import java.io.IOException;
+import java.nio.channels.Selector;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.starlet.ChildExitHook;
+import io.starlet.WorkerInfo;
+import io.starlet.http.BadRequestException;
+import io.starlet.http.RequestParser;
+import io.starlet.http.ResponseHead;
+import io.starlet.net.Connection;
+import io.starlet.net.ConnectionOutput;
+
+/**
+ * One worker: a platform thread that takes connections whose request has arrived, serves them,
+ * and retires when its request budget is spent (Starlet's {@code max-reqs-per-child}), when a
+ * request asks for it (harakiri), on a recycle, or at shutdown; then it runs the child-exit hooks
+ * on its own thread and exits, and the pool replaces it.
+ *
+ * <p>Per connection:
+ * <pre>
+ *   take ──▶ serve request ──▶ keep-alive? ──no──▶ close
+ *                 ▲                 │ yes
+ *                 │                 ▼
+ *                 └──── yes ── next head buffered, or arrives while lingering (queue empty)?
+ *                                   │ no
+ *                                   ▼
+ *                          hand back to the acceptor
+ * </pre>
+ * Everything a worker reuses (selector, parser, output buffer, head writer) is its own, so
+ * workers share nothing but the queue.
+ */
+final class Worker implements WorkerInfo, Runnable {
+
+	private static final Logger logger = LoggerFactory.getLogger(Worker.class);
+
+	/** How long a worker waits for the next request on a busy keep-alive connection. */
+	private static final long LINGER_NANOS = 1_000_000;
+
+	private final WorkerPool pool;
+
+	private final int id;
+
+	private final String name;
+
+	private final long budget;
+
+	private final Thread thread;
+
+	final RequestParser parser;
+
+	final ConnectionOutput output = new ConnectionOutput(16 * 1024);
+
+	final ResponseHead responseHead = new ResponseHead();
+
+	Selector selector;
+
+	private volatile long served;
+
+	private volatile String retireReason;
+
+	private volatile Connection current;
+
+	private boolean harakiri;
+
+	private boolean diedOfError;
+
+	Worker(WorkerPool pool, int id, long budget) {
+		this.pool = pool;
+		this.id = id;
+		this.name = "starlet-worker-" + id;
+		this.budget = budget;
+		this.parser = pool.newParser();
+		this.thread = new Thread(this, this.name);
+	}
+
+	void start() {
+		this.thread.start();
+	}
+
+	Thread thread() {
+		return this.thread;
+	}
+
+	@Override
+	public int id() {
+		return this.id;
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	@Override
+	public long requestsServed() {
+		return this.served;
+	}
+
+	@Override
+	public long requestBudget() {
+		return this.budget;
+	}
+
+	boolean diedOfError() {
+		return this.diedOfError;
+	}
+
+	/** Whether the response being produced may keep its connection, as far as this worker goes. */
+	boolean mayKeepAlive() {
+		return !this.harakiri && this.retireReason == null && this.served < this.budget;
+	}
+
+	void harakiri() {
+		this.harakiri = true;
+	}
+
+	/** Retire after the current request (recycle, shutdown). */
+	void retire(String reason) {
+		if (this.retireReason == null) {
+			this.retireReason = reason;
+		}
+	}
+
+	/** Stop now: used by {@link WorkerPool#stop()}; closes the connection being served. */
+	void abort() {
+		retire("shutdown");
+		this.thread.interrupt();
+		Connection c = this.current;
+		if (c != null) {
+			c.close();
+		}
+	}
+
+	@Override
+	public void run() {
+		String reason = "shutdown";
+		try {
+			this.selector = Selector.open();
+			while (this.pool.isRunning()) {
+				if (this.retireReason != null) {
+					reason = this.retireReason;
+					break;
+				}
+				Connection connection = this.pool.take(200);
+				if (connection == null) {
+					continue;
+				}
+				serve(connection);
+				if (this.harakiri) {
+					reason = "harakiri";
+					break;
+				}
+				if (this.served >= this.budget) {
+					reason = "budget";
+					break;
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			// stop(): exit quietly
+		}
+		catch (IOException ex) {
+			logger.error("{} could not open its selector", this.name, ex);
+			reason = "error";
+			this.diedOfError = true;
+		}
+		catch (Error ex) {
+			logger.error("{} died", this.name, ex);
+			reason = "error";
+			this.diedOfError = true;
+		}
+		finally {
+			closeSelector();
+			runChildExitHooks();
+			this.pool.workerExited(this, reason);
+		}
+	}
+
+	private void serve(Connection connection) {
+		this.current = connection;
+		this.pool.busy(true);
+		this.output.attach(connection, this.selector, this.pool.config().timeout().toNanos());
+		boolean keep = false;
+		try {
+			while (true) {
+				this.served++;
+				connection.requests++;
+				this.pool.requestStarted();
+				ServerExchange exchange = new ServerExchange(this.pool, this, connection);
+				keep = exchange.run();
+				connection.headReady = false;
+				if (!keep || !this.pool.isRunning()) {
+					keep = false;
+					break;
+				}
+				connection.compact();
+				if (nextRequestBuffered(connection)) {
+					continue;
+				}
+				if (!connection.isOpen()) {
+					keep = false;
+					break;
+				}
+				if (!this.pool.hasQueued() && lingerForNextRequest(connection)) {
+					continue;
+				}
+				break;
+			}
+		}
+		catch (IOException ex) {
+			keep = false;
+			if (logger.isDebugEnabled()) {
+				logger.debug("{}: {}", connection, ex.toString());
+			}
+		}
+		finally {
+			this.current = null;
+			this.pool.busy(false);
+			try {
+				connection.releaseFrom(this.selector);
+			}
+			catch (IOException | RuntimeException ex) {
+				keep = false;
+			}
+			if (keep && connection.isOpen()) {
+				this.pool.handBack(connection);
+			}
+			else if (connection.isOpen()) {
+				connection.close();
+				this.pool.connectionClosed();
+			}
+			else {
+				this.pool.connectionClosed();
+			}
+			this.pool.finished();
+		}
+	}
+
+	/** Parses a pipelined request already in the buffer; answers a bad one and closes. */
+	private boolean nextRequestBuffered(Connection connection) {
+		if (connection.buffered() == 0) {
+			return false;
+		}
+		try {
+			int headEnd = this.parser.parse(connection.buffer(), 0, connection.end, connection.head);
+			if (headEnd < 0) {
+				return false;
+			}
+			connection.pos = headEnd;
+			connection.headReady = true;
+			return true;
+		}
+		catch (BadRequestException ex) {
+			this.pool.rejected(ex.status());
+			connection.writeNowAndClose(ResponseHead.plain(ex.status(), ex.getMessage(), true, this.pool.config().serverHeader()));
+			return false;
+		}
+	}
+
+	private boolean lingerForNextRequest(Connection connection) throws IOException {
+		if (!connection.awaitReadable(this.selector, LINGER_NANOS)) {
+			return false;
+		}
+		if (connection.readNow() < 0) {
+			connection.close();
+			return false;
+		}
+		return nextRequestBuffered(connection);
+	}
+
+	private void closeSelector() {
+		if (this.selector != null) {
+			try {
+				this.selector.close();
+			}
+			catch (IOException ex) {
+				// exiting anyway
+			}
+		}
+	}
+
+	private void runChildExitHooks() {
+		for (ChildExitHook hook : this.pool.config().childExitHooks()) {
+			try {
+				hook.workerExiting(this);
+			}
+			catch (Exception ex) {
+				logger.warn("child-exit hook {} failed on {}", hook, this.name, ex);
+			}
+		}
+	}
+
+	@Override
+	public String toString() {
+		return this.name + " (" + this.served + "/" + this.budget + ")";
+	}
+
+}
