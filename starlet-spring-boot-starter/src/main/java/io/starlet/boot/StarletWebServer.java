@@ -89,7 +89,7 @@ public class StarletWebServer implements WebServer {
 			}
 			catch (Exception ex) {
 				this.server.stop();
-				PortInUseException.throwIfPortBindingException(ex, this::configuredPort);
+				PortInUseException.throwIfPortBindingException(ex, () -> portInUse(ex));
 				throw new WebServerException("Unable to start Starlet", ex);
 			}
 			keepJvmAlive();
@@ -102,9 +102,21 @@ public class StarletWebServer implements WebServer {
 		return !config.listen().isEmpty() || config.inheritedChannel();
 	}
 
-	private int configuredPort() {
-		return this.server.config().listen().stream().filter((listen) -> !listen.isUnix()).mapToInt(Listen::port)
-				.findFirst().orElse(-1);
+	/**
+	 * The configured TCP port the bind failure is about: the one its message names, else the first.
+	 */
+	private int portInUse(Exception failure) {
+		List<Integer> ports = this.server.config().listen().stream().filter((listen) -> !listen.isUnix())
+			.map(Listen::port).filter((port) -> port > 0).toList();
+		for (Throwable t = failure; t != null; t = t.getCause()) {
+			String message = String.valueOf(t.getMessage());
+			for (int port : ports) {
+				if (message.matches(".*\\b" + port + "\\b.*")) {
+					return port;
+				}
+			}
+		}
+		return ports.isEmpty() ? -1 : ports.get(0);
 	}
 
 	String startedLogMessage() {

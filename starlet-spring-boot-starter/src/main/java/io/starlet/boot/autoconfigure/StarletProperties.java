@@ -224,8 +224,11 @@ public class StarletProperties implements Validator {
 		this.requestHeadTimeout = requestHeadTimeout;
 	}
 
-	/** Copies these options onto an engine configuration (child-exit is resolved elsewhere). */
-	void applyTo(StarletConfig.Builder builder) {
+	/**
+	 * Copies these options onto an engine configuration (child-exit is resolved elsewhere).
+	 * @param withListen whether to add the {@code listen} addresses too
+	 */
+	void applyTo(StarletConfig.Builder builder, boolean withListen) {
 		builder.maxWorkers(this.maxWorkers)
 			.timeout(this.timeout)
 			.keepaliveTimeout(this.keepaliveTimeout)
@@ -238,8 +241,10 @@ public class StarletProperties implements Validator {
 			.queueTimeout(this.queueTimeout)
 			.signals(this.signals)
 			.requestHeadTimeout(this.requestHeadTimeout);
-		for (String address : this.listen) {
-			builder.listen(Listen.parse(address));
+		if (withListen) {
+			for (String address : this.listen) {
+				builder.listen(Listen.parse(address));
+			}
 		}
 	}
 

@@ -12,10 +12,12 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnThreading;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.autoconfigure.condition.SearchStrategy;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.thread.Threading;
 import org.springframework.boot.web.server.autoconfigure.ServerProperties;
 import org.springframework.boot.web.server.autoconfigure.servlet.ServletWebServerConfiguration;
 import org.springframework.boot.web.server.servlet.ServletWebServerFactory;
@@ -50,6 +52,12 @@ public final class StarletServletWebServerAutoConfiguration {
 			ConfigurableListableBeanFactory beanFactory) {
 		return new StarletWebServerFactoryCustomizer(serverProperties, starletProperties, childExitHooks,
 				new ChildExitHookResolver(beanFactory));
+	}
+
+	@Bean
+	@ConditionalOnThreading(Threading.VIRTUAL)
+	StarletVirtualThreadsWebServerFactoryCustomizer starletVirtualThreadsWebServerFactoryCustomizer() {
+		return new StarletVirtualThreadsWebServerFactoryCustomizer();
 	}
 
 }

@@ -37,12 +37,25 @@ class StarletWebServerFactoryCustomizer implements WebServerFactoryCustomizer<St
 
 	private final ChildExitHookResolver childExitHookResolver;
 
+	private final boolean managementServer;
+
 	StarletWebServerFactoryCustomizer(ServerProperties serverProperties, StarletProperties starletProperties,
 			ObjectProvider<ChildExitHook> childExitHooks, ChildExitHookResolver childExitHookResolver) {
+		this(serverProperties, starletProperties, childExitHooks, childExitHookResolver, false);
+	}
+
+	/**
+	 * @param managementServer whether the factory serves Actuator's separate management port: it
+	 * then gets neither the extra listen addresses, nor the child-exit hooks, nor the signals
+	 */
+	StarletWebServerFactoryCustomizer(ServerProperties serverProperties, StarletProperties starletProperties,
+			ObjectProvider<ChildExitHook> childExitHooks, ChildExitHookResolver childExitHookResolver,
+			boolean managementServer) {
 		this.serverProperties = serverProperties;
 		this.starletProperties = starletProperties;
 		this.childExitHooks = childExitHooks;
 		this.childExitHookResolver = childExitHookResolver;
+		this.managementServer = managementServer;
 	}
 
 	@Override
@@ -59,10 +72,14 @@ class StarletWebServerFactoryCustomizer implements WebServerFactoryCustomizer<St
 	}
 
 	private void customize(StarletConfig.Builder config) {
-		this.starletProperties.applyTo(config);
+		this.starletProperties.applyTo(config, !this.managementServer);
 		DataSize maxHeaderSize = this.serverProperties.getMaxHttpRequestHeaderSize();
 		if (maxHeaderSize != null && maxHeaderSize.toBytes() > 0) {
 			config.maxRequestHeaderSize((int) Math.min(Integer.MAX_VALUE, maxHeaderSize.toBytes()));
+		}
+		if (this.managementServer) {
+			config.signals(false);
+			return;
 		}
 		List<ChildExitHook> hooks = new ArrayList<>(this.childExitHooks.orderedStream().toList());
 		String childExit = this.starletProperties.getChildExit();

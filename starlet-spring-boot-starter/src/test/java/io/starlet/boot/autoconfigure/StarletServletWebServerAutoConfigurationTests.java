@@ -12,7 +12,13 @@ import io.starlet.boot.StarletServerCustomizer;
 import io.starlet.boot.StarletServletWebServerFactory;
 import org.junit.jupiter.api.Test;
 
+import io.starlet.StarletServer;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.server.WebServer;
@@ -36,6 +42,45 @@ class StarletServletWebServerAutoConfigurationTests {
 			assertThat(context).hasBean("webServerFactoryCustomizerBeanPostProcessor");
 			assertThat(context).hasBean("servletWebServerFactoryCustomizer");
 		});
+	}
+
+	@Test
+	void starletIsChosenOverTomcatAndJettyOnTheClassPath() {
+		new WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(TomcatServletWebServerAutoConfiguration.class,
+					JettyServletWebServerAutoConfiguration.class, StarletServletWebServerAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(ServletWebServerFactory.class);
+				assertThat(context.getBean(ServletWebServerFactory.class))
+					.isInstanceOf(StarletServletWebServerFactory.class);
+			});
+	}
+
+	@Test
+	void tomcatIsUsedWithoutStarletSoTheOrderingIsWhatDecides() {
+		new WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(TomcatServletWebServerAutoConfiguration.class,
+					StarletServletWebServerAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader(StarletServer.class))
+			.run((context) -> assertThat(context.getBean(ServletWebServerFactory.class))
+				.isInstanceOf(TomcatServletWebServerFactory.class));
+	}
+
+	@Test
+	void starletIsChosenWhenTomcatIsExcludedFromTheClassPath() {
+		new WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(TomcatServletWebServerAutoConfiguration.class,
+					StarletServletWebServerAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader("org.apache.catalina", "org.apache.tomcat"))
+			.run((context) -> assertThat(context.getBean(ServletWebServerFactory.class))
+				.isInstanceOf(StarletServletWebServerFactory.class));
+	}
+
+	@Test
+	void webServerFactoryCustomizerBeansApplyToStarlet() {
+		this.runner.withBean("portCustomizer", WebServerFactoryCustomizer.class,
+				() -> (WebServerFactoryCustomizer<StarletServletWebServerFactory>) (factory) -> factory.setPort(9999))
+			.run((context) -> assertThat(context.getBean(StarletServletWebServerFactory.class).getPort()).isEqualTo(9999));
 	}
 
 	@Test
