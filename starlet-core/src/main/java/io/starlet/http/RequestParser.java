@@ -7,13 +7,26 @@ import java.nio.charset.StandardCharsets;
  * the bytes received so far and it either finds a complete head, asks for more, or names the rule
  * the request breaks ({@link BadRequestException} with a {@link Violation}).
  *
- * <p>What it accepts: a request line of exactly {@code token SP target SP HTTP/1.x}; field lines
- * of {@code token ":" OWS value OWS}; lines ending in CRLF or a bare LF (RFC 9112 §2.2 lets a
- * recipient accept LF; a bare CR is always an error). What it refuses is listed in
- * {@link Violation}. Framing is decided here, once, so no layer above can disagree about where a
- * request ends: {@code Content-Length} is digits only (equal repeated values fold),
- * {@code Transfer-Encoding} must end in {@code chunked}, both together mean chunked and a close
- * after the response, and {@code Transfer-Encoding} in HTTP/1.0 is refused.
+ * <p>What it accepts: a request line of exactly {@code token SP target SP HTTP/1.x}, the target
+ * in origin, absolute, authority (CONNECT only) or asterisk (OPTIONS only) form, visible ASCII
+ * except {@code #}; field lines of {@code token ":" OWS value OWS}; lines ending in CRLF or a
+ * bare LF (RFC 9112 §2.2 lets a recipient accept LF in the head; a bare CR is always an error,
+ * refused as soon as it is seen). An empty line before the request line is refused, not
+ * skipped. What it refuses is listed in {@link Violation}.
+ *
+ * <p>Framing is decided here, once, so no layer above can disagree about where a request ends:
+ * {@code Content-Length} is digits only with overflow checked (a list of equal values folds,
+ * different values are refused); {@code Transfer-Encoding} is one list across all its fields and
+ * must end in {@code chunked} (400), with no other coding (501); both together mean chunked and
+ * a close after the response; {@code Transfer-Encoding} in HTTP/1.0 is refused. Fields whose
+ * names merely resemble framing fields ({@code Content_Length}) are ordinary fields.
+ *
+ * <p>Limits: the whole head (request line included) at most {@code maxHeadSize} bytes (431; 414
+ * when the request line alone does not fit), at most {@code maxFields} field lines (431), and a
+ * declared {@code Content-Length} at most {@code maxContentLength} (413, before any body is read).
+ *
+ * <p>Cost: nothing is allocated for a registered method; target, path, query, Host and every
+ * field stay offsets into the buffer until someone asks for them ({@link RequestHead}).
  *
  * <p>Thread-confined: one parser per acceptor or worker.
  */
