@@ -103,6 +103,22 @@ public class RequestParserBenchmark {
 		read(blackhole);
 	}
 
+	/**
+	 * Reference point, not a parser: one pass over the browser head looking for LF bytes, the
+	 * least any HTTP/1 parser must do. Shows what the machine the figures come from can do.
+	 */
+	@Benchmark
+	public int baselineCountLineFeedsBrowser() {
+		byte[] b = this.browser;
+		int lines = 0;
+		for (int i = 0; i < b.length; i++) {
+			if (b[i] == '\n') {
+				lines++;
+			}
+		}
+		return lines;
+	}
+
 	private void read(Blackhole blackhole) {
 		blackhole.consume(this.head.method());
 		blackhole.consume(this.head.path());

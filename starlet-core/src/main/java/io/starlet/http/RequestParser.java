@@ -81,6 +81,14 @@ public final class RequestParser {
 		int limit = Math.min(end, start + this.maxHeadSize + 2);
 		int lineStart = start;
 		for (int i = start; i < limit; i++) {
+			if (i + 8 <= limit) {
+				long mask = Tokens.crOrLf(Tokens.word(buf, i));
+				if (mask == 0) {
+					i += 7;
+					continue;
+				}
+				i += Tokens.firstByte(mask);
+			}
 			byte b = buf[i];
 			if (b == '\r') {
 				// RFC 9112 §2.2: a bare CR is never a line end, and refusing it here, as soon as it
@@ -302,33 +310,42 @@ public final class RequestParser {
 				i++;
 			}
 			int valueStart = i;
-			int valueEnd = i;
+			int lineEnd;
 			while (true) {
-				int c = buf[i] & 0xff;
-				if (c >= 0x20 && c != 0x7f) {
-					if (c != ' ') {
-						valueEnd = i + 1;
+				if (i + 8 <= headEnd) {
+					long mask = Tokens.ctlOrDel(Tokens.word(buf, i));
+					if (mask == 0) {
+						i += 8;
+						continue;
 					}
+					i += Tokens.firstByte(mask);
 				}
-				else if (c == '\t') {
-					// whitespace: part of the value only if something follows
+				int c = buf[i] & 0xff;
+				if ((c >= 0x20 && c != 0x7f) || c == '\t') {
+					i++;
 				}
 				else if (c == '\r') {
 					if (buf[i + 1] != '\n') {
 						throw new BadRequestException(Violation.INVALID_CHARACTER, "CR not followed by LF");
 					}
-					i++;
+					lineEnd = i;
+					i += 2;
 					break;
 				}
 				else if (c == '\n') {
+					lineEnd = i;
+					i++;
 					break;
 				}
 				else {
 					throw new BadRequestException(Violation.INVALID_CHARACTER, "control character in a field value");
 				}
-				i++;
 			}
-			i++;
+			// OWS after the value is not part of it (RFC 9112 §5.1).
+			int valueEnd = lineEnd;
+			while (valueEnd > valueStart && (buf[valueEnd - 1] == ' ' || buf[valueEnd - 1] == '\t')) {
+				valueEnd--;
+			}
 			if (head.fieldCount == this.maxFields) {
 				throw new BadRequestException(Violation.TOO_MANY_FIELDS, "more than " + this.maxFields + " header fields");
 			}

@@ -1,5 +1,9 @@
 package io.starlet.http;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * The character classes of RFC 9110 §5.6, as one set of lookup tables shared by the request
  * parser, the chunked decoder and the response writer, so that "token" means the same everywhere.
@@ -45,7 +49,45 @@ final class Tokens {
 		CLASSES['#'] &= ~TARGET;
 	}
 
+	private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+	private static final long ONES = 0x0101010101010101L;
+
+	private static final long HIGHS = 0x8080808080808080L;
+
 	private Tokens() {
+	}
+
+	// Eight bytes at a time ("SWAR"): a head is mostly long runs of ordinary bytes, and these tell
+	// in one step that none of the next eight is a byte the parser must stop at. Each test is
+	// exact for the word as a whole (which byte matched is not needed: the caller then looks at
+	// the bytes one by one).
+
+	/** The eight bytes at {@code buf[i]} as one little-endian long; {@code i + 8 <= buf.length}. */
+	static long word(byte[] buf, int i) {
+		return (long) LONGS.get(buf, i);
+	}
+
+	/**
+	 * A mask with the high bit set in each byte of the word that is CR or LF, 0 if none. Only the
+	 * lowest set bit is exact (a borrow may flag a byte above a match), which is all callers use:
+	 * {@code numberOfTrailingZeros(mask) >>> 3} is the offset of the first CR or LF.
+	 */
+	static long crOrLf(long w) {
+		long lf = w ^ (ONES * '\n');
+		long cr = w ^ (ONES * '\r');
+		return (((lf - ONES) & ~lf) | ((cr - ONES) & ~cr)) & HIGHS;
+	}
+
+	/** Like {@link #crOrLf}, for bytes that are a CTL (below 0x20, HTAB included) or DEL. */
+	static long ctlOrDel(long w) {
+		long del = w ^ (ONES * 0x7f);
+		return (((w - ONES * 0x20) & ~w) | ((del - ONES) & ~del)) & HIGHS;
+	}
+
+	/** Offset (0–7) of the byte whose high bit is the lowest one set in a non-zero mask. */
+	static int firstByte(long mask) {
+		return Long.numberOfTrailingZeros(mask) >>> 3;
 	}
 
 	/** tchar (RFC 9110 §5.6.2); false for anything outside 0–255, including -1 (end of stream). */

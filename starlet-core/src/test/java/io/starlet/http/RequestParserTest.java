@@ -334,6 +334,36 @@ class RequestParserTest {
 	}
 
 	@Test
+	@DisplayName("RFC 9110 §5.5: a CTL or DEL is found at any offset in a value, trailing OWS trimmed at any length")
+	void valueBytesAtEveryOffset() throws BadRequestException {
+		for (int offset = 0; offset < 40; offset++) {
+			for (char bad : new char[] { '\u0000', '\u0001', '\u000b', '\u001f', '\u007f', '\r' }) {
+				String value = "v".repeat(offset) + bad + "w".repeat(40 - offset);
+				byte[] bytes = ("GET / HTTP/1.1\r\nHost: x\r\nA: " + value + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+				assertThat(Http.violation(this.parser, bytes)).as("0x%02x at %d", (int) bad, offset).isEqualTo(INVALID_CHARACTER);
+			}
+			String value = "x" + "\u00e9".repeat(offset) + "\t \u0080~";
+			String ows = " \t".repeat(offset % 7);
+			RequestHead head = Http.parse(this.parser,
+					("GET / HTTP/1.1\r\nHost: x\r\nA: " + value + ows + "\r\nB: b\n\n").getBytes(StandardCharsets.ISO_8859_1));
+			assertThat(head.get("A")).isEqualTo(value);
+			assertThat(head.get("B")).isEqualTo("b");
+		}
+	}
+
+	@Test
+	@DisplayName("RFC 9112 §2.2: the end of the head is found at any offset")
+	void headEndAtEveryOffset() throws BadRequestException {
+		for (int n = 0; n < 40; n++) {
+			for (String eol : new String[] { "\r\n", "\n" }) {
+				byte[] bytes = ("GET /" + "p".repeat(n) + " HTTP/1.1" + eol + "Host: x" + eol + eol + "tail")
+					.getBytes(StandardCharsets.ISO_8859_1);
+				assertThat(this.parser.parse(bytes, 0, bytes.length, new RequestHead())).isEqualTo(bytes.length - 4);
+			}
+		}
+	}
+
+	@Test
 	@DisplayName("RFC 6585 §5: exactly the limits are accepted; one field more is 431")
 	void limitsAreInclusive() throws BadRequestException {
 		String prefix = "GET / HTTP/1.1\r\nHost: x\r\n";
