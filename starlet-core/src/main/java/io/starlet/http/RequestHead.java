@@ -4,8 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A parsed request head. Field names and values stay as offsets into the receive buffer until
- * someone asks for them, so a header nobody reads costs no allocation. The buffer must not be
+ * A parsed request head. The target, path, query, Host and every field name and value stay as
+ * offsets into the receive buffer until someone asks for them (then the string is made once and
+ * cached), so parsing allocates nothing and a header nobody reads never becomes a string. The buffer must not be
  * overwritten while the request is being served; the engine only compacts it between requests.
  *
  * <p>One instance is reused for every request on a connection: {@link RequestParser#parse}
