@@ -46,6 +46,9 @@ public final class RequestHead implements Fields {
 
 	private String host;
 
+	/** The Host string of an earlier request on this connection (not reset: only ever compared). */
+	private String previousHost;
+
 	int minorVersion;
 
 	// Per field: name start, name end, value start, value end.
@@ -122,7 +125,8 @@ public final class RequestHead implements Fields {
 	public String target() {
 		String target = this.target;
 		if (target == null && this.buf != null) {
-			target = latin1(this.targetStart, this.targetEnd);
+			target = (this.targetEnd - this.targetStart == 1 && this.buf[this.targetStart] == '/') ? "/"
+					: latin1(this.targetStart, this.targetEnd);
 			this.target = target;
 		}
 		return target;
@@ -204,8 +208,12 @@ public final class RequestHead implements Fields {
 	public String host() {
 		String host = this.host;
 		if (host == null && this.hostStart >= 0) {
-			host = latin1(this.hostStart, this.hostEnd);
+			// Requests on one connection nearly always name the same host: reuse its string.
+			String previous = this.previousHost;
+			host = (previous != null && sameBytes(previous, this.hostStart, this.hostEnd)) ? previous
+					: latin1(this.hostStart, this.hostEnd);
 			this.host = host;
+			this.previousHost = host;
 		}
 		return host;
 	}
@@ -255,6 +263,18 @@ public final class RequestHead implements Fields {
 			int c = b[start + j];
 			int d = name.charAt(j);
 			if (c != d && toLower(c) != toLower(d)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private boolean sameBytes(String s, int start, int end) {
+		if (s.length() != end - start) {
+			return false;
+		}
+		for (int i = 0; i < s.length(); i++) {
+			if (s.charAt(i) != (this.buf[start + i] & 0xff)) {
 				return false;
 			}
 		}

@@ -416,6 +416,23 @@ class RequestParserTest {
 	}
 
 	@Test
+	@DisplayName("RFC 9112 §3.2: a reused head reuses the Host string only when the bytes are the same")
+	void hostStringReusedOnlyForTheSameHost() throws BadRequestException {
+		RequestHead head = new RequestHead();
+		byte[] a = "GET / HTTP/1.1\r\nHost: a.example\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+		byte[] b = "GET / HTTP/1.1\r\nHost: b.example\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+		this.parser.parse(a, 0, a.length, head);
+		String first = head.host();
+		this.parser.parse(a.clone(), 0, a.length, head);
+		assertThat(head.host()).isSameAs(first);
+		this.parser.parse(b, 0, b.length, head);
+		assertThat(head.host()).isEqualTo("b.example");
+		this.parser.parse(a, 0, a.length, head);
+		assertThat(head.host()).isEqualTo("a.example");
+		assertThat(head.target()).isSameAs(head.path()).isEqualTo("/");
+	}
+
+	@Test
 	@DisplayName("RFC 9112 §9.3: nothing leaks from one request to the next through a reused head")
 	void aReusedHeadForgetsThePreviousRequest() throws BadRequestException {
 		RequestHead head = new RequestHead();
