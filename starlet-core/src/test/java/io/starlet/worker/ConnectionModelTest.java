@@ -242,4 +242,32 @@ class ConnectionModelTest {
 		}
 	}
 
+	@Test
+	void manyShortConnectionsAreAllServed() throws Exception {
+		// Workers close connections the acceptor still has registered; the acceptor must cope.
+		int port = start(StarletConfig.builder().maxWorkers(4), HELLO);
+		List<CompletableFuture<Integer>> clients = new ArrayList<>();
+		for (int t = 0; t < 8; t++) {
+			clients.add(CompletableFuture.supplyAsync(() -> {
+				int ok = 0;
+				for (int i = 0; i < 250; i++) {
+					try (RawClient client = new RawClient(port)) {
+						if (client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status() == 200) {
+							ok++;
+						}
+					}
+					catch (IOException ex) {
+						// counted as not ok
+					}
+				}
+				return ok;
+			}, this.background));
+		}
+		int total = 0;
+		for (CompletableFuture<Integer> client : clients) {
+			total += client.get(60, TimeUnit.SECONDS);
+		}
+		assertThat(total).isEqualTo(2000);
+	}
+
 }
