@@ -32,6 +32,8 @@ final class ResponseOutput extends ServletOutputStream {
 
 	private boolean closed;
 
+	private boolean completed;
+
 	private long written;
 
 	ResponseOutput(ContainerResponse response, Exchange exchange, int bufferSize) {
@@ -72,6 +74,7 @@ final class ResponseOutput extends ServletOutputStream {
 	void reopen() {
 		if (!this.committed) {
 			this.closed = false;
+			this.completed = false;
 		}
 	}
 
@@ -182,6 +185,10 @@ final class ResponseOutput extends ServletOutputStream {
 	 */
 	void complete() throws IOException {
 		this.closed = true;
+		if (this.completed) {
+			return;
+		}
+		this.completed = true;
 		try {
 			if (!this.committed) {
 				this.response.writeHead();
