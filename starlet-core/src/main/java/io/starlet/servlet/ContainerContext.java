@@ -106,6 +106,8 @@ final class ContainerContext implements ServletContext {
 
 	private final List<EventListener> listeners = new CopyOnWriteArrayList<>();
 
+	private final List<ServletHolder> initializedServlets = new CopyOnWriteArrayList<>();
+
 	private final Map<String, Object> attributes = new ConcurrentHashMap<>();
 
 	private final Map<String, String> initParameters = new ConcurrentHashMap<>();
@@ -186,13 +188,10 @@ final class ContainerContext implements ServletContext {
 			return;
 		}
 		this.destroyed = true;
-		List<ServletHolder> holders;
-		synchronized (this.servlets) {
-			holders = new ArrayList<>(this.servlets.values());
-		}
+		// servlets go in the reverse order of their initialisation
+		List<ServletHolder> holders = new ArrayList<>(this.initializedServlets);
 		Collections.reverse(holders);
 		holders.forEach(ServletHolder::destroy);
-		this.fallbackServlet.destroy();
 		List<FilterHolder> filterHolders;
 		synchronized (this.filters) {
 			filterHolders = new ArrayList<>(this.filters.values());
@@ -220,6 +219,10 @@ final class ContainerContext implements ServletContext {
 				// best effort: it is an empty directory under the temp dir
 			}
 		}
+	}
+
+	void servletInitialized(ServletHolder holder) {
+		this.initializedServlets.add(holder);
 	}
 
 	ServletMapper mapper() {
