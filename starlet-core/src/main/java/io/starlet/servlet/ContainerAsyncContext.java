@@ -80,14 +80,12 @@ final class ContainerAsyncContext implements AsyncContext {
 			this.servletRequest = servletRequest;
 			this.servletResponse = servletResponse;
 			this.original = original;
-			String path = this.request.servletPath + ((this.request.pathInfo != null) ? this.request.pathInfo : "");
-			if (servletRequest instanceof HttpServletRequest http && !original) {
-				String uri = http.getRequestURI();
-				String contextPath = http.getContextPath();
-				if (uri != null && uri.startsWith(contextPath)) {
-					path = uri.substring(contextPath.length());
-				}
-			}
+			// dispatch() goes back to the URI of the request given to startAsync, still encoded
+			String contextPath = this.request.getContextPath();
+			String uri = (servletRequest instanceof HttpServletRequest http && !original) ? http.getRequestURI()
+					: this.request.requestURI;
+			String path = (uri != null && uri.startsWith(contextPath)) ? uri.substring(contextPath.length())
+					: this.request.servletPath + ((this.request.pathInfo != null) ? this.request.pathInfo : "");
 			String query = this.request.queryString;
 			this.startedPath = (query != null) ? path + "?" + query : path;
 			toNotify = new ArrayList<>(this.listeners);

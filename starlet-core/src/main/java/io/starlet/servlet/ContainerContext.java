@@ -122,6 +122,8 @@ final class ContainerContext implements ServletContext {
 
 	private Path temporaryDocumentRoot;
 
+	private Path workDirectory;
+
 	private int servletOrder;
 
 	ContainerContext() {
@@ -151,6 +153,15 @@ final class ContainerContext implements ServletContext {
 			holders = new ArrayList<>(this.servlets.values());
 		}
 		this.mapper = new ServletMapper(holders, this.fallbackServlet);
+		if (getAttribute(TEMPDIR) == null) {
+			try {
+				this.workDirectory = Files.createTempDirectory("starlet-work");
+				this.attributes.put(TEMPDIR, this.workDirectory.toFile());
+			}
+			catch (IOException ex) {
+				logger.warn("Cannot create a work directory for {}: {}", TEMPDIR, ex.getMessage());
+			}
+		}
 		ServletContextEvent event = new ServletContextEvent(this);
 		for (EventListener listener : this.listeners) {
 			if (listener instanceof ServletContextListener contextListener) {
@@ -211,13 +222,20 @@ final class ContainerContext implements ServletContext {
 				}
 			}
 		}
-		if (this.temporaryDocumentRoot != null) {
-			try {
-				Files.deleteIfExists(this.temporaryDocumentRoot);
-			}
-			catch (IOException ex) {
-				// best effort: it is an empty directory under the temp dir
-			}
+		deleteQuietly(this.temporaryDocumentRoot);
+		deleteQuietly(this.workDirectory);
+	}
+
+	/** Deletes a directory the container created, with whatever was left in it. */
+	private static void deleteQuietly(Path directory) {
+		if (directory == null) {
+			return;
+		}
+		try (java.util.stream.Stream<Path> paths = Files.walk(directory)) {
+			paths.sorted(java.util.Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+		}
+		catch (IOException | RuntimeException ex) {
+			// best effort: it lives under the temp directory
 		}
 	}
 
