@@ -722,7 +722,7 @@ final class ContainerContext implements ServletContext {
 	@Override
 	public void setSessionTimeout(int sessionTimeout) {
 		checkNotStarted("setSessionTimeout");
-		this.sessionTimeoutMinutes = sessionTimeout;
+		setSessionTimeoutSeconds((sessionTimeout <= 0) ? 0 : sessionTimeout * 60);
 	}
 
 	/** Seconds of inactivity before a session expires; ≤ 0 never. */

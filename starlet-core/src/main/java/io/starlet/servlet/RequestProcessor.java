@@ -40,6 +40,17 @@ final class RequestProcessor {
 		ContainerResponse response = new ContainerResponse(request, exchange);
 		request.response = response;
 		try {
+			if ("TRACE".equals(exchange.method())) {
+				// TRACE echoes credentials back to scripts (cross-site tracing): refused, as Tomcat does
+				exchange.responseHeaders().set("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH");
+				plain(exchange, 405, "Method Not Allowed\n");
+				return;
+			}
+			if ("*".equals(exchange.target()) && "OPTIONS".equals(exchange.method())) {
+				exchange.responseHeaders().set("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH");
+				exchange.commit(0);
+				return;
+			}
 			String decoded = RequestPath.decode(exchange.path());
 			if (decoded == null) {
 				plain(exchange, 400, "Bad Request: invalid request path\n");
