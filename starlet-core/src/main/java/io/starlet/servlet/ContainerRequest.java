@@ -903,6 +903,10 @@ final class ContainerRequest implements HttpServletRequest {
 			throw new ServletException("The request is not multipart/form-data (Content-Type: " + getContentType() + ")");
 		}
 		if (this.partsFailure != null) {
+			if (this.dispatcherType == DispatcherType.ERROR) {
+				// the error page reports the failure; failing it again would hide the application's error page
+				return Collections.emptyList();
+			}
 			rethrowPartsFailure();
 		}
 		if (this.parts == null) {

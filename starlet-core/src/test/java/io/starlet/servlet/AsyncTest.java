@@ -72,7 +72,9 @@ class AsyncTest {
 			String mode = request.getPathInfo();
 			if (request.getDispatcherType() == DispatcherType.ASYNC) {
 				response.getWriter().write("dispatched: " + request.getAttribute("result") + " type="
-						+ request.getDispatcherType() + " uri=" + request.getRequestURI());
+						+ request.getDispatcherType() + " uri=" + request.getRequestURI()
+						+ ((request.getAttribute("startedAfterDispatch") != null)
+								? " startedAfterDispatch=" + request.getAttribute("startedAfterDispatch") : ""));
 				return;
 			}
 			AsyncContext async = request.startAsync();
@@ -97,6 +99,12 @@ class AsyncTest {
 					async.getRequest().setAttribute("result", "via start");
 					async.dispatch("/other");
 				});
+				case "/immediate" -> {
+					// dispatch before this dispatch returns: the request stays in async mode until it does
+					request.setAttribute("result", "now");
+					async.dispatch();
+					request.setAttribute("startedAfterDispatch", request.isAsyncStarted());
+				}
 				case "/timeout" -> async.setTimeout(200);
 				case "/stream" -> {
 					response.setContentType("text/event-stream");
@@ -172,6 +180,12 @@ class AsyncTest {
 	void dispatchRunsTheServletAgainWithDispatcherTypeAsync() throws Exception {
 		HttpResponse<String> response = server.get("/async/dispatch");
 		assertThat(response.body()).isEqualTo("dispatched: 42 type=ASYNC uri=/async/dispatch");
+	}
+
+	@Test
+	void dispatchBeforeTheDispatchReturnsTakesEffectAfterwards() throws Exception {
+		assertThat(server.get("/async/immediate").body())
+			.isEqualTo("dispatched: now type=ASYNC uri=/async/immediate startedAfterDispatch=true");
 	}
 
 	@Test
