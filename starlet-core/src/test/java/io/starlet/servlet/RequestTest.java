@@ -137,6 +137,19 @@ class RequestTest {
 	}
 
 	@Test
+	void unparseableFormsAreBadRequests() throws Exception {
+		HttpResponse<String> tooMany = server.send(server.request("/params")
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString("a=1&".repeat(10_001))));
+		assertThat(tooMany.statusCode()).isEqualTo(400);
+		assertThat(tooMany.body()).contains("More than 10000 request parameters");
+		ServletServer.RawResponse tooLarge = server.raw("POST /params HTTP/1.1\r\nHost: x\r\n"
+				+ "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 3000000\r\n\r\n");
+		assertThat(tooLarge.status()).isEqualTo(400);
+		assertThat(tooLarge.body()).contains("exceeds the limit of 2097152 bytes");
+	}
+
+	@Test
 	void formBodyOfAPutIsNotParsedAsParameters() throws Exception {
 		HttpResponse<String> response = server.send(server.request("/params")
 			.header("Content-Type", "application/x-www-form-urlencoded")
