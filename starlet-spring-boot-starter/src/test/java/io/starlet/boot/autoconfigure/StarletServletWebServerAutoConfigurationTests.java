@@ -162,6 +162,39 @@ class StarletServletWebServerAutoConfigurationTests {
 	}
 
 	@Test
+	void nativeForwardHeadersStrategyAndAccessLogReachTheFactory() {
+		this.runner.withPropertyValues("server.forward-headers-strategy=native", "starlet.access-log=true",
+				"starlet.trusted-proxies=10.0.0.0/8,::1")
+			.run((context) -> {
+				StarletServletWebServerFactory factory = context.getBean(StarletServletWebServerFactory.class);
+				assertThat(factory.isUseForwardHeaders()).isTrue();
+				assertThat(factory.isAccessLogEnabled()).isTrue();
+			});
+	}
+
+	@Test
+	void forwardHeadersAreOffByDefaultAndWithTheFrameworkStrategy() {
+		this.runner.run((context) -> assertThat(
+				context.getBean(StarletServletWebServerFactory.class).isUseForwardHeaders()).isFalse());
+		this.runner.withPropertyValues("server.forward-headers-strategy=framework")
+			.run((context) -> assertThat(
+					context.getBean(StarletServletWebServerFactory.class).isUseForwardHeaders()).isFalse());
+	}
+
+	@Test
+	void forwardHeadersAreOnWhenTheCloudPlatformProxies() {
+		this.runner.withPropertyValues("spring.main.cloud-platform=kubernetes")
+			.run((context) -> assertThat(
+					context.getBean(StarletServletWebServerFactory.class).isUseForwardHeaders()).isTrue());
+	}
+
+	@Test
+	void badTrustedProxyFailsNamingTheProperty() {
+		assertStartupFailureMentions("starlet.trusted-proxies=10.0.0.0/33", "starlet.trusted-proxies[0]");
+		assertStartupFailureMentions("starlet.trusted-proxies=proxy.example.com", "starlet.trusted-proxies[0]");
+	}
+
+	@Test
 	void negativeMaxWorkersFailsNamingTheProperty() {
 		assertStartupFailureMentions("starlet.max-workers=-1", "starlet.max-workers");
 	}
