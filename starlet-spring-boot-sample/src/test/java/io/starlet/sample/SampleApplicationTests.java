@@ -90,6 +90,16 @@ class SampleApplicationTests {
 		HttpResponse<String> response = send(get("/actuator/health"));
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body()).startsWith("{\"").contains("\"status\":\"UP\"");
+		assertThat(response.body()).contains("\"starlet\":{").contains("\"maxWorkers\":10");
+	}
+
+	@Test
+	void starletMetricsArePublished() throws Exception {
+		HttpResponse<String> response = send(get("/actuator/metrics/starlet.workers.max"));
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).contains("\"value\":10.0");
+		assertThat(send(get("/actuator/metrics/starlet.workers.retired")).body()).contains("\"reason\"");
+		assertThat(send(get("/actuator/metrics/starlet.requests.rejected")).body()).contains("\"status\"");
 	}
 
 	@Test
