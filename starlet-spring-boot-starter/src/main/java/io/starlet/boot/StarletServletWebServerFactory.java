@@ -256,7 +256,7 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 	 * Fails for the first setting Starlet does not serve: TLS, HTTP/2, persistent sessions, JSP.
 	 * (The default servlet needs no registering: the container always has one, serving the
 	 * document root wherever no other servlet is mapped.) Called again by {@link #getWebServer}.
-	 * @throws WebServerException naming the setting and what to do instead
+	 * @throws StarletConfigurationException naming the setting and what to do instead
 	 */
 	public void rejectUnsupportedSettings() {
 		if (Ssl.isEnabled(getSsl())) {
@@ -277,8 +277,8 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 		}
 	}
 
-	private static WebServerException unsupported(String setting, String advice) {
-		return new WebServerException("Starlet does not support " + setting + ". " + advice + ".", null);
+	private static StarletConfigurationException unsupported(String setting, String advice) {
+		return new StarletConfigurationException("Starlet does not support " + setting + ".", advice + ".");
 	}
 
 }

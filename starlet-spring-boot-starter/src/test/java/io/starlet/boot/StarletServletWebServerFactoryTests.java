@@ -318,6 +318,43 @@ class StarletServletWebServerFactoryTests {
 	}
 
 	@Test
+	void webListenersAreRegisteredByClassName() {
+		RecordingListener.initialized.set(0);
+		StarletServletWebServerFactory factory = factory();
+		factory.addWebListeners(RecordingListener.class.getName());
+		server(factory, hello());
+		assertThat(RecordingListener.initialized).hasValue(1);
+	}
+
+	public static class RecordingListener implements ServletContextListener {
+
+		static final AtomicInteger initialized = new AtomicInteger();
+
+		@Override
+		public void contextInitialized(ServletContextEvent event) {
+			initialized.incrementAndGet();
+		}
+
+	}
+
+	@Test
+	void partitionedSessionCookie() throws Exception {
+		StarletServletWebServerFactory factory = factory();
+		factory.getSettings().getSession().getCookie().setPartitioned(true);
+		factory.getSettings().getSession().getCookie().setSecure(true);
+		StarletWebServer server = started(factory, (context) -> context.addServlet("session", new HttpServlet() {
+
+			@Override
+			protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+				request.getSession(true);
+			}
+
+		}).addMapping("/session"));
+		assertThat(get(server, "/session").headers().firstValue("Set-Cookie")).hasValueSatisfying(
+				(cookie) -> assertThat(cookie).containsIgnoringCase("Partitioned").containsIgnoringCase("Secure"));
+	}
+
+	@Test
 	void initializersRunInTheOrderBootGivesThemAfterInitParameters() {
 		StarletServletWebServerFactory factory = factory();
 		factory.setInitParameters(Map.of("greeting", "hi"));

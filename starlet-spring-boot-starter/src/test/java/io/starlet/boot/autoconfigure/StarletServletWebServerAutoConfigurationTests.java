@@ -269,7 +269,7 @@ class StarletServletWebServerAutoConfigurationTests {
 	void childExitNamingNothingFails() {
 		this.runner.withPropertyValues("starlet.child-exit=noSuchHook").run((context) -> {
 			StarletServletWebServerFactory factory = context.getBean(StarletServletWebServerFactory.class);
-			org.assertj.core.api.Assertions.assertThatIllegalStateException()
+			org.assertj.core.api.Assertions.assertThatExceptionOfType(io.starlet.boot.StarletConfigurationException.class)
 				.isThrownBy(factory::createStarletConfig)
 				.withMessageContaining("starlet.child-exit='noSuchHook'");
 		});
