@@ -735,6 +735,43 @@ class StarletServletWebServerFactoryTests {
 	}
 
 	@Test
+	void gracefulShutdownWaitsForAnAsyncRequestToComplete() throws Exception {
+		StarletServletWebServerFactory factory = factory();
+		factory.setShutdown(Shutdown.GRACEFUL);
+		CountDownLatch started = new CountDownLatch(1);
+		AtomicReference<jakarta.servlet.AsyncContext> async = new AtomicReference<>();
+		StarletWebServer server = started(factory, (context) -> {
+			ServletRegistration.Dynamic registration = context.addServlet("async", new HttpServlet() {
+
+				@Override
+				protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+					async.set(request.startAsync());
+					async.get().setTimeout(30_000);
+					started.countDown();
+				}
+
+			});
+			registration.setAsyncSupported(true);
+			registration.addMapping("/async");
+		});
+		CompletableFuture<HttpResponse<String>> inFlight = this.client.sendAsync(request(server, "/async").build(),
+				BodyHandlers.ofString());
+		assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+		AtomicReference<GracefulShutdownResult> result = new AtomicReference<>();
+		server.shutDownGracefully(result::set);
+		Thread.sleep(200);
+		assertThat(result.get()).as("completed while an async request was pending").isNull();
+		jakarta.servlet.AsyncContext context = async.get();
+		context.getResponse().getWriter().print("async done");
+		context.complete();
+		HttpResponse<String> response = inFlight.get(10, TimeUnit.SECONDS);
+		assertThat(response.body()).isEqualTo("async done");
+		Awaitility.await(() -> result.get() != null);
+		assertThat(result).hasValue(GracefulShutdownResult.IDLE);
+		server.stop();
+	}
+
+	@Test
 	void stopDuringTheDrainReturnsAndReportsRequestsActive() throws Exception {
 		StarletServletWebServerFactory factory = factory();
 		factory.setShutdown(Shutdown.GRACEFUL);
