@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** What a typical Spring MVC API needs from its server, over a real socket. */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "server.address=127.0.0.1", "starlet.signals=false", "starlet.max-workers=4" })
+		properties = { SecurityTests.WITHOUT_SECURITY, "server.address=127.0.0.1", "starlet.signals=false", "starlet.max-workers=4" })
 class MvcApplicationTests {
 
 	private static final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();

@@ -42,7 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A real Spring MVC application on Starlet, with {@code starlet.*} settings observed on the wire.
  * Virtual threads are requested too: the workers stay platform threads and the cap holds.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "starlet.max-workers=2",
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { SecurityTests.WITHOUT_SECURITY, "starlet.max-workers=2",
 		"starlet.max-keepalive-reqs=3", "starlet.keepalive-timeout=5s", "starlet.max-reqs-per-child=1000",
 		"spring.threads.virtual.enabled=true", "server.address=127.0.0.1", "starlet.signals=false" })
 class StarletApplicationTests {
