@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import io.starlet.StarletConfig;
 import io.starlet.servlet.ServletContainer;
@@ -22,6 +23,7 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.boot.web.error.ErrorPage;
 import org.springframework.boot.web.server.AbstractConfigurableWebServerFactory;
+import org.springframework.boot.web.server.Compression;
 import org.springframework.boot.web.server.Cookie.SameSite;
 import org.springframework.boot.web.server.MimeMappings;
 import org.springframework.boot.web.server.Ssl;
@@ -45,7 +47,7 @@ import org.springframework.util.ClassUtils;
  *
  * <p>{@code server.*} settings arrive through the setters Boot calls; Starlet's own options
  * ({@code starlet.*}) through {@link StarletServerCustomizer}s. Settings Starlet does not serve
- * (TLS, HTTP/2, response compression, the default servlet, persistent sessions) make
+ * (TLS, HTTP/2, persistent sessions, JSP) make
  * {@link #getWebServer} fail with a message saying so, rather than being ignored.
  *
  * <p>Unless configured otherwise the server listens on port 8080 of every interface.
@@ -62,6 +64,12 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 	private final List<StarletServerCustomizer> serverCustomizers = new ArrayList<>();
 
 	private ResourceLoader resourceLoader;
+
+	private boolean useForwardHeaders;
+
+	private Predicate<InetAddress> trustedProxies;
+
+	private boolean accessLogEnabled;
 
 	public StarletServletWebServerFactory() {
 	}
@@ -94,6 +102,36 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 	public void addServerCustomizers(StarletServerCustomizer... customizers) {
 		Assert.notNull(customizers, "'customizers' must not be null");
 		this.serverCustomizers.addAll(Arrays.asList(customizers));
+	}
+
+	public boolean isUseForwardHeaders() {
+		return this.useForwardHeaders;
+	}
+
+	/**
+	 * Whether to take the client's address, the scheme, host and port from {@code Forwarded} or
+	 * {@code X-Forwarded-*} headers sent by a trusted proxy
+	 * ({@code server.forward-headers-strategy=native}).
+	 */
+	public void setUseForwardHeaders(boolean useForwardHeaders) {
+		this.useForwardHeaders = useForwardHeaders;
+	}
+
+	/**
+	 * Which peers are trusted to send forwarded headers; {@code null} (the default) trusts
+	 * loopback and private-network addresses.
+	 */
+	public void setTrustedProxies(Predicate<InetAddress> trustedProxies) {
+		this.trustedProxies = trustedProxies;
+	}
+
+	public boolean isAccessLogEnabled() {
+		return this.accessLogEnabled;
+	}
+
+	/** Whether to log each request in the combined format on the logger {@code starlet.access}. */
+	public void setAccessLogEnabled(boolean accessLogEnabled) {
+		this.accessLogEnabled = accessLogEnabled;
 	}
 
 	@Override
@@ -174,6 +212,15 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 		if (root != null) {
 			container.setDocumentRoot(root.toPath());
 		}
+		Compression compression = getCompression();
+		if (compression != null && compression.getEnabled()) {
+			String[] excludedUserAgents = compression.getExcludedUserAgents();
+			container.setCompression(true, Arrays.asList(compression.getAllMimeTypes()),
+					(int) Math.min(Integer.MAX_VALUE, compression.getMinResponseSize().toBytes()),
+					(excludedUserAgents != null) ? Arrays.asList(excludedUserAgents) : List.of());
+		}
+		container.setForwardedHeaders(this.useForwardHeaders, this.trustedProxies);
+		container.setAccessLogEnabled(this.accessLogEnabled);
 		List<CookieSameSiteSupplier> sameSiteSuppliers = sameSiteSuppliers();
 		if (!sameSiteSuppliers.isEmpty()) {
 			container.setCookieSameSite(sameSiteResolver(sameSiteSuppliers));
@@ -206,9 +253,10 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 	}
 
 	/**
-	 * Fails for the first setting Starlet does not serve: TLS, HTTP/2, response compression, the
-	 * default servlet, persistent sessions, JSP. Called again by {@link #getWebServer}.
-	 * @throws WebServerException naming the setting and what to do instead
+	 * Fails for the first setting Starlet does not serve: TLS, HTTP/2, persistent sessions, JSP.
+	 * (The default servlet needs no registering: the container always has one, serving the
+	 * document root wherever no other servlet is mapped.) Called again by {@link #getWebServer}.
+	 * @throws StarletConfigurationException naming the setting and what to do instead
 	 */
 	public void rejectUnsupportedSettings() {
 		if (Ssl.isEnabled(getSsl())) {
@@ -217,14 +265,6 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 		}
 		if (getHttp2() != null && getHttp2().isEnabled()) {
 			throw unsupported("server.http2.enabled=true", "Starlet speaks HTTP/1.1 only; let the proxy speak HTTP/2");
-		}
-		if (getCompression() != null && getCompression().getEnabled()) {
-			throw unsupported("server.compression.enabled=true",
-					"Starlet does not compress responses; let the reverse proxy compress them");
-		}
-		if (this.settings.isRegisterDefaultServlet()) {
-			throw unsupported("server.servlet.register-default-servlet=true",
-					"Starlet has no default servlet; serve static content with Spring MVC's resource handling");
 		}
 		if (this.settings.getSession().isPersistent()) {
 			throw unsupported("server.servlet.session.persistent=true",
@@ -237,8 +277,8 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 		}
 	}
 
-	private static WebServerException unsupported(String setting, String advice) {
-		return new WebServerException("Starlet does not support " + setting + ". " + advice + ".", null);
+	private static StarletConfigurationException unsupported(String setting, String advice) {
+		return new StarletConfigurationException("Starlet does not support " + setting + ".", advice + ".");
 	}
 
 }
