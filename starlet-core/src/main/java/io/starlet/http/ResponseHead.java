@@ -36,6 +36,11 @@ public final class ResponseHead {
 	public void format(int status, Fields fields, String serverHeader, long contentLength, boolean chunked,
 			boolean close, boolean keepAlive) {
 		this.length = 0;
+		if (status < 100 || status > 999) {
+			// RFC 9112 §4: the status code is three digits; anything else would be an unparseable
+			// response, so the application's mistake becomes a server error the client can read.
+			status = 500;
+		}
 		ascii("HTTP/1.1 ");
 		ascii(Integer.toString(status));
 		this.buf[this.length++] = ' ';

@@ -49,6 +49,18 @@ class ResponseHeadTest {
 	}
 
 	@Test
+	@DisplayName("RFC 9112 §4: a status that is not three digits is sent as 500")
+	void statusIsThreeDigits() {
+		for (int status : new int[] { 0, 42, 99, 1000, -200 }) {
+			this.head.format(status, new HttpFields(), null, 0, false, false, false);
+			assertThat(new String(this.head.bytes(), 0, this.head.length(), StandardCharsets.ISO_8859_1))
+				.startsWith("HTTP/1.1 500 Internal Server Error\r\n");
+		}
+		this.head.format(599, new HttpFields(), null, 0, false, false, false);
+		assertThat(new String(this.head.bytes(), 0, this.head.length(), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 599 ");
+	}
+
+	@Test
 	@DisplayName("RFC 9110 §5.5: CR, LF and NUL in a handler's value cannot split the response")
 	void noHeaderInjection() {
 		HttpFields fields = new HttpFields().add("X-A", "a\r\nSet-Cookie: evil=1")
