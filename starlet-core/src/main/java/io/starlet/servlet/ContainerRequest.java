@@ -132,6 +132,10 @@ final class ContainerRequest implements HttpServletRequest {
 		this.client = client;
 		this.requestURI = exchange.path();
 		this.queryString = exchange.query();
+		io.starlet.WorkerInfo worker = exchange.worker();
+		if (worker != null) {
+			this.attributes.put(ServletContainer.WORKER_ATTRIBUTE, worker);
+		}
 	}
 
 	/** The container's own request behind any wrappers, or null if there is none. */

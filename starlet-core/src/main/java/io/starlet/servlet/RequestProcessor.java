@@ -100,6 +100,10 @@ final class RequestProcessor {
 			if (response.errorStatus() >= 0 && !response.output().isCommitted()) {
 				errorPage(request, response, response.errorStatus(), response.errorMessage(), null);
 			}
+			if (Boolean.TRUE.equals(request.getAttribute(ServletContainer.HARAKIRI_ATTRIBUTE))
+					|| "true".equals(request.getAttribute(ServletContainer.HARAKIRI_ATTRIBUTE))) {
+				request.exchange.retireWorker();
+			}
 			if (!response.isClientAborted()) {
 				try {
 					response.finish();
