@@ -201,7 +201,9 @@ final class RequestProcessor {
 		if (request.asyncContext != null) {
 			request.asyncContext.fireError(ex);
 		}
-		errorPage(request, response, 500, null, ex);
+		// a servlet that is unavailable answers 503, as the specification says
+		int status = (find(ex, jakarta.servlet.UnavailableException.class) != null) ? 503 : 500;
+		errorPage(request, response, status, null, ex);
 	}
 
 	private static <T extends Throwable> T find(Throwable ex, Class<T> type) {
