@@ -296,6 +296,14 @@ final class ContainerRequest implements HttpServletRequest {
 		return this.exchange.requestHeaders().get("Content-Type");
 	}
 
+	/** Cuts the request's streams off the engine once the exchange is over. */
+	void abandonStreams() {
+		if (this.input != null) {
+			this.input.abandon();
+		}
+		this.response.output().abandon();
+	}
+
 	RequestInput input() {
 		if (this.input == null) {
 			this.input = new RequestInput(this.exchange.requestBody());

@@ -78,6 +78,7 @@ final class RequestProcessor {
 			serve(request, response, path);
 		}
 		finally {
+			request.abandonStreams();
 			this.container.accessLog().log(request, response, System.nanoTime() - start);
 		}
 	}
