@@ -80,6 +80,30 @@ public final class ResponseHead {
 		crlf();
 	}
 
+	/**
+	 * Formats a trailer section: the last chunk, the fields, the final CRLF (RFC 9112 §7.1.2).
+	 * Fields that may not appear in a trailer (framing, routing, authentication) are dropped.
+	 */
+	public void formatLastChunk(java.util.Map<String, String> trailers) {
+		this.length = 0;
+		ascii("0\r\n");
+		if (trailers != null) {
+			for (java.util.Map.Entry<String, String> trailer : trailers.entrySet()) {
+				String name = trailer.getKey();
+				if (Tokens.isToken(name) && trailer.getValue() != null && !isForbiddenTrailer(name)) {
+					field(name, trailer.getValue());
+				}
+			}
+		}
+		crlf();
+	}
+
+	private static boolean isForbiddenTrailer(String name) {
+		return isFramingField(name) || name.equalsIgnoreCase("Host") || name.equalsIgnoreCase("Trailer")
+				|| name.equalsIgnoreCase("Content-Type") || name.equalsIgnoreCase("Content-Encoding")
+				|| name.equalsIgnoreCase("Set-Cookie") || name.equalsIgnoreCase("Authorization");
+	}
+
 	/** A {@code 100 Continue} interim response. */
 	public static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes();
 

@@ -791,10 +791,16 @@ final class ContainerContext implements ServletContext {
 		}
 		Path root = this.documentRoot.toAbsolutePath().normalize();
 		Path file = root.resolve(normalized.substring(1)).normalize();
-		if (!file.startsWith(root)) {
+		if (!file.startsWith(root) || !Files.exists(file)) {
 			return null;
 		}
-		return Files.exists(file) ? file : null;
+		try {
+			// no symbolic link may lead out of the document root (as Tomcat without allowLinking)
+			return file.toRealPath().startsWith(root.toRealPath()) ? file : null;
+		}
+		catch (IOException ex) {
+			return null;
+		}
 	}
 
 	@Override

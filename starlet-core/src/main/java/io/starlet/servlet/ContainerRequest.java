@@ -132,6 +132,10 @@ final class ContainerRequest implements HttpServletRequest {
 		this.client = client;
 		this.requestURI = exchange.path();
 		this.queryString = exchange.query();
+		io.starlet.WorkerInfo worker = exchange.worker();
+		if (worker != null) {
+			this.attributes.put(ServletContainer.WORKER_ATTRIBUTE, worker);
+		}
 	}
 
 	/** The container's own request behind any wrappers, or null if there is none. */
@@ -290,6 +294,14 @@ final class ContainerRequest implements HttpServletRequest {
 	@Override
 	public String getContentType() {
 		return this.exchange.requestHeaders().get("Content-Type");
+	}
+
+	/** Cuts the request's streams off the engine once the exchange is over. */
+	void abandonStreams() {
+		if (this.input != null) {
+			this.input.abandon();
+		}
+		this.response.output().abandon();
 	}
 
 	RequestInput input() {

@@ -214,6 +214,9 @@ final class ContainerResponse implements HttpServletResponse {
 	/** Status and content type into the exchange, right before it commits. */
 	void writeHead() {
 		this.exchange.setStatus(this.status);
+		if (this.trailerFields != null) {
+			this.exchange.setResponseTrailers(this.trailerFields);
+		}
 		String contentType = getContentType();
 		if (contentType != null) {
 			headers().set("Content-Type", contentType);

@@ -15,7 +15,9 @@ final class RequestInput extends ServletInputStream {
 
 	private final InputStream body;
 
-	private boolean finished;
+	private volatile boolean finished;
+
+	private volatile boolean abandoned;
 
 	private long bytesRead;
 
@@ -28,6 +30,7 @@ final class RequestInput extends ServletInputStream {
 		if (this.finished) {
 			return -1;
 		}
+		checkNotAbandoned();
 		int b = this.body.read();
 		if (b < 0) {
 			this.finished = true;
@@ -46,6 +49,7 @@ final class RequestInput extends ServletInputStream {
 		if (len == 0) {
 			return 0;
 		}
+		checkNotAbandoned();
 		int n = this.body.read(b, off, len);
 		if (n < 0) {
 			this.finished = true;
@@ -59,6 +63,17 @@ final class RequestInput extends ServletInputStream {
 	@Override
 	public int available() throws IOException {
 		return this.finished ? 0 : this.body.available();
+	}
+
+	private void checkNotAbandoned() throws IOException {
+		if (this.abandoned) {
+			throw new IOException("The request is over: its body can no longer be read");
+		}
+	}
+
+	/** The exchange is over: a late read must not take bytes of the connection's next request. */
+	void abandon() {
+		this.abandoned = true;
 	}
 
 	long bytesRead() {

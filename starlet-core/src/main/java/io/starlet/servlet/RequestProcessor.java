@@ -78,6 +78,7 @@ final class RequestProcessor {
 			serve(request, response, path);
 		}
 		finally {
+			request.abandonStreams();
 			this.container.accessLog().log(request, response, System.nanoTime() - start);
 		}
 	}
@@ -99,6 +100,10 @@ final class RequestProcessor {
 			}
 			if (response.errorStatus() >= 0 && !response.output().isCommitted()) {
 				errorPage(request, response, response.errorStatus(), response.errorMessage(), null);
+			}
+			if (Boolean.TRUE.equals(request.getAttribute(ServletContainer.HARAKIRI_ATTRIBUTE))
+					|| "true".equals(request.getAttribute(ServletContainer.HARAKIRI_ATTRIBUTE))) {
+				request.exchange.retireWorker();
 			}
 			if (!response.isClientAborted()) {
 				try {
@@ -197,7 +202,9 @@ final class RequestProcessor {
 		if (request.asyncContext != null) {
 			request.asyncContext.fireError(ex);
 		}
-		errorPage(request, response, 500, null, ex);
+		// a servlet that is unavailable answers 503, as the specification says
+		int status = (find(ex, jakarta.servlet.UnavailableException.class) != null) ? 503 : 500;
+		errorPage(request, response, status, null, ex);
 	}
 
 	private static <T extends Throwable> T find(Throwable ex, Class<T> type) {

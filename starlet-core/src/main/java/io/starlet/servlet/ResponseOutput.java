@@ -236,6 +236,15 @@ final class ResponseOutput extends ServletOutputStream {
 		}
 	}
 
+	/**
+	 * The exchange is over: whatever happens later (a late write from an application thread)
+	 * must never reach the engine, whose streams already serve the worker's next request.
+	 */
+	synchronized void abandon() {
+		this.closed = true;
+		this.completed = true;
+	}
+
 	@Override
 	public boolean isReady() {
 		return true;

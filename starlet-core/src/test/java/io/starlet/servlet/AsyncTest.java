@@ -231,6 +231,68 @@ class AsyncTest {
 	}
 
 	@Test
+	void aWriteAfterCompletionNeverReachesTheNextResponse() throws Exception {
+		CountDownLatch lateWriteDone = new CountDownLatch(1);
+		try (ServletServer single = ServletServer.start(
+				io.starlet.StarletConfig.builder().maxWorkers(1).maxKeepaliveReqs(100), (container) -> {
+					var late = container.getServletContext().addServlet("late", new HttpServlet() {
+						@Override
+						protected void doGet(HttpServletRequest request, HttpServletResponse response)
+								throws IOException {
+							if (request.getParameter("second") != null) {
+								lateWriteDone.countDown();
+								response.getWriter().write("second");
+								return;
+							}
+							AsyncContext async = request.startAsync();
+							var out = response.getOutputStream();
+							new Thread(() -> {
+								async.complete();
+								try {
+									Thread.sleep(200);
+									out.write("LATE".getBytes());
+									out.flush();
+								}
+								catch (IOException | InterruptedException ex) {
+									events.add("late write failed " + ex);
+								}
+							}).start();
+						}
+					});
+					late.setAsyncSupported(true);
+					late.addMapping("/late");
+				})) {
+			try (Socket socket = new Socket("127.0.0.1", single.port())) {
+				socket.setSoTimeout(5000);
+				OutputStream out = socket.getOutputStream();
+				var in = socket.getInputStream();
+				out.write("GET /late HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+				out.flush();
+				String first = readResponse(in);
+				assertThat(first).startsWith("HTTP/1.1 200").contains("Content-Length: 0");
+				out.write("GET /late?second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes());
+				out.flush();
+				assertThat(lateWriteDone.await(5, TimeUnit.SECONDS)).isTrue();
+				Thread.sleep(300);
+				String rest = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+				assertThat(rest).startsWith("HTTP/1.1 200").endsWith("\r\n\r\nsecond").doesNotContain("LATE");
+			}
+		}
+	}
+
+	private static String readResponse(java.io.InputStream in) throws IOException {
+		StringBuilder head = new StringBuilder();
+		while (!head.toString().endsWith("\r\n\r\n")) {
+			int b = in.read();
+			if (b < 0) {
+				break;
+			}
+			head.append((char) b);
+		}
+		return head.toString();
+	}
+
+	@Test
 	void startAsyncOnAServletWithoutAsyncSupportFails() throws Exception {
 		HttpResponse<String> response = server.get("/sync/complete");
 		assertThat(response.statusCode()).isEqualTo(500);

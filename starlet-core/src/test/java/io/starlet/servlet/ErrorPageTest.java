@@ -98,6 +98,12 @@ class ErrorPageTest {
 			ServletContext context = container.getServletContext();
 			context.addServlet("failing", new FailingServlet()).addMapping("/fail/*");
 			context.addServlet("errors", new ErrorServlet()).addMapping("/errors/*");
+			context.addServlet("unavailable", new HttpServlet() {
+				@Override
+				public void init() throws ServletException {
+					throw new jakarta.servlet.UnavailableException("down for maintenance");
+				}
+			}).addMapping("/unavailable");
 			context.addFilter("errorFilter", (request, response, chain) -> {
 				request.setAttribute("errorFilter", "ran");
 				chain.doFilter(request, response);
@@ -149,6 +155,13 @@ class ErrorPageTest {
 		HttpResponse<String> npe = server.get("/fail/npe");
 		assertThat(npe.statusCode()).isEqualTo(500);
 		assertThat(npe.body()).contains("exception=NullPointerException\n");
+	}
+
+	@Test
+	void anUnavailableServletAnswers503() throws Exception {
+		HttpResponse<String> response = server.get("/unavailable");
+		assertThat(response.statusCode()).isEqualTo(503);
+		assertThat(response.body()).contains("status=503\n", "exception=UnavailableException\n");
 	}
 
 	@Test

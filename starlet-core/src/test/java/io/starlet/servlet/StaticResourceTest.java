@@ -29,6 +29,10 @@ class StaticResourceTest {
 		Files.writeString(root.resolve("docs/data.json"), "{\"a\":1}");
 		Files.createDirectories(root.resolve("WEB-INF"));
 		Files.writeString(root.resolve("WEB-INF/secret.txt"), "secret");
+		Path outside = Files.createTempFile("starlet-outside", ".txt");
+		outside.toFile().deleteOnExit();
+		Files.writeString(outside, "outside the root");
+		Files.createSymbolicLink(root.resolve("link.txt"), outside);
 		server = ServletServer.start((container) -> {
 			container.setDocumentRoot(root);
 			container.addMimeMapping("starlet", "application/x-starlet");
@@ -74,6 +78,7 @@ class StaticResourceTest {
 		assertThat(server.get("/docs").statusCode()).isEqualTo(404);
 		assertThat(server.get("/WEB-INF/secret.txt").statusCode()).isEqualTo(404);
 		assertThat(server.get("/missing.txt").statusCode()).isEqualTo(404);
+		assertThat(server.get("/link.txt").statusCode()).as("symlink out of the root").isEqualTo(404);
 		ServletServer.RawResponse traversal = server
 			.raw("GET /docs/%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 		assertThat(traversal.status()).isIn(400, 404);

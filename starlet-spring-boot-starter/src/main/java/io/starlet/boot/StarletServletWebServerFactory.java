@@ -50,7 +50,9 @@ import org.springframework.util.ClassUtils;
  * (TLS, HTTP/2, persistent sessions, JSP) make
  * {@link #getWebServer} fail with a message saying so, rather than being ignored.
  *
- * <p>Unless configured otherwise the server listens on port 8080 of every interface.
+ * <p>Unless configured otherwise the server listens on port 8080 of every interface. Under
+ * Server::Starter ({@code SERVER_STARTER_PORT} set) it adopts the listening socket passed on fd 0
+ * instead of binding {@code server.port}.
  */
 public class StarletServletWebServerFactory extends AbstractConfigurableWebServerFactory
 		implements ConfigurableServletWebServerFactory, ResourceLoaderAware {
@@ -166,7 +168,12 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 	 */
 	public StarletConfig createStarletConfig() {
 		StarletConfig.Builder builder = StarletConfig.builder();
-		if (getPort() >= 0) {
+		if (isServerStarter()) {
+			// Server::Starter (or systemd) hands the listening socket over on fd 0; binding
+			// server.port as well would clash with the previous generation, which still holds it.
+			builder.inheritedChannel(true);
+		}
+		else if (getPort() >= 0) {
 			InetAddress address = getAddress();
 			builder.listen((address != null) ? address.getHostAddress() : null, getPort());
 		}
@@ -175,6 +182,11 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 			customizer.customize(builder);
 		}
 		return builder.build();
+	}
+
+	private static boolean isServerStarter() {
+		String ports = System.getenv("SERVER_STARTER_PORT");
+		return ports != null && !ports.isEmpty();
 	}
 
 	private void configureContainer(ServletContainer container) {
