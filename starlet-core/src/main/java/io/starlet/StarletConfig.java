@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param requestHeadTimeout total deadline for a client to deliver a request head (slowloris)
  * @param maxRequestHeaderSize most bytes of request line plus header section (431 beyond)
  * @param maxRequestBodySize a declared {@code Content-Length} above this is refused (413); -1 = none
+ * @param maxRequestFields most header fields in a request head (431 beyond)
+ * @param maxChunkLineSize most bytes of one chunk-size line, extensions included (400 beyond)
  * @param serverHeader value of the {@code Server} response header; {@code null} = none
  * @param inheritedChannel adopt the listening socket passed on fd 0 (Server::Starter, systemd)
  */
@@ -45,6 +47,8 @@ public record StarletConfig(
 		Duration requestHeadTimeout,
 		int maxRequestHeaderSize,
 		long maxRequestBodySize,
+		int maxRequestFields,
+		int maxChunkLineSize,
 		String serverHeader,
 		boolean inheritedChannel) {
 
@@ -68,6 +72,8 @@ public record StarletConfig(
 		require(spawnInterval == null || !spawnInterval.isNegative(), "spawn-interval must not be negative");
 		require(queueTimeout == null || !queueTimeout.isNegative(), "queue-timeout must not be negative");
 		require(maxRequestHeaderSize >= 256, "max request header size must be at least 256 bytes");
+		require(maxRequestFields >= 1, "max request fields must be 1 or more, was " + maxRequestFields);
+		require(maxChunkLineSize >= 16, "max chunk line size must be at least 16 bytes, was " + maxChunkLineSize);
 	}
 
 	private static void require(boolean condition, String message) {
@@ -103,6 +109,8 @@ public record StarletConfig(
 		b.requestHeadTimeout = this.requestHeadTimeout;
 		b.maxRequestHeaderSize = this.maxRequestHeaderSize;
 		b.maxRequestBodySize = this.maxRequestBodySize;
+		b.maxRequestFields = this.maxRequestFields;
+		b.maxChunkLineSize = this.maxChunkLineSize;
 		b.serverHeader = this.serverHeader;
 		b.inheritedChannel = this.inheritedChannel;
 		return b;
@@ -127,6 +135,10 @@ public record StarletConfig(
 		private Duration requestHeadTimeout = Duration.ofSeconds(20);
 		private int maxRequestHeaderSize = 8192;
 		private long maxRequestBodySize = -1;
+
+		private int maxRequestFields = 100;
+
+		private int maxChunkLineSize = 4096;
 		private String serverHeader;
 		private boolean inheritedChannel;
 
@@ -230,6 +242,18 @@ public record StarletConfig(
 			return this;
 		}
 
+		/** Most header fields in a request head. Default 100. */
+		public Builder maxRequestFields(int maxRequestFields) {
+			this.maxRequestFields = maxRequestFields;
+			return this;
+		}
+
+		/** Most bytes of a chunk-size line including its extensions. Default 4096. */
+		public Builder maxChunkLineSize(int maxChunkLineSize) {
+			this.maxChunkLineSize = maxChunkLineSize;
+			return this;
+		}
+
 		public Builder serverHeader(String serverHeader) {
 			this.serverHeader = serverHeader;
 			return this;
@@ -244,7 +268,8 @@ public record StarletConfig(
 			return new StarletConfig(this.listen, this.maxWorkers, this.timeout, this.keepaliveTimeout,
 					this.maxKeepaliveReqs, this.maxReqsPerChild, this.minReqsPerChild, this.spawnInterval,
 					this.errRespawnInterval, this.childExitHooks, this.reusePort, this.queueTimeout, this.signals,
-					this.requestHeadTimeout, this.maxRequestHeaderSize, this.maxRequestBodySize, this.serverHeader,
+					this.requestHeadTimeout, this.maxRequestHeaderSize, this.maxRequestBodySize, this.maxRequestFields,
+					this.maxChunkLineSize, this.serverHeader,
 					this.inheritedChannel);
 		}
 

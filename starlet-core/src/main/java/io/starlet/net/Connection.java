@@ -72,6 +72,12 @@ public final class Connection {
 
 	private boolean closed;
 
+	/** A read or write failed or timed out: the client is gone or stuck, not the application. */
+	private boolean failed;
+
+	/** The client closed its side. */
+	private boolean endOfInput;
+
 	public Connection(long id, SocketChannel channel, int bufferSize) throws IOException {
 		this.id = id;
 		this.channel = channel;
@@ -114,9 +120,19 @@ public final class Connection {
 			return 0;
 		}
 		this.view.limit(this.buf.length).position(this.end);
-		int n = this.channel.read(this.view);
+		int n;
+		try {
+			n = this.channel.read(this.view);
+		}
+		catch (IOException ex) {
+			this.failed = true;
+			throw ex;
+		}
 		if (n > 0) {
 			this.end += n;
+		}
+		else if (n < 0) {
+			this.endOfInput = true;
 		}
 		return n;
 	}
@@ -138,6 +154,7 @@ public final class Connection {
 		while (true) {
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
+				this.failed = true;
 				throw new SocketTimeoutException("read timed out");
 			}
 			await(selector, SelectionKey.OP_READ, left);
@@ -162,7 +179,14 @@ public final class Connection {
 		long deadline = System.nanoTime() + timeoutNanos;
 		int progress = 0;
 		while (src.hasRemaining()) {
-			int n = this.channel.write(src);
+			int n;
+			try {
+				n = this.channel.write(src);
+			}
+			catch (IOException ex) {
+				this.failed = true;
+				throw ex;
+			}
 			if (n > 0) {
 				progress += n;
 				if (progress >= MIN_WRITE_PROGRESS) {
@@ -173,6 +197,7 @@ public final class Connection {
 			}
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
+				this.failed = true;
 				throw new SocketTimeoutException("write timed out: the client stopped reading");
 			}
 			await(selector, SelectionKey.OP_WRITE, left);
@@ -210,6 +235,14 @@ public final class Connection {
 		}
 		this.pos = 0;
 		this.end = n;
+	}
+
+	/**
+	 * Whether the client broke the exchange: a socket error, a timeout, or end of stream. An
+	 * exception escaping a handler after this is the client's doing, not an application error.
+	 */
+	public boolean clientFailed() {
+		return this.failed || this.endOfInput;
 	}
 
 	public boolean isOpen() {

@@ -102,6 +102,14 @@ final class ServerExchange implements Exchange {
 			return failed(408, "timed out", null);
 		}
 		catch (Exception ex) {
+			if (this.connection.clientFailed()) {
+				// The client went away mid-request (closed, reset): nothing to answer, nothing to log loudly.
+				if (logger.isDebugEnabled()) {
+					logger.debug("{} {}: client gone: {}", this.head.method(), this.head.target(), ex.toString());
+				}
+				this.connection.close();
+				return false;
+			}
 			return failed(500, null, ex);
 		}
 		catch (Error ex) {
@@ -202,7 +210,7 @@ final class ServerExchange implements Exchange {
 		// Trailers are bounded like the header section; a chunked body by the same maximum that
 		// refuses a declared Content-Length up front (413).
 		return this.head.isChunked()
-				? new ChunkedInputStream(this.input, ChunkedInputStream.DEFAULT_MAX_LINE_SIZE,
+				? new ChunkedInputStream(this.input, this.config.maxChunkLineSize(),
 						this.config.maxRequestHeaderSize(), this.config.maxRequestBodySize())
 				: new FixedLengthInputStream(this.input, this.head.contentLength());
 	}

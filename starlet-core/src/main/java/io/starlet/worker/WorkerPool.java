@@ -48,9 +48,6 @@ public final class WorkerPool {
 	/** Room for a full head plus a small body, which the acceptor collects before a worker sees it. */
 	static final int SMALL_BODY = 16 * 1024;
 
-	/** Most header fields in a request head or trailer section. */
-	static final int MAX_FIELDS = 100;
-
 	private final StarletConfig config;
 
 	private final Handler handler;
@@ -137,7 +134,8 @@ public final class WorkerPool {
 	}
 
 	RequestParser newParser() {
-		return new RequestParser(this.config.maxRequestHeaderSize(), MAX_FIELDS, this.config.maxRequestBodySize());
+		return new RequestParser(this.config.maxRequestHeaderSize(), this.config.maxRequestFields(),
+				this.config.maxRequestBodySize());
 	}
 
 	int bufferSize() {

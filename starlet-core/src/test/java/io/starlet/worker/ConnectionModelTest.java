@@ -160,6 +160,10 @@ class ConnectionModelTest {
 	@Test
 	void timeoutFreesAWorkerFromAClientThatStopsReading() throws Exception {
 		Handler flood = exchange -> {
+			if (!exchange.path().equals("/big")) {
+				HELLO.handle(exchange);
+				return;
+			}
 			byte[] chunk = new byte[64 * 1024];
 			OutputStream out = exchange.responseBody();
 			for (int i = 0; i < 2000; i++) {
@@ -178,7 +182,7 @@ class ConnectionModelTest {
 				RawClient.Response response = next.read();
 				assertThat(response).isNotNull();
 			}
-			assertThat(millisSince(t0)).isBetween(600L, 9000L);
+			assertThat(millisSince(t0)).isBetween(600L, 5000L);
 		}
 	}
 
