@@ -45,7 +45,7 @@ public final class ResponseHead {
 		boolean hasServer = false;
 		for (int i = 0; i < fields.size(); i++) {
 			String name = fields.name(i);
-			if (!isToken(name) || isFramingField(name)) {
+			if (!Tokens.isToken(name) || isFramingField(name)) {
 				continue;
 			}
 			hasDate |= name.equalsIgnoreCase("Date");
@@ -116,21 +116,6 @@ public final class ResponseHead {
 	static boolean isFramingField(String name) {
 		return name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
 				|| name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Keep-Alive");
-	}
-
-	static boolean isToken(String name) {
-		if (name == null || name.isEmpty()) {
-			return false;
-		}
-		for (int i = 0; i < name.length(); i++) {
-			char c = name.charAt(i);
-			boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-					|| (c < 128 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
-			if (!ok) {
-				return false;
-			}
-		}
-		return true;
 	}
 
 	/** A complete short plain-text response the engine sends on its own (errors, 503). */

@@ -19,11 +19,8 @@ final class RequestInput extends ServletInputStream {
 
 	private long bytesRead;
 
-	private final long limit;
-
-	RequestInput(InputStream body, long limit) {
+	RequestInput(InputStream body) {
 		this.body = body;
-		this.limit = limit;
 	}
 
 	@Override
@@ -36,7 +33,7 @@ final class RequestInput extends ServletInputStream {
 			this.finished = true;
 		}
 		else {
-			count(1);
+			this.bytesRead++;
 		}
 		return b;
 	}
@@ -54,16 +51,9 @@ final class RequestInput extends ServletInputStream {
 			this.finished = true;
 		}
 		else {
-			count(n);
+			this.bytesRead += n;
 		}
 		return n;
-	}
-
-	private void count(int n) throws IOException {
-		this.bytesRead += n;
-		if (this.limit >= 0 && this.bytesRead > this.limit) {
-			throw new IOException("Request body exceeds the limit of " + this.limit + " bytes");
-		}
 	}
 
 	@Override

@@ -197,7 +197,11 @@ final class ServerExchange implements Exchange {
 		if (this.head.expectsContinue()) {
 			this.input.beforeFirstWait(this::sendContinue);
 		}
-		return this.head.isChunked() ? new ChunkedInputStream(this.input, this.config.maxRequestHeaderSize())
+		// Trailers are bounded like the header section; a chunked body by the same maximum that
+		// refuses a declared Content-Length up front (413).
+		return this.head.isChunked()
+				? new ChunkedInputStream(this.input, ChunkedInputStream.DEFAULT_MAX_LINE_SIZE,
+						this.config.maxRequestHeaderSize(), this.config.maxRequestBodySize())
 				: new FixedLengthInputStream(this.input, this.head.contentLength());
 	}
 

@@ -51,7 +51,9 @@ import org.springframework.util.ClassUtils;
  * (TLS, HTTP/2, persistent sessions, JSP) make
  * {@link #getWebServer} fail with a message saying so, rather than being ignored.
  *
- * <p>Unless configured otherwise the server listens on port 8080 of every interface.
+ * <p>Unless configured otherwise the server listens on port 8080 of every interface. Under
+ * Server::Starter ({@code SERVER_STARTER_PORT} set) it adopts the listening socket passed on fd 0
+ * instead of binding {@code server.port}.
  */
 public class StarletServletWebServerFactory extends AbstractConfigurableWebServerFactory
 		implements ConfigurableServletWebServerFactory, ResourceLoaderAware {
