@@ -189,6 +189,29 @@ class StarletServletWebServerFactoryTests {
 	}
 
 	@Test
+	void negativePortMeansNoListenerAndNoFailure() {
+		StarletServletWebServerFactory factory = factory();
+		factory.setPort(-1);
+		AtomicInteger initCalls = new AtomicInteger();
+		StarletWebServer server = server(factory, (context) -> {
+			ServletRegistration.Dynamic registration = context.addServlet("eager", new HttpServlet() {
+
+				@Override
+				public void init() {
+					initCalls.incrementAndGet();
+				}
+
+			});
+			registration.addMapping("/eager");
+			registration.setLoadOnStartup(1);
+		});
+		server.start();
+		assertThat(server.getPort()).isEqualTo(-1);
+		assertThat(initCalls).hasValue(1);
+		server.stop();
+	}
+
+	@Test
 	void underServerStarterTheInheritedSocketReplacesTheServerPortListener() {
 		StarletServletWebServerFactory factory = factory();
 		factory.setPort(8080);
