@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
+import io.starlet.Listen;
 import io.starlet.StarletConfig;
 import io.starlet.servlet.ServletContainer;
 import jakarta.servlet.ServletContext;
@@ -61,6 +62,9 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 
 	private static final String DEFAULT_SESSION_COOKIE_NAME = "JSESSIONID";
 
+	/** Set by Server::Starter's {@code start_server}, which passes the listening socket. */
+	private static final String SERVER_STARTER_PORT = "SERVER_STARTER_PORT";
+
 	private final ServletWebServerSettings settings = new ServletWebServerSettings();
 
 	private final List<StarletServerCustomizer> serverCustomizers = new ArrayList<>();
@@ -72,6 +76,8 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 	private Predicate<InetAddress> trustedProxies;
 
 	private boolean accessLogEnabled;
+
+	private Function<String, String> environment = System::getenv;
 
 	public StarletServletWebServerFactory() {
 	}
@@ -163,30 +169,38 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 	 * Builds the engine configuration: the listen address from {@code server.port} and
 	 * {@code server.address}, the {@code Server} header, then every {@link StarletServerCustomizer}.
 	 * A negative port adds no listener from {@code server.port} (as with Boot's other servers, the
-	 * server then does not listen unless a customizer adds an address).
+	 * server then does not listen unless a customizer adds an address). When the listening socket
+	 * is inherited on fd 0 (Server::Starter's {@code SERVER_STARTER_PORT} is set, or
+	 * {@code inheritedChannel} is configured) it replaces the {@code server.port} listener, which
+	 * the supervisor already holds.
 	 * @return the configuration the next server from {@link #getWebServer} will run with
 	 */
 	public StarletConfig createStarletConfig() {
 		StarletConfig.Builder builder = StarletConfig.builder();
-		if (isServerStarter()) {
-			// Server::Starter (or systemd) hands the listening socket over on fd 0; binding
-			// server.port as well would clash with the previous generation, which still holds it.
-			builder.inheritedChannel(true);
-		}
-		else if (getPort() >= 0) {
+		Listen main = null;
+		if (getPort() >= 0) {
 			InetAddress address = getAddress();
-			builder.listen((address != null) ? address.getHostAddress() : null, getPort());
+			main = Listen.tcp((address != null) ? address.getHostAddress() : null, getPort());
+			builder.listen(main);
 		}
 		builder.serverHeader(getServerHeader());
 		for (StarletServerCustomizer customizer : this.serverCustomizers) {
 			customizer.customize(builder);
 		}
-		return builder.build();
+		StarletConfig config = builder.build();
+		String serverStarterPort = this.environment.apply(SERVER_STARTER_PORT);
+		boolean inherited = config.inheritedChannel() || (serverStarterPort != null && !serverStarterPort.isBlank());
+		if (!inherited || main == null || config.listen().isEmpty() || !config.listen().get(0).equals(main)) {
+			return config;
+		}
+		StarletConfig.Builder withoutMain = config.toBuilder().clearListen().inheritedChannel(true);
+		config.listen().subList(1, config.listen().size()).forEach(withoutMain::listen);
+		return withoutMain.build();
 	}
 
-	private static boolean isServerStarter() {
-		String ports = System.getenv("SERVER_STARTER_PORT");
-		return ports != null && !ports.isEmpty();
+	/** For tests: where {@code SERVER_STARTER_PORT} is read from. */
+	void setEnvironment(Function<String, String> environment) {
+		this.environment = environment;
 	}
 
 	private void configureContainer(ServletContainer container) {

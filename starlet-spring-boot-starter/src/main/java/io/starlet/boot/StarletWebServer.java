@@ -122,6 +122,9 @@ public class StarletWebServer implements WebServer {
 	String startedLogMessage() {
 		List<SocketAddress> addresses = this.server.boundAddresses();
 		StringBuilder message = new StringBuilder("Starlet started on ");
+		if (this.server.config().inheritedChannel()) {
+			message.append("the inherited listening socket, ");
+		}
 		message.append((addresses.size() == 1) ? "port " : "ports ");
 		for (int i = 0; i < addresses.size(); i++) {
 			if (i > 0) {

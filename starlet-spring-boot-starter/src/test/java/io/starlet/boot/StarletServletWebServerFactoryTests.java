@@ -49,6 +49,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.starlet.StarletConfig;
+
 import org.springframework.boot.web.error.ErrorPage;
 import org.springframework.boot.web.server.Cookie.SameSite;
 import org.springframework.boot.web.server.GracefulShutdownResult;
@@ -184,6 +186,41 @@ class StarletServletWebServerFactoryTests {
 		StarletWebServer server = server(factory, hello());
 		assertThatExceptionOfType(WebServerException.class).isThrownBy(server::start)
 			.isNotInstanceOf(PortInUseException.class);
+	}
+
+	@Test
+	void negativePortMeansNoListenerAndNoFailure() {
+		StarletServletWebServerFactory factory = factory();
+		factory.setPort(-1);
+		AtomicInteger initCalls = new AtomicInteger();
+		StarletWebServer server = server(factory, (context) -> {
+			ServletRegistration.Dynamic registration = context.addServlet("eager", new HttpServlet() {
+
+				@Override
+				public void init() {
+					initCalls.incrementAndGet();
+				}
+
+			});
+			registration.addMapping("/eager");
+			registration.setLoadOnStartup(1);
+		});
+		server.start();
+		assertThat(server.getPort()).isEqualTo(-1);
+		assertThat(initCalls).hasValue(1);
+		server.stop();
+	}
+
+	@Test
+	void underServerStarterTheInheritedSocketReplacesTheServerPortListener() {
+		StarletServletWebServerFactory factory = factory();
+		factory.setPort(8080);
+		factory.addServerCustomizers((config) -> config.listen("127.0.0.1:9090"));
+		assertThat(factory.createStarletConfig().inheritedChannel()).isFalse();
+		factory.setEnvironment((name) -> name.equals("SERVER_STARTER_PORT") ? "127.0.0.1:8080=3" : null);
+		StarletConfig config = factory.createStarletConfig();
+		assertThat(config.inheritedChannel()).isTrue();
+		assertThat(config.listen()).containsExactly(io.starlet.Listen.tcp("127.0.0.1", 9090));
 	}
 
 	@Test

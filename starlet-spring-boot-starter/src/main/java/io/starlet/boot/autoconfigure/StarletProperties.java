@@ -113,6 +113,13 @@ public class StarletProperties implements Validator {
 	private Duration requestHeadTimeout = Duration.ofSeconds(20);
 
 	/**
+	 * Whether to adopt the listening socket passed on file descriptor 0 (systemd's
+	 * StandardInput=socket) instead of binding server.port. Automatic when Server::Starter's
+	 * SERVER_STARTER_PORT is set.
+	 */
+	private boolean inheritedChannel = false;
+
+	/**
 	 * Whether to log every request in the combined log format on the logger "starlet.access".
 	 */
 	private boolean accessLog = false;
@@ -236,6 +243,14 @@ public class StarletProperties implements Validator {
 		this.requestHeadTimeout = requestHeadTimeout;
 	}
 
+	public boolean isInheritedChannel() {
+		return this.inheritedChannel;
+	}
+
+	public void setInheritedChannel(boolean inheritedChannel) {
+		this.inheritedChannel = inheritedChannel;
+	}
+
 	public boolean isAccessLog() {
 		return this.accessLog;
 	}
@@ -270,6 +285,7 @@ public class StarletProperties implements Validator {
 			.signals(this.signals)
 			.requestHeadTimeout(this.requestHeadTimeout);
 		if (withListen) {
+			builder.inheritedChannel(this.inheritedChannel);
 			for (String address : this.listen) {
 				builder.listen(Listen.parse(address));
 			}
