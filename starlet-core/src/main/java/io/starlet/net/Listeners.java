@@ -108,9 +108,21 @@ public final class Listeners implements AutoCloseable {
 		throw new IOException("No listening socket on file descriptor 0"
 				+ ((advertised != null) ? " (SERVER_STARTER_PORT=" + advertised + ")" : "")
 				+ ". Java can only adopt an inherited socket on fd 0: launch with "
-				+ "start_server --port=8080 -- sh -c 'exec java -jar app.jar <&3' (fd 3 is the first socket "
-				+ "Server::Starter passes; use the fd number from SERVER_STARTER_PORT), or with systemd "
-				+ "StandardInput=socket.");
+				+ "start_server --port=127.0.0.1:8080=0 -- java -jar app.jar (the '=0' puts the socket on fd 0), or "
+				+ "start_server --port=8080 -- sh -c 'exec java -jar app.jar <&" + advertisedFd(advertised) + "', "
+				+ "or with systemd StandardInput=socket.");
+	}
+
+	/** The descriptor Server::Starter names for the first socket ({@code host:port=fd;...}). */
+	private static String advertisedFd(String advertised) {
+		if (advertised != null) {
+			String first = advertised.split(";")[0];
+			int eq = first.lastIndexOf('=');
+			if (eq >= 0 && first.substring(eq + 1).matches("\\d+")) {
+				return first.substring(eq + 1);
+			}
+		}
+		return "\"${SERVER_STARTER_PORT##*=}\"";
 	}
 
 	public List<ServerSocketChannel> channels() {
