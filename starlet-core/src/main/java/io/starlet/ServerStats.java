@@ -1,5 +1,6 @@
 package io.starlet;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,5 +19,33 @@ public record ServerStats(int maxWorkers, int liveWorkers, int busyWorkers, int 
 		int queuedConnections, long requests, Map<String, Long> retirements, Map<Integer, Long> rejections) {
 
 	public static final ServerStats EMPTY = new ServerStats(0, 0, 0, 0, 0, 0, Map.of(), Map.of());
+
+	/** A worker spent its request budget ({@code max-reqs-per-child}). */
+	public static final String RETIRED_BUDGET = "budget";
+
+	/** A request asked its worker to retire (Starlet's harakiri). */
+	public static final String RETIRED_HARAKIRI = "harakiri";
+
+	/** Recycled by SIGHUP or {@link StarletServer#recycleWorkers()}. */
+	public static final String RETIRED_RECYCLE = "recycle";
+
+	/** Retired during a SIGUSR1 hand-over to a new generation. */
+	public static final String RETIRED_HAND_OVER = "hand-over";
+
+	/** Died of an uncaught {@code Error}. */
+	public static final String RETIRED_ERROR = "error";
+
+	/** Stopped with the server. */
+	public static final String RETIRED_SHUTDOWN = "shutdown";
+
+	/** Every key {@link #retirements()} can have, for metrics that must exist before they count. */
+	public static final List<String> RETIREMENT_REASONS = List.of(RETIRED_BUDGET, RETIRED_HARAKIRI, RETIRED_RECYCLE,
+			RETIRED_HAND_OVER, RETIRED_ERROR, RETIRED_SHUTDOWN);
+
+	/** Every key {@link #rejections()} can have: the violation statuses, 408 and 503. */
+	public static final List<Integer> REJECTION_STATUSES = java.util.stream.Stream
+		.concat(java.util.Arrays.stream(io.starlet.http.Violation.values()).map(io.starlet.http.Violation::status),
+				java.util.stream.Stream.of(408, 503))
+		.distinct().sorted().toList();
 
 }

@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.starlet.ChildExitHook;
+import io.starlet.ServerStats;
 import io.starlet.WorkerInfo;
 import io.starlet.http.BadRequestException;
 import io.starlet.http.RequestParser;
@@ -127,7 +128,7 @@ final class Worker implements WorkerInfo, Runnable {
 
 	/** Stop now: used by {@link WorkerPool#stop()}; closes the connection being served. */
 	void abort() {
-		retire("shutdown");
+		retire(ServerStats.RETIRED_SHUTDOWN);
 		this.thread.interrupt();
 		Connection c = this.current;
 		if (c != null) {
@@ -137,7 +138,7 @@ final class Worker implements WorkerInfo, Runnable {
 
 	@Override
 	public void run() {
-		String reason = "shutdown";
+		String reason = ServerStats.RETIRED_SHUTDOWN;
 		try {
 			this.selector = Selector.open();
 			while (this.pool.isRunning()) {
@@ -151,11 +152,11 @@ final class Worker implements WorkerInfo, Runnable {
 				}
 				serve(connection);
 				if (this.harakiri) {
-					reason = "harakiri";
+					reason = ServerStats.RETIRED_HARAKIRI;
 					break;
 				}
 				if (this.served >= this.budget) {
-					reason = "budget";
+					reason = ServerStats.RETIRED_BUDGET;
 					break;
 				}
 			}
@@ -165,12 +166,12 @@ final class Worker implements WorkerInfo, Runnable {
 		}
 		catch (IOException ex) {
 			logger.error("{} could not open its selector", this.name, ex);
-			reason = "error";
+			reason = ServerStats.RETIRED_ERROR;
 			this.diedOfError = true;
 		}
 		catch (Error ex) {
 			logger.error("{} died", this.name, ex);
-			reason = "error";
+			reason = ServerStats.RETIRED_ERROR;
 			this.diedOfError = true;
 		}
 		finally {

@@ -205,7 +205,7 @@ public final class WorkerPool {
 			}
 			this.target = Math.max(1, this.target - 1);
 		}
-		worker.retire(this.handingOver ? "hand-over" : "recycle");
+		worker.retire(this.handingOver ? ServerStats.RETIRED_HAND_OVER : ServerStats.RETIRED_RECYCLE);
 	}
 
 	private void exitProcess() {
@@ -388,7 +388,7 @@ public final class WorkerPool {
 		}
 		if (this.config.spawnInterval() == null) {
 			for (Worker worker : this.workers) {
-				worker.retire("recycle");
+				worker.retire(ServerStats.RETIRED_RECYCLE);
 			}
 			return;
 		}

@@ -1,6 +1,5 @@
 package io.starlet.boot.autoconfigure;
 
-import java.util.List;
 import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.FunctionCounter;
@@ -26,13 +25,6 @@ import org.springframework.context.ApplicationListener;
  * </ul>
  */
 public class StarletMetricsBinder implements ApplicationListener<ApplicationStartedEvent> {
-
-	/** The reasons the engine retires workers for. */
-	static final List<String> RETIREMENT_REASONS = List.of("budget", "harakiri", "recycle", "signal", "error",
-			"shutdown");
-
-	/** The statuses the engine answers with on its own. */
-	static final List<Integer> REJECTION_STATUSES = List.of(400, 408, 413, 414, 417, 431, 501, 503, 505);
 
 	private final MeterRegistry registry;
 
@@ -64,14 +56,14 @@ public class StarletMetricsBinder implements ApplicationListener<ApplicationStar
 			FunctionCounter.builder("starlet.requests", server, (s) -> s.stats().requests())
 				.description("Requests served")
 				.register(registry);
-			for (String reason : RETIREMENT_REASONS) {
+			for (String reason : ServerStats.RETIREMENT_REASONS) {
 				FunctionCounter
 					.builder("starlet.workers.retired", server, (s) -> s.stats().retirements().getOrDefault(reason, 0L))
 					.description("Workers that exited, by reason")
 					.tag("reason", reason)
 					.register(registry);
 			}
-			for (Integer status : REJECTION_STATUSES) {
+			for (Integer status : ServerStats.REJECTION_STATUSES) {
 				FunctionCounter
 					.builder("starlet.requests.rejected", server,
 							(s) -> s.stats().rejections().getOrDefault(status, 0L))
