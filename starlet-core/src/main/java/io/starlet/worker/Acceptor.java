@@ -336,7 +336,12 @@ final class Acceptor implements Runnable {
 		for (SelectionKey key : this.selector.keys()) {
 			if (key.attachment() instanceof Connection connection && key.isValid() && connection.held) {
 				boolean mayStillSend = connection.buffered() > 0 || connection.requests == 0;
-				if (mayStillSend && now - this.drainGraceEnd < 0) {
+				if (connection.headReady && now - connection.deadline < 0) {
+					// A request whose head is here and whose small body is still arriving is a
+					// request in flight: it is served when the body is complete (or gets 408).
+					pending = true;
+				}
+				else if (mayStillSend && now - this.drainGraceEnd < 0) {
 					pending = true;
 				}
 				else {

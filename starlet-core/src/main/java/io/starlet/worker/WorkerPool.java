@@ -160,39 +160,56 @@ public final class WorkerPool {
 
 	// --- the manager ----------------------------------------------------------------------------
 
+	/**
+	 * The manager's loop. Each pass does a little of everything and never blocks for long, so a
+	 * recycle or hand-over keeps its pace while workers also retire on their budgets: take note
+	 * of exited workers, retire the next one of a slow restart, spawn (all missing workers at
+	 * once, or one per {@code spawn-interval}; nothing during {@code err-respawn-interval}).
+	 */
 	private void manage() {
 		long spawnIntervalNanos = (this.config.spawnInterval() != null) ? this.config.spawnInterval().toNanos() : 0;
 		long lastSpawn = System.nanoTime();
 		long lastRetire = 0;
+		long errorPauseEnd = 0;
 		while (this.running) {
+			Worker exited;
 			try {
-				Worker exited = this.exits.poll(50, TimeUnit.MILLISECONDS);
-				if (exited != null && exited.diedOfError()) {
-					Thread.sleep(this.config.errRespawnInterval().toMillis());
-				}
-				if (!this.toRetire.isEmpty() && System.nanoTime() - lastRetire >= spawnIntervalNanos) {
-					retireNext();
-					lastRetire = System.nanoTime();
-				}
-				while (this.running && (!this.shuttingDown || this.active.get() > 0) && this.workers.size() < this.target) {
-					long wait = lastSpawn + spawnIntervalNanos - System.nanoTime();
-					if (spawnIntervalNanos > 0 && wait > 0) {
-						TimeUnit.NANOSECONDS.sleep(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(50)));
-						continue;
-					}
-					spawnOne();
-					lastSpawn = System.nanoTime();
-				}
+				exited = this.exits.poll(50, TimeUnit.MILLISECONDS);
 			}
 			catch (InterruptedException ex) {
 				return;
+			}
+			long now = System.nanoTime();
+			if (exited != null && exited.diedOfError()) {
+				errorPauseEnd = now + this.config.errRespawnInterval().toNanos();
+			}
+			if (!this.toRetire.isEmpty() && now - lastRetire >= spawnIntervalNanos) {
+				retireNext();
+				lastRetire = now;
+			}
+			boolean maySpawn = this.running && (!this.shuttingDown || this.active.get() > 0) && now - errorPauseEnd >= 0;
+			if (!maySpawn) {
+				continue;
+			}
+			if (spawnIntervalNanos == 0) {
+				while (this.workers.size() < this.target) {
+					spawnOne();
+				}
+			}
+			else if (this.workers.size() < this.target && now - lastSpawn >= spawnIntervalNanos) {
+				spawnOne();
+				lastSpawn = now;
 			}
 		}
 	}
 
 	private void retireNext() {
 		Worker worker = this.toRetire.poll();
-		if (worker == null) {
+		// Workers that retired on their own (budget, harakiri) since the recycle began are skipped.
+		while (worker != null && !this.workers.contains(worker)) {
+			worker = this.toRetire.poll();
+		}
+		if (worker == null && !this.handingOver) {
 			return;
 		}
 		if (this.handingOver) {

@@ -1,6 +1,7 @@
 package io.starlet.worker;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.time.Duration;
@@ -245,6 +246,40 @@ class WorkerModelTest {
 		assertThat(this.server.get().port()).isEqualTo(-1);
 		this.server.get().start();
 		assertThat(get(this.server.get().port())).startsWith("starlet-worker-");
+	}
+
+	@Test
+	void aSlowRestartRetiresOneWorkerPerSpawnInterval() throws Exception {
+		List<Long> exits = new CopyOnWriteArrayList<>();
+		this.server.start(StarletConfig.builder().maxWorkers(3).spawnInterval(Duration.ofMillis(250))
+			.childExitHook(worker -> exits.add(System.nanoTime())), WHO);
+		waitUntil(() -> this.server.get().stats().liveWorkers() == 3);
+		this.server.get().recycleWorkers();
+		waitUntil(() -> this.server.get().stats().retirements().getOrDefault("recycle", 0L) == 3);
+		assertThat(exits).hasSize(3);
+		for (int i = 1; i < exits.size(); i++) {
+			assertThat(TimeUnit.NANOSECONDS.toMillis(exits.get(i) - exits.get(i - 1))).isGreaterThanOrEqualTo(150);
+		}
+		waitUntil(() -> this.server.get().stats().liveWorkers() == 3);
+	}
+
+	@Test
+	void gracefulShutdownServesARequestWhoseSmallBodyIsStillArriving() throws Exception {
+		Handler echo = exchange -> TestServer.text(exchange, new String(exchange.requestBody().readAllBytes(),
+				StandardCharsets.US_ASCII));
+		int port = this.server.start(StarletConfig.builder(), echo);
+		try (RawClient client = new RawClient(port)) {
+			client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345");
+			Thread.sleep(200);
+			CompletableFuture<Void> drained = this.server.get().shutdownGracefully();
+			// Longer than the drain's grace for clients that have sent nothing yet.
+			Thread.sleep(1500);
+			RawClient.Response response = client.send("67890").read();
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.body()).isEqualTo("1234567890");
+			assertThat(response.header("Connection")).isEqualTo("close");
+			drained.get(5, TimeUnit.SECONDS);
+		}
 	}
 
 	static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
