@@ -380,18 +380,7 @@ public class LoadClient {
 			List<Socket> sockets = new ArrayList<>();
 			try {
 				for (int i = 0; i <= this.connections; i++) {
-					Socket socket = new Socket();
-					socket.setSoTimeout(120_000);
-					socket.connect(new InetSocketAddress("127.0.0.1", this.port), 30_000);
-					sockets.add(socket);
-					InputStream in = new BufferedInputStream(socket.getInputStream());
-					socket.getOutputStream().write(("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-						.getBytes(StandardCharsets.US_ASCII));
-					Response first = readResponse(in);
-					if (first.status() != 200 || first.connectionClose()) {
-						throw new IOException("the first request must be answered 200 and keep the connection open: "
-								+ first.status() + " " + first.headers());
-					}
+					sockets.add(keptAliveConnection());
 				}
 				List<Thread> threads = new ArrayList<>();
 				AtomicLong completed = new AtomicLong();
@@ -428,6 +417,35 @@ public class LoadClient {
 					closeQuietly(socket);
 				}
 			}
+		}
+
+		/**
+		 * A connection that has served one request and stays open. A worker's last request before
+		 * it retires (max-reqs-per-child) is answered with Connection: close: then try again.
+		 */
+		private Socket keptAliveConnection() throws IOException {
+			Response last = null;
+			for (int attempt = 0; attempt < 50; attempt++) {
+				Socket socket = new Socket();
+				try {
+					socket.setSoTimeout(120_000);
+					socket.connect(new InetSocketAddress("127.0.0.1", this.port), 30_000);
+					InputStream in = new BufferedInputStream(socket.getInputStream());
+					socket.getOutputStream().write(("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+						.getBytes(StandardCharsets.US_ASCII));
+					last = readResponse(in);
+					if (last.status() == 200 && !last.connectionClose()) {
+						return socket;
+					}
+				}
+				catch (IOException ex) {
+					closeQuietly(socket);
+					throw ex;
+				}
+				closeQuietly(socket);
+			}
+			throw new IOException("no kept-alive connection in 50 attempts; last answer: " + last.status() + " "
+					+ last.headers());
 		}
 
 		// 24 pieces of 2.8 KB: larger than what the acceptor buffers (head size + 16 KB), so a worker
