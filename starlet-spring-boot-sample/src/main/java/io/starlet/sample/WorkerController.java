@@ -28,14 +28,16 @@ class WorkerController {
 			// Not served by Starlet (a MockMvc test, say): there is no worker to describe.
 			return new WorkerReport(PID, null, null, null, null, null, false);
 		}
-		return new WorkerReport(PID, worker.name(), worker.id(), worker.requestsServed(), worker.requestBudget(),
-				worker.requestsLeft(), retire);
+		// A retiring worker serves nothing after this response, whatever its budget says.
+		long left = retire ? 0 : worker.requestsLeft();
+		return new WorkerReport(PID, worker.name(), worker.id(), worker.requestsServed(), worker.requestBudget(), left,
+				retire);
 	}
 
 	/**
 	 * @param pid the JVM's process id, which tells instances (and hot-deploy generations) apart
 	 * @param requestsServed requests this worker has served, this one included
-	 * @param requestsLeft requests left in its budget after this one
+	 * @param requestsLeft requests left in its budget after this one (0 when it retires)
 	 * @param retiring whether the worker retires after this response
 	 */
 	record WorkerReport(long pid, String worker, Integer id, Long requestsServed, Long requestBudget,

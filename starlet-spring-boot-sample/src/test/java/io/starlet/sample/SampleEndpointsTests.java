@@ -167,6 +167,7 @@ class SampleEndpointsTests {
 		assertThat(response.headers().firstValue("Connection")).hasValue("close");
 		JsonNode retired = this.json.readTree(response.body());
 		assertThat(retired.get("retiring").asBoolean()).isTrue();
+		assertThat(retired.get("requestsLeft").asLong()).isZero();
 		int retiredId = retired.get("id").asInt();
 		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
 		while (harakiriRetirements() <= retiredBefore && System.nanoTime() < deadline) {

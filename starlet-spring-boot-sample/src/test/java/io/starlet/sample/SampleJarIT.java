@@ -105,7 +105,7 @@ class SampleJarIT {
 		}
 	}
 
-	/** Reads the log until Starlet's started line (at most 60 s and 200 lines). */
+	/** Reads the log until Starlet's started line (at most 120 s, on a busy machine, and 200 lines). */
 	private static int readPortFromLog(Process process, List<String> log) throws Exception {
 		BufferedReader reader = new BufferedReader(
 				new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -126,7 +126,7 @@ class SampleJarIT {
 				return -1;
 			}
 		});
-		int found = port.get(60, TimeUnit.SECONDS);
+		int found = port.get(120, TimeUnit.SECONDS);
 		synchronized (log) {
 			assertThat(found).as("Starlet's started line in:%n%s", String.join("\n", log)).isPositive();
 		}
