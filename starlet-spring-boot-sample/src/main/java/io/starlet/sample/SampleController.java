@@ -10,6 +10,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
+/** Plain text, raw bytes, JSON out, and a failure left to Spring Boot's error handling. */
 @RestController
 class SampleController {
 
@@ -30,6 +31,15 @@ class SampleController {
 	@GetMapping("/json")
 	Greeting json() {
 		return new Greeting("Hello, World!", "starlet", Instant.now());
+	}
+
+	/**
+	 * Fails on purpose: Spring Boot's error handling answers 500 with its JSON error body (or the
+	 * Whitelabel page for a browser), and the exception's message stays in the log.
+	 */
+	@GetMapping("/fail")
+	String fail() {
+		throw new IllegalStateException("the sample failed on purpose");
 	}
 
 	record Greeting(String message, String server, Instant time) {

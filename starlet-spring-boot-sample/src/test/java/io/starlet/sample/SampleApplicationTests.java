@@ -17,12 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.annotation.Import;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -151,22 +147,6 @@ class SampleApplicationTests {
 		byte[] bytes = new byte[size];
 		new Random(42).nextBytes(bytes);
 		return bytes;
-	}
-
-	@TestConfiguration(proxyBeanMethods = false)
-	@Import(FailingController.class)
-	static class FailingControllerConfiguration {
-
-	}
-
-	@RestController
-	static class FailingController {
-
-		@GetMapping("/fail")
-		String fail() {
-			throw new IllegalStateException("the controller failed on purpose");
-		}
-
 	}
 
 }
