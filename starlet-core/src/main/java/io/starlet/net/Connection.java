@@ -26,6 +26,9 @@ import io.starlet.http.RequestHead;
  */
 public final class Connection {
 
+	/** Bytes a client must take before a write's deadline starts over. */
+	private static final int MIN_WRITE_PROGRESS = 16 * 1024;
+
 	private final long id;
 
 	private final SocketChannel channel;
@@ -147,14 +150,29 @@ public final class Connection {
 		return await(selector, SelectionKey.OP_READ, timeoutNanos);
 	}
 
-	/** Writes all of {@code src}, waiting up to {@code timeoutNanos} each time the socket is full. */
+	/**
+	 * Writes all of {@code src}. The deadline is {@code timeoutNanos} from the last real progress:
+	 * a client that stops reading is dropped after one timeout even if zero-window probes let a
+	 * few bytes through now and then, while a slow reader that keeps reading is served.
+	 */
 	public void write(ByteBuffer src, Selector selector, long timeoutNanos) throws IOException {
+		long deadline = System.nanoTime() + timeoutNanos;
+		int progress = 0;
 		while (src.hasRemaining()) {
-			if (this.channel.write(src) == 0) {
-				if (!await(selector, SelectionKey.OP_WRITE, timeoutNanos)) {
-					throw new SocketTimeoutException("write timed out: the client stopped reading");
+			int n = this.channel.write(src);
+			if (n > 0) {
+				progress += n;
+				if (progress >= MIN_WRITE_PROGRESS) {
+					progress = 0;
+					deadline = System.nanoTime() + timeoutNanos;
 				}
+				continue;
 			}
+			long left = deadline - System.nanoTime();
+			if (left <= 0) {
+				throw new SocketTimeoutException("write timed out: the client stopped reading");
+			}
+			await(selector, SelectionKey.OP_WRITE, left);
 		}
 	}
 

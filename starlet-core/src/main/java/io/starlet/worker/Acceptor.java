@@ -64,6 +64,11 @@ final class Acceptor implements Runnable {
 
 	private long nextTick;
 
+	/** A client that connected just before a graceful shutdown still gets this long to send. */
+	private static final long DRAIN_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
+
+	private long drainGraceEnd;
+
 	Acceptor(WorkerPool pool, RequestParser parser) throws IOException {
 		this.pool = pool;
 		this.parser = parser;
@@ -285,11 +290,14 @@ final class Acceptor implements Runnable {
 
 	/**
 	 * During a graceful shutdown: stop listening at once; once no request is queued or being
-	 * served, close what is left (idle keep-alive connections and partial heads).
+	 * served, close idle keep-alive connections, give a client that has connected (or started its
+	 * next request) a short grace to deliver it, then close what is left and report drained.
 	 */
 	private void drain() {
+		long now = System.nanoTime();
 		if (this.listening) {
 			this.listening = false;
+			this.drainGraceEnd = now + DRAIN_GRACE_NANOS;
 			for (SelectionKey key : this.selector.keys()) {
 				if (key.channel() instanceof ServerSocketChannel) {
 					key.cancel();
@@ -297,12 +305,22 @@ final class Acceptor implements Runnable {
 			}
 			this.pool.listeners().close();
 		}
-		if (this.pool.isIdle()) {
-			for (SelectionKey key : this.selector.keys()) {
-				if (key.attachment() instanceof Connection connection && key.isValid() && key.interestOps() != 0) {
+		if (!this.pool.isIdle()) {
+			return;
+		}
+		boolean pending = false;
+		for (SelectionKey key : this.selector.keys()) {
+			if (key.attachment() instanceof Connection connection && key.isValid() && key.interestOps() != 0) {
+				boolean mayStillSend = connection.buffered() > 0 || connection.requests == 0;
+				if (mayStillSend && now - this.drainGraceEnd < 0) {
+					pending = true;
+				}
+				else {
 					close(connection);
 				}
 			}
+		}
+		if (!pending) {
 			this.pool.drained();
 		}
 	}

@@ -94,6 +94,11 @@ final class ServerExchange implements Exchange {
 			this.pool.rejected(ex.status());
 			return failed(ex.status(), ex.getMessage(), null);
 		}
+		catch (java.net.SocketTimeoutException ex) {
+			// The client stopped sending its body (or reading the response) for `timeout`.
+			this.pool.rejected(408);
+			return failed(408, "timed out", null);
+		}
 		catch (Exception ex) {
 			return failed(500, null, ex);
 		}

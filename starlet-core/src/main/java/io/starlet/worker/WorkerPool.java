@@ -77,6 +77,14 @@ public final class WorkerPool {
 
 	private final AtomicInteger nextWorkerId = new AtomicInteger();
 
+	/** Workers still to retire in a slow restart (SIGHUP with spawn-interval) or hand-over. */
+	private final java.util.Deque<Worker> toRetire = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+	/** Workers the manager keeps alive; lowered one by one during a hand-over (SIGUSR1). */
+	private volatile int target;
+
+	private volatile boolean handingOver;
+
 	private Listeners listeners;
 
 	private Acceptor acceptor;
@@ -111,6 +119,7 @@ public final class WorkerPool {
 			throw ex;
 		}
 		this.running = true;
+		this.target = targetWorkers();
 		this.acceptorThread = new Thread(this.acceptor, "starlet-acceptor");
 		this.acceptorThread.start();
 		// The first workers start at once; spawn-interval throttles only what follows.
@@ -118,6 +127,9 @@ public final class WorkerPool {
 		this.managerThread = new Thread(this::manage, "starlet-manager");
 		this.managerThread.setDaemon(true);
 		this.managerThread.start();
+		if (this.config.signals()) {
+			Signals.register(this);
+		}
 	}
 
 	private static boolean isSet(String value) {
@@ -153,13 +165,18 @@ public final class WorkerPool {
 	private void manage() {
 		long spawnIntervalNanos = (this.config.spawnInterval() != null) ? this.config.spawnInterval().toNanos() : 0;
 		long lastSpawn = System.nanoTime();
+		long lastRetire = 0;
 		while (this.running) {
 			try {
 				Worker exited = this.exits.poll(50, TimeUnit.MILLISECONDS);
 				if (exited != null && exited.diedOfError()) {
 					Thread.sleep(this.config.errRespawnInterval().toMillis());
 				}
-				while (this.running && this.workers.size() < targetWorkers()) {
+				if (!this.toRetire.isEmpty() && System.nanoTime() - lastRetire >= spawnIntervalNanos) {
+					retireNext();
+					lastRetire = System.nanoTime();
+				}
+				while (this.running && (!this.shuttingDown || this.active.get() > 0) && this.workers.size() < this.target) {
 					long wait = lastSpawn + spawnIntervalNanos - System.nanoTime();
 					if (spawnIntervalNanos > 0 && wait > 0) {
 						TimeUnit.NANOSECONDS.sleep(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(50)));
@@ -173,6 +190,29 @@ public final class WorkerPool {
 				return;
 			}
 		}
+	}
+
+	private void retireNext() {
+		Worker worker = this.toRetire.poll();
+		if (worker == null) {
+			return;
+		}
+		if (this.handingOver) {
+			if (this.toRetire.isEmpty()) {
+				// The last worker serves the drain; then the process exits (Server::Starter's new
+				// generation has taken over the listening socket).
+				logger.info("Hand-over complete: shutting down");
+				shutdownGracefully().whenComplete((result, ex) -> exitProcess());
+				return;
+			}
+			this.target = Math.max(1, this.target - 1);
+		}
+		worker.retire(this.handingOver ? "hand-over" : "recycle");
+	}
+
+	private void exitProcess() {
+		Thread exit = new Thread(() -> Runtime.getRuntime().exit(0), "starlet-exit");
+		exit.start();
 	}
 
 	private void spawn() {
@@ -304,6 +344,7 @@ public final class WorkerPool {
 			return;
 		}
 		this.stopped = true;
+		Signals.unregister(this);
 		this.shuttingDown = true;
 		this.running = false;
 		this.listeners.close();
@@ -339,11 +380,41 @@ public final class WorkerPool {
 		}
 	}
 
-	/** Retires every worker after its current request; the manager replaces them (SIGHUP). */
+	/**
+	 * Retires every worker after its current request; the manager replaces them (SIGHUP). With
+	 * {@code spawn-interval}, one worker per interval ("slow restart"), so capacity never dips.
+	 */
 	public void recycleWorkers() {
-		for (Worker worker : this.workers) {
-			worker.retire("recycle");
+		if (!this.running || this.handingOver) {
+			return;
 		}
+		if (this.config.spawnInterval() == null) {
+			for (Worker worker : this.workers) {
+				worker.retire("recycle");
+			}
+			return;
+		}
+		this.toRetire.clear();
+		this.toRetire.addAll(this.workers);
+	}
+
+	/**
+	 * Hands the listening socket over to a new generation (SIGUSR1 from Server::Starter's
+	 * {@code --signal-on-hup=USR1}): retire workers one per {@code spawn-interval} without
+	 * replacing them, then shut down gracefully and exit the process. Without
+	 * {@code spawn-interval} it is a graceful shutdown and exit at once.
+	 */
+	public void handOver() {
+		if (!this.running || this.handingOver) {
+			return;
+		}
+		this.handingOver = true;
+		if (this.config.spawnInterval() == null) {
+			shutdownGracefully().whenComplete((result, ex) -> exitProcess());
+			return;
+		}
+		this.toRetire.clear();
+		this.toRetire.addAll(this.workers);
 	}
 
 	public ServerStats stats() {

@@ -1,0 +1,208 @@
+package io.starlet.servlet;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+
+/**
+ * Forward and include, by path or by servlet name, and the container's own dispatches (REQUEST,
+ * ERROR, ASYNC). A dispatch changes the container request's path state and restores it after.
+ */
+final class ContainerDispatcher implements RequestDispatcher {
+
+	private static final String[] FORWARD_ATTRIBUTES = { FORWARD_REQUEST_URI, FORWARD_CONTEXT_PATH,
+			FORWARD_SERVLET_PATH, FORWARD_PATH_INFO, FORWARD_QUERY_STRING, FORWARD_MAPPING };
+
+	private static final String[] INCLUDE_ATTRIBUTES = { INCLUDE_REQUEST_URI, INCLUDE_CONTEXT_PATH,
+			INCLUDE_SERVLET_PATH, INCLUDE_PATH_INFO, INCLUDE_QUERY_STRING, INCLUDE_MAPPING };
+
+	private final ContainerContext context;
+
+	/** Context-relative, still encoded, without the query. Null for a named dispatcher. */
+	private final String rawPath;
+
+	private final String decodedPath;
+
+	private final String query;
+
+	private final ServletHolder named;
+
+	private ContainerDispatcher(ContainerContext context, String rawPath, String decodedPath, String query,
+			ServletHolder named) {
+		this.context = context;
+		this.rawPath = rawPath;
+		this.decodedPath = decodedPath;
+		this.query = query;
+		this.named = named;
+	}
+
+	static ContainerDispatcher forPath(ContainerContext context, String pathWithQuery) {
+		int q = pathWithQuery.indexOf('?');
+		String raw = (q >= 0) ? pathWithQuery.substring(0, q) : pathWithQuery;
+		String query = (q >= 0) ? pathWithQuery.substring(q + 1) : null;
+		String decoded = RequestPath.decode(raw);
+		if (decoded == null) {
+			return null;
+		}
+		return new ContainerDispatcher(context, raw, decoded, query, null);
+	}
+
+	static ContainerDispatcher forServlet(ContainerContext context, ServletHolder holder) {
+		return new ContainerDispatcher(context, null, null, null, holder);
+	}
+
+	/** The state a dispatch changes, to be put back afterwards. */
+	record State(DispatcherType dispatcherType, String requestURI, String servletPath, String pathInfo,
+			ServletMapping mapping, String queryString, Map<String, String[]> parameters, boolean asyncSupported) {
+
+		static State of(ContainerRequest r) {
+			return new State(r.dispatcherType, r.requestURI, r.servletPath, r.pathInfo, r.mapping, r.queryString,
+					r.parameters, r.asyncSupported);
+		}
+
+		void restore(ContainerRequest r) {
+			r.dispatcherType = this.dispatcherType;
+			r.requestURI = this.requestURI;
+			r.servletPath = this.servletPath;
+			r.pathInfo = this.pathInfo;
+			r.mapping = this.mapping;
+			r.queryString = this.queryString;
+			r.parameters = this.parameters;
+			r.asyncSupported = this.asyncSupported;
+		}
+
+	}
+
+	private ServletMapping target(ContainerRequest request) {
+		if (this.named != null) {
+			return ServletMapper.named(this.named, request.mapping);
+		}
+		return this.context.mapper().map(this.decodedPath);
+	}
+
+	@Override
+	public void forward(ServletRequest request, ServletResponse response) throws ServletException, IOException {
+		ContainerRequest base = requireContainerRequest(request);
+		ContainerResponse baseResponse = ContainerResponse.unwrap(response);
+		if (response.isCommitted()) {
+			throw new IllegalStateException("Cannot forward after the response has been committed");
+		}
+		response.resetBuffer();
+		State saved = State.of(base);
+		boolean firstForward = this.named == null && base.getAttribute(FORWARD_REQUEST_URI) == null;
+		if (firstForward) {
+			base.setAttributeQuietly(FORWARD_REQUEST_URI, base.requestURI);
+			base.setAttributeQuietly(FORWARD_CONTEXT_PATH, base.getContextPath());
+			base.setAttributeQuietly(FORWARD_SERVLET_PATH, base.servletPath);
+			base.setAttributeQuietly(FORWARD_PATH_INFO, base.pathInfo);
+			base.setAttributeQuietly(FORWARD_QUERY_STRING, base.queryString);
+			base.setAttributeQuietly(FORWARD_MAPPING, base.mapping);
+		}
+		try {
+			ServletMapping target = target(base);
+			base.dispatcherType = DispatcherType.FORWARD;
+			if (this.named == null) {
+				applyPath(base, target, this.rawPath, this.query);
+			}
+			invoke(base, request, response, DispatcherType.FORWARD, target);
+		}
+		finally {
+			saved.restore(base);
+			if (firstForward) {
+				for (String name : FORWARD_ATTRIBUTES) {
+					base.setAttributeQuietly(name, null);
+				}
+			}
+		}
+		if (!base.isAsyncStarted() && baseResponse != null) {
+			baseResponse.finish();
+		}
+	}
+
+	@Override
+	public void include(ServletRequest request, ServletResponse response) throws ServletException, IOException {
+		ContainerRequest base = requireContainerRequest(request);
+		ContainerResponse baseResponse = ContainerResponse.unwrap(response);
+		State saved = State.of(base);
+		Object[] savedAttributes = new Object[INCLUDE_ATTRIBUTES.length];
+		for (int i = 0; i < INCLUDE_ATTRIBUTES.length; i++) {
+			savedAttributes[i] = base.getAttribute(INCLUDE_ATTRIBUTES[i]);
+		}
+		ServletMapping target = target(base);
+		if (this.named == null) {
+			base.setAttributeQuietly(INCLUDE_REQUEST_URI, base.getContextPath() + this.rawPath);
+			base.setAttributeQuietly(INCLUDE_CONTEXT_PATH, base.getContextPath());
+			base.setAttributeQuietly(INCLUDE_SERVLET_PATH, target.servletPath());
+			base.setAttributeQuietly(INCLUDE_PATH_INFO, target.pathInfo());
+			base.setAttributeQuietly(INCLUDE_QUERY_STRING, this.query);
+			base.setAttributeQuietly(INCLUDE_MAPPING, target);
+		}
+		if (baseResponse != null) {
+			baseResponse.enterInclude();
+		}
+		try {
+			base.dispatcherType = DispatcherType.INCLUDE;
+			if (this.query != null) {
+				base.parameters = merge(this.query, base);
+			}
+			invoke(base, request, response, DispatcherType.INCLUDE, target);
+		}
+		finally {
+			if (baseResponse != null) {
+				baseResponse.exitInclude();
+			}
+			saved.restore(base);
+			for (int i = 0; i < INCLUDE_ATTRIBUTES.length; i++) {
+				base.setAttributeQuietly(INCLUDE_ATTRIBUTES[i], savedAttributes[i]);
+			}
+		}
+	}
+
+	private static ContainerRequest requireContainerRequest(ServletRequest request) {
+		ContainerRequest base = ContainerRequest.unwrap(request);
+		if (base == null) {
+			throw new IllegalArgumentException("The request does not wrap a Starlet request: " + request);
+		}
+		return base;
+	}
+
+	/** Makes the request look as if it had been sent to this path. */
+	static void applyPath(ContainerRequest base, ServletMapping target, String rawPath, String query) {
+		base.requestURI = base.getContextPath() + rawPath;
+		base.servletPath = target.servletPath();
+		base.pathInfo = target.pathInfo();
+		base.mapping = target;
+		if (query != null) {
+			base.parameters = merge(query, base);
+			base.queryString = query;
+		}
+	}
+
+	/** Parameters of a dispatch query come first, then the request's own (Servlet §9.1.1). */
+	static Map<String, String[]> merge(String query, ContainerRequest base) {
+		Map<String, List<String>> collected = new LinkedHashMap<>();
+		UrlEncoded.parse(query, java.nio.charset.StandardCharsets.UTF_8, collected);
+		for (Map.Entry<String, String[]> existing : base.parameters().entrySet()) {
+			List<String> values = collected.computeIfAbsent(existing.getKey(), (k) -> new ArrayList<>());
+			values.addAll(List.of(existing.getValue()));
+		}
+		return ContainerRequest.toArrays(collected);
+	}
+
+	/** Runs the filters for this dispatch type and then the target servlet. */
+	static void invoke(ContainerRequest base, ServletRequest request, ServletResponse response, DispatcherType type,
+			ServletMapping target) throws ServletException, IOException {
+		base.asyncSupported = true;
+		List<FilterHolder> filters = base.context.filtersFor(type, target.path(), target.servletName());
+		new ContainerFilterChain(filters, target.servlet(), base).doFilter(request, response);
+	}
+
+}

@@ -1,0 +1,196 @@
+package io.starlet.servlet;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpSession;
+import jakarta.servlet.http.HttpSessionAttributeListener;
+import jakarta.servlet.http.HttpSessionBindingEvent;
+import jakarta.servlet.http.HttpSessionBindingListener;
+
+/** An in-memory session. Times are milliseconds; the inactive interval is in seconds (≤ 0 = never). */
+final class ContainerSession implements HttpSession {
+
+	private final SessionManager manager;
+
+	private volatile String id;
+
+	private final long creationTime;
+
+	private volatile long lastAccessedTime;
+
+	private volatile long thisAccessedTime;
+
+	private volatile int maxInactiveInterval;
+
+	private volatile boolean isNew = true;
+
+	private volatile boolean valid = true;
+
+	private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+
+	ContainerSession(SessionManager manager, String id, int maxInactiveInterval) {
+		this.manager = manager;
+		this.id = id;
+		this.creationTime = System.currentTimeMillis();
+		this.lastAccessedTime = this.creationTime;
+		this.thisAccessedTime = this.creationTime;
+		this.maxInactiveInterval = maxInactiveInterval;
+	}
+
+	void setId(String id) {
+		this.id = id;
+	}
+
+	boolean isValid() {
+		return this.valid;
+	}
+
+	/** A request joined this session. */
+	void access() {
+		long now = System.currentTimeMillis();
+		this.lastAccessedTime = this.thisAccessedTime;
+		this.thisAccessedTime = now;
+		this.isNew = false;
+	}
+
+	boolean isExpired(long now) {
+		int interval = this.maxInactiveInterval;
+		return interval > 0 && now - this.thisAccessedTime > interval * 1000L;
+	}
+
+	private void checkValid(String method) {
+		if (!this.valid) {
+			throw new IllegalStateException(method + ": the session has been invalidated");
+		}
+	}
+
+	@Override
+	public long getCreationTime() {
+		checkValid("getCreationTime");
+		return this.creationTime;
+	}
+
+	@Override
+	public String getId() {
+		return this.id;
+	}
+
+	@Override
+	public long getLastAccessedTime() {
+		checkValid("getLastAccessedTime");
+		return this.lastAccessedTime;
+	}
+
+	@Override
+	public ServletContext getServletContext() {
+		return this.manager.context();
+	}
+
+	@Override
+	public void setMaxInactiveInterval(int interval) {
+		this.maxInactiveInterval = interval;
+	}
+
+	@Override
+	public int getMaxInactiveInterval() {
+		return this.maxInactiveInterval;
+	}
+
+	@Override
+	public Object getAttribute(String name) {
+		checkValid("getAttribute");
+		return (name != null) ? this.attributes.get(name) : null;
+	}
+
+	@Override
+	public Enumeration<String> getAttributeNames() {
+		checkValid("getAttributeNames");
+		return Collections.enumeration(new ArrayList<>(this.attributes.keySet()));
+	}
+
+	@Override
+	public void setAttribute(String name, Object value) {
+		checkValid("setAttribute");
+		if (name == null) {
+			throw new IllegalArgumentException("Attribute name must not be null");
+		}
+		if (value == null) {
+			removeAttribute(name);
+			return;
+		}
+		if (value instanceof HttpSessionBindingListener binding) {
+			binding.valueBound(new HttpSessionBindingEvent(this, name, value));
+		}
+		Object old = this.attributes.put(name, value);
+		if (old != null && old != value && old instanceof HttpSessionBindingListener binding) {
+			binding.valueUnbound(new HttpSessionBindingEvent(this, name, old));
+		}
+		for (HttpSessionAttributeListener listener : this.manager.context()
+			.listeners(HttpSessionAttributeListener.class)) {
+			if (old == null) {
+				listener.attributeAdded(new HttpSessionBindingEvent(this, name, value));
+			}
+			else {
+				listener.attributeReplaced(new HttpSessionBindingEvent(this, name, old));
+			}
+		}
+	}
+
+	@Override
+	public void removeAttribute(String name) {
+		checkValid("removeAttribute");
+		removeAttributeInternal(name);
+	}
+
+	private void removeAttributeInternal(String name) {
+		if (name == null) {
+			return;
+		}
+		Object old = this.attributes.remove(name);
+		if (old == null) {
+			return;
+		}
+		if (old instanceof HttpSessionBindingListener binding) {
+			binding.valueUnbound(new HttpSessionBindingEvent(this, name, old));
+		}
+		for (HttpSessionAttributeListener listener : this.manager.context()
+			.listeners(HttpSessionAttributeListener.class)) {
+			listener.attributeRemoved(new HttpSessionBindingEvent(this, name, old));
+		}
+	}
+
+	@Override
+	public void invalidate() {
+		checkValid("invalidate");
+		this.manager.invalidate(this);
+	}
+
+	/** Called by the manager: listeners first (the session is still usable), then the attributes go. */
+	void expire() {
+		if (!this.valid) {
+			return;
+		}
+		this.manager.fireDestroyed(this);
+		for (String name : new ArrayList<>(this.attributes.keySet())) {
+			try {
+				removeAttributeInternal(name);
+			}
+			catch (RuntimeException ex) {
+				this.manager.context().log("Unbinding session attribute " + name + " failed", ex);
+			}
+		}
+		this.valid = false;
+	}
+
+	@Override
+	public boolean isNew() {
+		checkValid("isNew");
+		return this.isNew;
+	}
+
+}

@@ -1,0 +1,138 @@
+package io.starlet.servlet;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turns the percent-encoded path of a request target into the decoded, normalised path that
+ * servlet mapping works on: path parameters ({@code ;jsessionid=...}) dropped, {@code %XX}
+ * decoded as UTF-8, repeated slashes merged, {@code .} and {@code ..} segments resolved.
+ * Paths that would escape the root, or that hide a separator or NUL behind an escape, are
+ * rejected: they are how path traversal reaches static resources and security rules.
+ */
+final class RequestPath {
+
+	private RequestPath() {
+	}
+
+	/** The decoded, normalised path, or {@code null} when the path is not acceptable. */
+	static String decode(String rawPath) {
+		if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
+			return null;
+		}
+		String withoutParameters = removePathParameters(rawPath);
+		String decoded = percentDecode(withoutParameters);
+		if (decoded == null) {
+			return null;
+		}
+		return normalize(decoded);
+	}
+
+	/** Removes {@code ;param} from every segment. */
+	static String removePathParameters(String path) {
+		if (path.indexOf(';') < 0) {
+			return path;
+		}
+		StringBuilder sb = new StringBuilder(path.length());
+		int i = 0;
+		while (i < path.length()) {
+			char c = path.charAt(i);
+			if (c == ';') {
+				int next = path.indexOf('/', i);
+				if (next < 0) {
+					break;
+				}
+				i = next;
+				continue;
+			}
+			sb.append(c);
+			i++;
+		}
+		return sb.toString();
+	}
+
+	/** The value of the {@code jsessionid} path parameter, or null. */
+	static String sessionIdParameter(String rawPath) {
+		int i = rawPath.toLowerCase(java.util.Locale.ROOT).indexOf(";jsessionid=");
+		if (i < 0) {
+			return null;
+		}
+		int start = i + ";jsessionid=".length();
+		int end = start;
+		while (end < rawPath.length() && rawPath.charAt(end) != ';' && rawPath.charAt(end) != '/') {
+			end++;
+		}
+		return rawPath.substring(start, end);
+	}
+
+	private static String percentDecode(String path) {
+		if (path.indexOf('%') < 0) {
+			return (path.indexOf('\0') >= 0) ? null : path;
+		}
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream(path.length());
+		for (int i = 0; i < path.length(); i++) {
+			char c = path.charAt(i);
+			if (c == '%') {
+				if (i + 2 >= path.length()) {
+					return null;
+				}
+				int hi = Character.digit(path.charAt(i + 1), 16);
+				int lo = Character.digit(path.charAt(i + 2), 16);
+				if (hi < 0 || lo < 0) {
+					return null;
+				}
+				int b = (hi << 4) | lo;
+				if (b == '/' || b == '\\' || b == 0) {
+					return null;
+				}
+				bytes.write(b);
+				i += 2;
+			}
+			else if (c < 0x80) {
+				if (c == 0) {
+					return null;
+				}
+				bytes.write(c);
+			}
+			else {
+				byte[] utf8 = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+				bytes.write(utf8, 0, utf8.length);
+			}
+		}
+		return bytes.toString(StandardCharsets.UTF_8);
+	}
+
+	/** Merges slashes and resolves dot segments; null when {@code ..} climbs above the root. */
+	static String normalize(String path) {
+		if (path.indexOf("//") < 0 && path.indexOf("/.") < 0) {
+			return path;
+		}
+		String[] segments = path.split("/", -1);
+		String[] out = new String[segments.length];
+		int n = 0;
+		boolean trailingSlash = path.endsWith("/") || path.endsWith("/.") || path.endsWith("/..");
+		for (int i = 1; i < segments.length; i++) {
+			String segment = segments[i];
+			if (segment.isEmpty() || segment.equals(".")) {
+				continue;
+			}
+			if (segment.equals("..")) {
+				if (n == 0) {
+					return null;
+				}
+				n--;
+				continue;
+			}
+			out[n++] = segment;
+		}
+		StringBuilder sb = new StringBuilder(path.length());
+		for (int i = 0; i < n; i++) {
+			sb.append('/').append(out[i]);
+		}
+		if (trailingSlash || n == 0) {
+			sb.append('/');
+		}
+		return sb.toString();
+	}
+
+}

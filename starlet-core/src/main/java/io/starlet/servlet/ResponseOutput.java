@@ -1,0 +1,246 @@
+package io.starlet.servlet;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.zip.GZIPOutputStream;
+
+import io.starlet.Exchange;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+
+/**
+ * The response body with its buffer. Nothing reaches the engine until the buffer overflows, the
+ * application flushes, or the response completes: a body that fits entirely goes out with
+ * {@code Content-Length} in one write, a larger one is committed with unknown length (chunked).
+ */
+final class ResponseOutput extends ServletOutputStream {
+
+	private final ContainerResponse response;
+
+	private final Exchange exchange;
+
+	private byte[] buffer;
+
+	private int count;
+
+	private OutputStream sink;
+
+	private GZIPOutputStream gzip;
+
+	private boolean committed;
+
+	private boolean closed;
+
+	private long written;
+
+	ResponseOutput(ContainerResponse response, Exchange exchange, int bufferSize) {
+		this.response = response;
+		this.exchange = exchange;
+		this.buffer = new byte[bufferSize];
+	}
+
+	int bufferSize() {
+		return this.buffer.length;
+	}
+
+	void setBufferSize(int size) {
+		if (this.committed || this.count > 0) {
+			throw new IllegalStateException("setBufferSize after content has been written");
+		}
+		this.buffer = new byte[Math.max(size, 512)];
+	}
+
+	boolean isCommitted() {
+		return this.committed;
+	}
+
+	boolean isClosed() {
+		return this.closed;
+	}
+
+	/** Bytes the application wrote (uncompressed), including buffered ones. */
+	long bytesWritten() {
+		return this.written + this.count;
+	}
+
+	void clearBuffer() {
+		this.count = 0;
+	}
+
+	/** Lets a reset response be written again (used before an error dispatch). */
+	void reopen() {
+		if (!this.committed) {
+			this.closed = false;
+		}
+	}
+
+	@Override
+	public void write(int b) throws IOException {
+		if (this.closed || this.response.isSuspended()) {
+			return;
+		}
+		if (!this.committed && this.count < this.buffer.length) {
+			this.buffer[this.count++] = (byte) b;
+			checkContentLength();
+			return;
+		}
+		write(new byte[] { (byte) b }, 0, 1);
+	}
+
+	@Override
+	public void write(byte[] b, int off, int len) throws IOException {
+		if (this.closed || this.response.isSuspended() || len == 0) {
+			return;
+		}
+		if (!this.committed) {
+			if (this.count + len <= this.buffer.length) {
+				System.arraycopy(b, off, this.buffer, this.count, len);
+				this.count += len;
+				checkContentLength();
+				return;
+			}
+			commitStreaming();
+		}
+		try {
+			this.sink.write(b, off, len);
+		}
+		catch (IOException ex) {
+			throw this.response.clientAborted(ex);
+		}
+		this.written += len;
+		checkContentLength();
+	}
+
+	private void checkContentLength() throws IOException {
+		long declared = this.response.declaredContentLength();
+		if (declared >= 0 && bytesWritten() >= declared && !this.exchange.isHead()) {
+			close();
+		}
+	}
+
+	@Override
+	public void flush() throws IOException {
+		if (this.closed || this.response.isSuspended()) {
+			return;
+		}
+		if (!this.committed) {
+			commitStreaming();
+		}
+		try {
+			if (this.gzip != null) {
+				this.gzip.flush();
+			}
+			this.sink.flush();
+		}
+		catch (IOException ex) {
+			throw this.response.clientAborted(ex);
+		}
+	}
+
+	/** Commits with the body's length unknown and moves the buffered bytes to the engine. */
+	private void commitStreaming() throws IOException {
+		this.response.writeHead();
+		boolean compress = this.response.shouldCompress(-1);
+		long declared = this.response.declaredContentLength();
+		try {
+			if (compress) {
+				this.response.markCompressed();
+				this.exchange.commit(-1);
+				this.gzip = new GZIPOutputStream(this.exchange.responseBody(), 8192, true);
+				this.sink = this.gzip;
+			}
+			else {
+				this.exchange.commit((declared >= 0) ? declared : -1);
+				this.sink = this.exchange.responseBody();
+			}
+			this.committed = true;
+			if (this.count > 0) {
+				this.sink.write(this.buffer, 0, this.count);
+				this.written += this.count;
+				this.count = 0;
+			}
+		}
+		catch (IOException ex) {
+			this.committed = true;
+			throw this.response.clientAborted(ex);
+		}
+	}
+
+	@Override
+	public void close() throws IOException {
+		if (this.closed) {
+			return;
+		}
+		this.closed = true;
+		complete();
+	}
+
+	/**
+	 * Ends the body. If nothing was committed yet the whole body is known: it is sent with its
+	 * exact {@code Content-Length} (compressed first when compression applies).
+	 */
+	void complete() throws IOException {
+		this.closed = true;
+		try {
+			if (!this.committed) {
+				this.response.writeHead();
+				boolean compress = this.count > 0 && this.response.shouldCompress(this.count);
+				this.committed = true;
+				if (compress) {
+					this.response.markCompressed();
+					ByteArrayOutputStream compressed = new ByteArrayOutputStream(Math.max(64, this.count / 3));
+					try (GZIPOutputStream out = new GZIPOutputStream(compressed, 1024)) {
+						out.write(this.buffer, 0, this.count);
+					}
+					this.exchange.commit(compressed.size());
+					if (!this.exchange.isHead()) {
+						compressed.writeTo(this.exchange.responseBody());
+					}
+				}
+				else {
+					long declared = this.response.declaredContentLength();
+					long length = (this.exchange.isHead() && declared >= 0 && this.count == 0) ? declared : this.count;
+					if (this.response.bodyless()) {
+						length = 0;
+					}
+					this.exchange.commit(length);
+					if (this.count > 0 && !this.exchange.isHead() && !this.response.bodyless()) {
+						this.exchange.responseBody().write(this.buffer, 0, this.count);
+					}
+				}
+				this.written += this.count;
+				this.count = 0;
+				this.exchange.responseBody().flush();
+			}
+			else {
+				if (this.gzip != null) {
+					this.gzip.finish();
+				}
+				this.sink.flush();
+			}
+		}
+		catch (IOException ex) {
+			throw this.response.clientAborted(ex);
+		}
+	}
+
+	@Override
+	public boolean isReady() {
+		return true;
+	}
+
+	@Override
+	public void setWriteListener(WriteListener writeListener) {
+		if (writeListener == null) {
+			throw new NullPointerException("writeListener");
+		}
+		try {
+			writeListener.onWritePossible();
+		}
+		catch (IOException | RuntimeException ex) {
+			writeListener.onError(ex);
+		}
+	}
+
+}

@@ -1,0 +1,156 @@
+package io.starlet.servlet;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.servlet.http.HttpSessionEvent;
+import jakarta.servlet.http.HttpSessionIdListener;
+import jakarta.servlet.http.HttpSessionListener;
+
+/**
+ * In-memory sessions. Expired sessions are dropped when a request looks them up and by a sweep
+ * that requests trigger at most once a minute, so no timer thread is needed.
+ */
+final class SessionManager {
+
+	private static final long SWEEP_INTERVAL_MILLIS = 60_000;
+
+	private final ContainerContext context;
+
+	private final Map<String, ContainerSession> sessions = new ConcurrentHashMap<>();
+
+	private final SecureRandom random = new SecureRandom();
+
+	private volatile long nextSweep = System.currentTimeMillis() + SWEEP_INTERVAL_MILLIS;
+
+	SessionManager(ContainerContext context) {
+		this.context = context;
+	}
+
+	ContainerContext context() {
+		return this.context;
+	}
+
+	int size() {
+		return this.sessions.size();
+	}
+
+	private String newId() {
+		byte[] bytes = new byte[18];
+		this.random.nextBytes(bytes);
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+	}
+
+	ContainerSession create() {
+		sweepIfDue();
+		String id;
+		do {
+			id = newId();
+		}
+		while (this.sessions.containsKey(id));
+		ContainerSession session = new ContainerSession(this, id, this.context.sessionTimeoutSeconds());
+		this.sessions.put(id, session);
+		List<HttpSessionListener> listeners = this.context.listeners(HttpSessionListener.class);
+		if (!listeners.isEmpty()) {
+			HttpSessionEvent event = new HttpSessionEvent(session);
+			for (HttpSessionListener listener : listeners) {
+				listener.sessionCreated(event);
+			}
+		}
+		return session;
+	}
+
+	/** The live session with this id, or null (an expired one is invalidated on the way). */
+	ContainerSession find(String id) {
+		if (id == null) {
+			return null;
+		}
+		sweepIfDue();
+		ContainerSession session = this.sessions.get(id);
+		if (session == null) {
+			return null;
+		}
+		if (!session.isValid()) {
+			this.sessions.remove(id, session);
+			return null;
+		}
+		if (session.isExpired(System.currentTimeMillis())) {
+			invalidate(session);
+			return null;
+		}
+		return session;
+	}
+
+	String changeId(ContainerSession session) {
+		String oldId = session.getId();
+		String newId;
+		do {
+			newId = newId();
+		}
+		while (this.sessions.containsKey(newId));
+		this.sessions.remove(oldId);
+		session.setId(newId);
+		this.sessions.put(newId, session);
+		List<HttpSessionIdListener> listeners = this.context.listeners(HttpSessionIdListener.class);
+		if (!listeners.isEmpty()) {
+			HttpSessionEvent event = new HttpSessionEvent(session);
+			for (HttpSessionIdListener listener : listeners) {
+				listener.sessionIdChanged(event, oldId);
+			}
+		}
+		return newId;
+	}
+
+	void invalidate(ContainerSession session) {
+		if (this.sessions.remove(session.getId(), session) || session.isValid()) {
+			session.expire();
+		}
+	}
+
+	void fireDestroyed(ContainerSession session) {
+		List<HttpSessionListener> listeners = new ArrayList<>(this.context.listeners(HttpSessionListener.class));
+		if (listeners.isEmpty()) {
+			return;
+		}
+		Collections.reverse(listeners);
+		HttpSessionEvent event = new HttpSessionEvent(session);
+		for (HttpSessionListener listener : listeners) {
+			try {
+				listener.sessionDestroyed(event);
+			}
+			catch (RuntimeException ex) {
+				this.context.log("sessionDestroyed failed", ex);
+			}
+		}
+	}
+
+	private void sweepIfDue() {
+		long now = System.currentTimeMillis();
+		if (now < this.nextSweep) {
+			return;
+		}
+		this.nextSweep = now + SWEEP_INTERVAL_MILLIS;
+		sweep(now);
+	}
+
+	void sweep(long now) {
+		for (ContainerSession session : this.sessions.values()) {
+			if (session.isExpired(now)) {
+				invalidate(session);
+			}
+		}
+	}
+
+	/** Invalidates every session (the context is being destroyed). */
+	void invalidateAll() {
+		for (ContainerSession session : new ArrayList<>(this.sessions.values())) {
+			invalidate(session);
+		}
+	}
+
+}

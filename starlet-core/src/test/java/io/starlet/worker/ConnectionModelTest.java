@@ -1,0 +1,245 @@
+package io.starlet.worker;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.starlet.Handler;
+import io.starlet.StarletConfig;
+import io.starlet.StarletServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The connection model: connections that have not delivered a request hold no worker, and
+ * every wait has a deadline.
+ */
+class ConnectionModelTest {
+
+	private StarletServer server;
+
+	private final ExecutorService background = Executors.newCachedThreadPool();
+
+	private final AtomicBoolean stopTrickling = new AtomicBoolean();
+
+	private static final Handler HELLO = exchange -> WorkerModelTest.text(exchange, "Hello, World!");
+
+	private int start(StarletConfig.Builder config, Handler handler) throws IOException {
+		this.server = new StarletServer(config.listen("127.0.0.1", 0).build(), handler);
+		this.server.start();
+		return this.server.port();
+	}
+
+	@AfterEach
+	void stop() {
+		this.stopTrickling.set(true);
+		this.background.shutdownNow();
+		if (this.server != null) {
+			this.server.stop();
+		}
+	}
+
+	private static long millisSince(long t0) {
+		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+	}
+
+	@Test
+	void aFreshClientIsServedWhileIdleAndTricklingClientsOutnumberTheWorkers() throws Exception {
+		int port = start(StarletConfig.builder().maxWorkers(10).maxKeepaliveReqs(1000)
+			.keepaliveTimeout(Duration.ofSeconds(60)), HELLO);
+		List<RawClient> idle = new ArrayList<>();
+		List<Socket> tricklers = new ArrayList<>();
+		try {
+			for (int i = 0; i < 200; i++) {
+				RawClient client = new RawClient(port);
+				assertThat(client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
+				idle.add(client);
+			}
+			for (int i = 0; i < 50; i++) {
+				Socket socket = new Socket();
+				socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+				tricklers.add(socket);
+			}
+			this.background.submit(() -> trickle(tricklers, "GET /slow HTTP/1.1\r\nHost: x\r\n"));
+			Thread.sleep(1500);
+			long t0 = System.nanoTime();
+			try (RawClient fresh = new RawClient(port)) {
+				assertThat(fresh.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
+			}
+			assertThat(millisSince(t0)).isLessThan(1000);
+			// The idle connections are still usable.
+			assertThat(idle.get(0).send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
+		}
+		finally {
+			this.stopTrickling.set(true);
+			for (RawClient c : idle) {
+				c.close();
+			}
+			for (Socket s : tricklers) {
+				s.close();
+			}
+		}
+	}
+
+	/** Sends one byte a second on every socket, bounded by the text length and the test. */
+	private Void trickle(List<Socket> sockets, String text) throws Exception {
+		byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+		for (int i = 0; i < bytes.length && !this.stopTrickling.get(); i++) {
+			for (Socket socket : sockets) {
+				try {
+					socket.getOutputStream().write(bytes[i]);
+				}
+				catch (IOException ex) {
+					// cut off by the server: fine
+				}
+			}
+			Thread.sleep(1000);
+		}
+		return null;
+	}
+
+	@Test
+	void theHeadDeadlineCutsOffATrickler() throws Exception {
+		int port = start(StarletConfig.builder().requestHeadTimeout(Duration.ofMillis(800)), HELLO);
+		try (Socket socket = new Socket("127.0.0.1", port)) {
+			socket.setSoTimeout(5000);
+			OutputStream out = socket.getOutputStream();
+			long t0 = System.nanoTime();
+			byte[] partial = "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
+			CompletableFuture<String> response = CompletableFuture.supplyAsync(() -> {
+				try {
+					return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+				}
+				catch (IOException ex) {
+					return "reset";
+				}
+			}, this.background);
+			for (byte b : partial) {
+				if (response.isDone()) {
+					break;
+				}
+				try {
+					out.write(b);
+				}
+				catch (IOException ex) {
+					break;
+				}
+				Thread.sleep(100);
+			}
+			assertThat(response.get(5, TimeUnit.SECONDS)).startsWith("HTTP/1.1 408 ").contains("Connection: close");
+			assertThat(millisSince(t0)).isBetween(700L, 2500L);
+		}
+	}
+
+	@Test
+	void timeoutFreesAWorkerFromAStalledBody() throws Exception {
+		Handler reader = exchange -> {
+			exchange.requestBody().readAllBytes();
+			HELLO.handle(exchange);
+		};
+		int port = start(StarletConfig.builder().maxWorkers(1).timeout(Duration.ofMillis(700)), reader);
+		try (RawClient staller = new RawClient(port)) {
+			// Larger than what the acceptor collects, so a worker reads it.
+			staller.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n").send(new byte[40000]);
+			long t0 = System.nanoTime();
+			RawClient.Response response = staller.read();
+			assertThat(response.status()).isEqualTo(408);
+			assertThat(millisSince(t0)).isBetween(500L, 2500L);
+			try (RawClient next = new RawClient(port)) {
+				assertThat(next.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
+			}
+		}
+	}
+
+	@Test
+	void timeoutFreesAWorkerFromAClientThatStopsReading() throws Exception {
+		Handler flood = exchange -> {
+			byte[] chunk = new byte[64 * 1024];
+			OutputStream out = exchange.responseBody();
+			for (int i = 0; i < 2000; i++) {
+				out.write(chunk);
+			}
+		};
+		int port = start(StarletConfig.builder().maxWorkers(1).timeout(Duration.ofMillis(700)), flood);
+		try (Socket reader = new Socket("127.0.0.1", port)) {
+			reader.setReceiveBufferSize(4096);
+			reader.getOutputStream().write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			// Never read: the worker must give up after `timeout`, not wait forever.
+			Thread.sleep(1500);
+			long t0 = System.nanoTime();
+			try (RawClient next = new RawClient(port)) {
+				next.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+				RawClient.Response response = next.read();
+				assertThat(response).isNotNull();
+			}
+			assertThat(millisSince(t0)).isLessThan(2000);
+		}
+	}
+
+	@Test
+	void queueTimeoutAnswers503WhenEveryWorkerIsBusy() throws Exception {
+		Handler slow = exchange -> {
+			Thread.sleep(2000);
+			HELLO.handle(exchange);
+		};
+		int port = start(StarletConfig.builder().maxWorkers(2).queueTimeout(Duration.ofMillis(300)), slow);
+		List<RawClient> holders = new ArrayList<>();
+		try {
+			for (int i = 0; i < 2; i++) {
+				holders.add(new RawClient(port).send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+			}
+			Thread.sleep(200);
+			long t0 = System.nanoTime();
+			try (RawClient third = new RawClient(port)) {
+				RawClient.Response response = third.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
+				assertThat(response.status()).isEqualTo(503);
+				assertThat(response.header("Retry-After")).isNotNull();
+				assertThat(response.header("Connection")).isEqualTo("close");
+			}
+			assertThat(millisSince(t0)).isBetween(250L, 1200L);
+			for (RawClient holder : holders) {
+				assertThat(holder.read().status()).isEqualTo(200);
+			}
+			assertThat(this.server.stats().rejections()).containsEntry(503, 1L);
+		}
+		finally {
+			for (RawClient holder : holders) {
+				holder.close();
+			}
+		}
+	}
+
+	@Test
+	void aSmallBodyIsCollectedBeforeAWorkerIsTaken() throws Exception {
+		Handler echo = exchange -> {
+			byte[] body = exchange.requestBody().readAllBytes();
+			exchange.commit(body.length);
+			exchange.responseBody().write(body);
+		};
+		int port = start(StarletConfig.builder().maxWorkers(1), echo);
+		try (RawClient slowUpload = new RawClient(port)) {
+			slowUpload.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345");
+			Thread.sleep(200);
+			// The only worker is not pinned by the half-sent upload.
+			try (RawClient other = new RawClient(port)) {
+				RawClient.Response response = other.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok").read();
+				assertThat(response.body()).isEqualTo("ok");
+			}
+			assertThat(slowUpload.send("67890").read().body()).isEqualTo("1234567890");
+		}
+	}
+
+}

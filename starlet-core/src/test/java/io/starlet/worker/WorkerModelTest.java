@@ -1,0 +1,279 @@
+package io.starlet.worker;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.starlet.Exchange;
+import io.starlet.Handler;
+import io.starlet.StarletConfig;
+import io.starlet.StarletServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Starlet's worker model as a client sees it: budgets, hooks, harakiri, keep-alive rules, shutdown. */
+class WorkerModelTest {
+
+	private StarletServer server;
+
+	/** Answers with the name of the worker that served the request. */
+	private static final Handler WHO = exchange -> text(exchange, exchange.worker().name());
+
+	static void text(Exchange exchange, String text) throws IOException {
+		byte[] body = text.getBytes(StandardCharsets.UTF_8);
+		exchange.responseHeaders().set("Content-Type", "text/plain; charset=UTF-8");
+		exchange.commit(body.length);
+		exchange.responseBody().write(body);
+	}
+
+	private int start(StarletConfig.Builder config, Handler handler) throws IOException {
+		this.server = new StarletServer(config.listen("127.0.0.1", 0).build(), handler);
+		this.server.start();
+		return this.server.port();
+	}
+
+	@AfterEach
+	void stop() {
+		if (this.server != null) {
+			this.server.stop();
+		}
+	}
+
+	private static RawClient.Response get(int port, String request) throws IOException {
+		try (RawClient client = new RawClient(port)) {
+			return client.send(request).read();
+		}
+	}
+
+	private static String get(int port) throws IOException {
+		return get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").body();
+	}
+
+	@Test
+	void budgetRetiresWorkersAndTheLastRequestGetsConnectionClose() throws Exception {
+		int port = start(StarletConfig.builder().maxWorkers(1).maxReqsPerChild(3).maxKeepaliveReqs(100), WHO);
+		try (RawClient client = new RawClient(port)) {
+			List<RawClient.Response> responses = new ArrayList<>();
+			for (int i = 0; i < 3; i++) {
+				responses.add(client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read());
+			}
+			assertThat(responses).extracting(RawClient.Response::body).containsOnly("starlet-worker-1");
+			assertThat(responses.get(1).header("Connection")).isNull();
+			assertThat(responses.get(2).header("Connection")).isEqualTo("close");
+			assertThat(client.closedByServer(2000)).isTrue();
+		}
+		assertThat(get(port)).isEqualTo("starlet-worker-2");
+		assertThat(this.server.stats().retirements()).containsEntry("budget", 1L);
+	}
+
+	@Test
+	void budgetsAreDrawnFromMinToMaxAndBothEndsAreReached() throws Exception {
+		Map<String, AtomicInteger> perWorker = new ConcurrentHashMap<>();
+		Handler counting = exchange -> {
+			perWorker.computeIfAbsent(exchange.worker().name(), n -> new AtomicInteger()).incrementAndGet();
+			assertThat(exchange.worker().requestBudget()).isBetween(1L, 3L);
+			WHO.handle(exchange);
+		};
+		int port = start(StarletConfig.builder().maxWorkers(1).minReqsPerChild(1).maxReqsPerChild(3), counting);
+		for (int i = 0; i < 150; i++) {
+			get(port);
+		}
+		this.server.stop();
+		// Every worker but the last one served its whole budget.
+		List<Integer> counts = perWorker.entrySet().stream()
+			.filter(e -> !e.getKey().equals("starlet-worker-" + perWorker.size()))
+			.map(e -> e.getValue().get()).toList();
+		assertThat(counts).allMatch(c -> c >= 1 && c <= 3).contains(1, 3);
+	}
+
+	@Test
+	void childExitHooksRunOnceOnEachRetiringWorkerOnItsOwnThread() throws Exception {
+		List<String> calls = new CopyOnWriteArrayList<>();
+		StarletConfig.Builder config = StarletConfig.builder().maxWorkers(1).maxReqsPerChild(2)
+			.childExitHook(worker -> calls.add(worker.name() + "@" + Thread.currentThread().getName()))
+			.childExitHook(worker -> {
+				throw new IllegalStateException("a failing hook must not stop the next one");
+			})
+			.childExitHook(worker -> calls.add("second:" + worker.name()));
+		int port = start(config, WHO);
+		for (int i = 0; i < 4; i++) {
+			get(port);
+		}
+		waitUntil(() -> calls.size() >= 4);
+		assertThat(calls).containsExactly("starlet-worker-1@starlet-worker-1", "second:starlet-worker-1",
+				"starlet-worker-2@starlet-worker-2", "second:starlet-worker-2");
+	}
+
+	@Test
+	void harakiriRetiresTheWorkerAfterItsResponse() throws Exception {
+		Handler harakiri = exchange -> {
+			exchange.retireWorker();
+			WHO.handle(exchange);
+		};
+		int port = start(StarletConfig.builder().maxWorkers(1).maxKeepaliveReqs(100), harakiri);
+		List<String> names = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			RawClient.Response response = get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(response.header("Connection")).isEqualTo("close");
+			names.add(response.body());
+		}
+		assertThat(names).doesNotHaveDuplicates().hasSize(5);
+		assertThat(this.server.stats().retirements()).containsEntry("harakiri", 5L);
+	}
+
+	@Test
+	void spawnIntervalThrottlesSpawning() throws Exception {
+		start(StarletConfig.builder().maxWorkers(3).spawnInterval(Duration.ofMillis(400)), WHO);
+		Thread.sleep(150);
+		assertThat(this.server.stats().liveWorkers()).isEqualTo(1);
+		waitUntil(() -> this.server.stats().liveWorkers() == 3);
+	}
+
+	@Test
+	void aWorkerKilledByAnErrorIsReplacedAfterErrRespawnInterval() throws Exception {
+		Handler dies = exchange -> {
+			if (exchange.query() != null) {
+				throw new AssertionError("simulated fatal error");
+			}
+			WHO.handle(exchange);
+		};
+		int port = start(StarletConfig.builder().maxWorkers(1).errRespawnInterval(Duration.ofMillis(800)), dies);
+		assertThat(get(port, "GET /?die HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(500);
+		long t0 = System.nanoTime();
+		assertThat(get(port)).isEqualTo("starlet-worker-2");
+		assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThanOrEqualTo(600);
+		assertThat(this.server.stats().retirements()).containsEntry("error", 1L);
+	}
+
+	@Test
+	void maxWorkersZeroServesOnOneThread() throws Exception {
+		int port = start(StarletConfig.builder().maxWorkers(0).maxReqsPerChild(1000), WHO);
+		for (int i = 0; i < 5; i++) {
+			assertThat(get(port)).isEqualTo("starlet-worker-1");
+		}
+		assertThat(this.server.stats().liveWorkers()).isEqualTo(1);
+	}
+
+	@Test
+	void keepAliveFollowsTheClientAndTheVersion() throws Exception {
+		int port = start(StarletConfig.builder().maxKeepaliveReqs(10), WHO);
+		try (RawClient client = new RawClient(port)) {
+			// HTTP/1.0 without keep-alive: close.
+			RawClient.Response r = client.send("GET / HTTP/1.0\r\n\r\n").read();
+			assertThat(r.header("Connection")).isEqualTo("close");
+			assertThat(client.closedByServer(2000)).isTrue();
+		}
+		try (RawClient client = new RawClient(port)) {
+			// HTTP/1.0 with keep-alive: kept, and said so.
+			RawClient.Response r = client.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").read();
+			assertThat(r.header("Connection")).isEqualTo("keep-alive");
+			assertThat(client.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").read()
+				.header("Connection")).isEqualTo("close");
+			assertThat(client.closedByServer(2000)).isTrue();
+		}
+		try (RawClient client = new RawClient(port)) {
+			// HTTP/1.1 default: kept.
+			assertThat(client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().header("Connection")).isNull();
+			assertThat(client.closedByServer(300)).isFalse();
+		}
+	}
+
+	@Test
+	void idleKeepAliveConnectionsCloseAfterKeepaliveTimeout() throws Exception {
+		int port = start(StarletConfig.builder().maxKeepaliveReqs(10).keepaliveTimeout(Duration.ofMillis(500)), WHO);
+		try (RawClient client = new RawClient(port)) {
+			client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
+			long t0 = System.nanoTime();
+			assertThat(client.closedByServer(3000)).isTrue();
+			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(300L, 1500L);
+		}
+	}
+
+	@Test
+	void gracefulShutdownAnswersARequestArrivingOnAKeptAliveConnection() throws Exception {
+		CompletableFuture<Void> slowEntered = new CompletableFuture<>();
+		Handler handler = exchange -> {
+			if ("/slow".equals(exchange.path())) {
+				slowEntered.complete(null);
+				Thread.sleep(800);
+			}
+			WHO.handle(exchange);
+		};
+		int port = start(StarletConfig.builder().maxKeepaliveReqs(10).keepaliveTimeout(Duration.ofSeconds(10)), handler);
+		try (RawClient idle = new RawClient(port); RawClient slow = new RawClient(port)) {
+			assertThat(idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().header("Connection")).isNull();
+			slow.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+			slowEntered.get(5, TimeUnit.SECONDS);
+			CompletableFuture<Void> drained = this.server.shutdownGracefully();
+			Thread.sleep(100);
+			// Stopped accepting at once...
+			assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+			// ...but a request on the kept-alive connection is still answered, and told to close.
+			RawClient.Response late = idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
+			assertThat(late.status()).isEqualTo(200);
+			assertThat(late.header("Connection")).isEqualTo("close");
+			RawClient.Response inFlight = slow.read();
+			assertThat(inFlight.status()).isEqualTo(200);
+			assertThat(inFlight.header("Connection")).isEqualTo("close");
+			drained.get(5, TimeUnit.SECONDS);
+		}
+	}
+
+	@Test
+	void stopReturnsWhileAHandlerIsStuck() throws Exception {
+		CompletableFuture<Void> entered = new CompletableFuture<>();
+		Handler stuck = exchange -> {
+			entered.complete(null);
+			long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+			while (System.nanoTime() < end) {
+				// ignores interrupts, like a handler stuck in a busy loop
+			}
+		};
+		int port = start(StarletConfig.builder(), stuck);
+		try (RawClient client = new RawClient(port)) {
+			client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+			entered.get(5, TimeUnit.SECONDS);
+			CompletableFuture<Void> drained = this.server.shutdownGracefully();
+			long t0 = System.nanoTime();
+			this.server.stop();
+			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(2500);
+			assertThat(drained).isDone();
+		}
+	}
+
+	@Test
+	void aStoppedServerStartsAgain() throws Exception {
+		int port = start(StarletConfig.builder(), WHO);
+		assertThat(get(port)).startsWith("starlet-worker-");
+		this.server.stop();
+		this.server.stop();
+		assertThat(this.server.port()).isEqualTo(-1);
+		this.server.start();
+		assertThat(get(this.server.port())).startsWith("starlet-worker-");
+	}
+
+	static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("condition not met within 5 s");
+			}
+			Thread.sleep(20);
+		}
+	}
+
+}

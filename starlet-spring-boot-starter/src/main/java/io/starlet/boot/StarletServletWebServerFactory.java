@@ -1,0 +1,244 @@
+package io.starlet.boot;
+
+import java.io.File;
+import java.net.InetAddress;
+import java.nio.charset.Charset;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+import io.starlet.StarletConfig;
+import io.starlet.servlet.ServletContainer;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.Cookie;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.boot.web.error.ErrorPage;
+import org.springframework.boot.web.server.AbstractConfigurableWebServerFactory;
+import org.springframework.boot.web.server.Cookie.SameSite;
+import org.springframework.boot.web.server.MimeMappings;
+import org.springframework.boot.web.server.Ssl;
+import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.WebServerException;
+import org.springframework.boot.web.server.servlet.ConfigurableServletWebServerFactory;
+import org.springframework.boot.web.server.servlet.CookieSameSiteSupplier;
+import org.springframework.boot.web.server.servlet.DocumentRoot;
+import org.springframework.boot.web.server.servlet.ServletContextInitializers;
+import org.springframework.boot.web.server.servlet.ServletWebServerSettings;
+import org.springframework.boot.web.server.servlet.Session;
+import org.springframework.boot.web.servlet.ServletContextInitializer;
+import org.springframework.context.ResourceLoaderAware;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.util.Assert;
+import org.springframework.util.ClassUtils;
+
+/**
+ * A {@link ConfigurableServletWebServerFactory} that creates {@link StarletWebServer}s: Spring
+ * Boot's servlet applications served by Starlet's worker pool and Servlet container.
+ *
+ * <p>{@code server.*} settings arrive through the setters Boot calls; Starlet's own options
+ * ({@code starlet.*}) through {@link StarletServerCustomizer}s. Settings Starlet does not serve
+ * (TLS, HTTP/2, response compression, the default servlet, persistent sessions) make
+ * {@link #getWebServer} fail with a message saying so, rather than being ignored.
+ *
+ * <p>Unless configured otherwise the server listens on port 8080 of every interface.
+ */
+public class StarletServletWebServerFactory extends AbstractConfigurableWebServerFactory
+		implements ConfigurableServletWebServerFactory, ResourceLoaderAware {
+
+	private static final Log logger = LogFactory.getLog(StarletServletWebServerFactory.class);
+
+	private static final String DEFAULT_SESSION_COOKIE_NAME = "JSESSIONID";
+
+	private final ServletWebServerSettings settings = new ServletWebServerSettings();
+
+	private final List<StarletServerCustomizer> serverCustomizers = new ArrayList<>();
+
+	private ResourceLoader resourceLoader;
+
+	public StarletServletWebServerFactory() {
+	}
+
+	public StarletServletWebServerFactory(int port) {
+		super(port);
+	}
+
+	@Override
+	public ServletWebServerSettings getSettings() {
+		return this.settings;
+	}
+
+	@Override
+	public void setResourceLoader(ResourceLoader resourceLoader) {
+		this.resourceLoader = resourceLoader;
+	}
+
+	/** The customizers applied, in order, to the engine configuration of each new server. */
+	public List<StarletServerCustomizer> getServerCustomizers() {
+		return this.serverCustomizers;
+	}
+
+	public void setServerCustomizers(Collection<? extends StarletServerCustomizer> customizers) {
+		Assert.notNull(customizers, "'customizers' must not be null");
+		this.serverCustomizers.clear();
+		this.serverCustomizers.addAll(customizers);
+	}
+
+	public void addServerCustomizers(StarletServerCustomizer... customizers) {
+		Assert.notNull(customizers, "'customizers' must not be null");
+		this.serverCustomizers.addAll(Arrays.asList(customizers));
+	}
+
+	@Override
+	public WebServer getWebServer(ServletContextInitializer... initializers) {
+		rejectUnsupportedSettings();
+		StarletConfig config = createStarletConfig();
+		ServletContainer container = new ServletContainer();
+		try {
+			configureContainer(container);
+			ServletContext servletContext = container.getServletContext();
+			for (String listenerClassName : this.settings.getWebListenerClassNames()) {
+				servletContext.addListener(listenerClassName);
+			}
+			for (ServletContextInitializer initializer : ServletContextInitializers.from(this.settings, initializers)) {
+				initializer.onStartup(servletContext);
+			}
+			container.startContext();
+		}
+		catch (ServletException | RuntimeException ex) {
+			container.destroy();
+			throw new WebServerException("Unable to start the Starlet servlet context", ex);
+		}
+		return new StarletWebServer(container, config, getShutdown(), this.settings.getContextPath().toString());
+	}
+
+	/**
+	 * Builds the engine configuration: the listen address from {@code server.port} and
+	 * {@code server.address}, the {@code Server} header, then every {@link StarletServerCustomizer}.
+	 * A negative port adds no listener from {@code server.port} (as with Boot's other servers, the
+	 * server then does not listen unless a customizer adds an address).
+	 * @return the configuration the next server from {@link #getWebServer} will run with
+	 */
+	public StarletConfig createStarletConfig() {
+		StarletConfig.Builder builder = StarletConfig.builder();
+		if (getPort() >= 0) {
+			InetAddress address = getAddress();
+			builder.listen((address != null) ? address.getHostAddress() : null, getPort());
+		}
+		builder.serverHeader(getServerHeader());
+		for (StarletServerCustomizer customizer : this.serverCustomizers) {
+			customizer.customize(builder);
+		}
+		return builder.build();
+	}
+
+	private void configureContainer(ServletContainer container) {
+		if (this.resourceLoader != null && this.resourceLoader.getClassLoader() != null) {
+			container.setClassLoader(this.resourceLoader.getClassLoader());
+		}
+		container.setContextPath(this.settings.getContextPath().toString());
+		if (this.settings.getDisplayName() != null) {
+			container.setDisplayName(this.settings.getDisplayName());
+		}
+		for (ErrorPage errorPage : getErrorPages()) {
+			if (errorPage.isGlobal()) {
+				container.setGlobalErrorPage(errorPage.getPath());
+			}
+			else if (errorPage.getException() != null) {
+				container.addErrorPage(errorPage.getException(), errorPage.getPath());
+			}
+			else {
+				container.addErrorPage(errorPage.getStatusCode(), errorPage.getPath());
+			}
+		}
+		for (MimeMappings.Mapping mapping : this.settings.getMimeMappings()) {
+			container.addMimeMapping(mapping.getExtension(), mapping.getMimeType());
+		}
+		for (Map.Entry<Locale, Charset> mapping : this.settings.getLocaleCharsetMappings().entrySet()) {
+			container.addLocaleCharsetMapping(mapping.getKey(), mapping.getValue());
+		}
+		Duration sessionTimeout = this.settings.getSession().getTimeout();
+		if (sessionTimeout != null) {
+			container.setSessionTimeout(sessionTimeout);
+		}
+		DocumentRoot documentRoot = new DocumentRoot(logger);
+		documentRoot.setDirectory(this.settings.getDocumentRoot());
+		File root = documentRoot.getValidDirectory();
+		if (root != null) {
+			container.setDocumentRoot(root.toPath());
+		}
+		List<CookieSameSiteSupplier> sameSiteSuppliers = sameSiteSuppliers();
+		if (!sameSiteSuppliers.isEmpty()) {
+			container.setCookieSameSite(sameSiteResolver(sameSiteSuppliers));
+		}
+	}
+
+	/** The session cookie's own SameSite first (as Tomcat does), then the supplier beans. */
+	private List<CookieSameSiteSupplier> sameSiteSuppliers() {
+		List<CookieSameSiteSupplier> suppliers = new ArrayList<>();
+		org.springframework.boot.web.server.Cookie sessionCookie = this.settings.getSession().getCookie();
+		SameSite sessionSameSite = sessionCookie.getSameSite();
+		if (sessionSameSite != null) {
+			String name = (sessionCookie.getName() != null) ? sessionCookie.getName() : DEFAULT_SESSION_COOKIE_NAME;
+			suppliers.add(CookieSameSiteSupplier.of(sessionSameSite).whenHasName(name));
+		}
+		suppliers.addAll(this.settings.getCookieSameSiteSuppliers());
+		return suppliers;
+	}
+
+	private static Function<Cookie, String> sameSiteResolver(List<CookieSameSiteSupplier> suppliers) {
+		return (cookie) -> {
+			for (CookieSameSiteSupplier supplier : suppliers) {
+				SameSite sameSite = supplier.getSameSite(cookie);
+				if (sameSite != null) {
+					return sameSite.attributeValue();
+				}
+			}
+			return null;
+		};
+	}
+
+	/**
+	 * Fails for the first setting Starlet does not serve: TLS, HTTP/2, response compression, the
+	 * default servlet, persistent sessions, JSP. Called again by {@link #getWebServer}.
+	 * @throws WebServerException naming the setting and what to do instead
+	 */
+	public void rejectUnsupportedSettings() {
+		if (Ssl.isEnabled(getSsl())) {
+			throw unsupported("server.ssl.enabled=true",
+					"Starlet serves plain HTTP/1.1 behind a reverse proxy: terminate TLS at the proxy");
+		}
+		if (getHttp2() != null && getHttp2().isEnabled()) {
+			throw unsupported("server.http2.enabled=true", "Starlet speaks HTTP/1.1 only; let the proxy speak HTTP/2");
+		}
+		if (getCompression() != null && getCompression().getEnabled()) {
+			throw unsupported("server.compression.enabled=true",
+					"Starlet does not compress responses; let the reverse proxy compress them");
+		}
+		if (this.settings.isRegisterDefaultServlet()) {
+			throw unsupported("server.servlet.register-default-servlet=true",
+					"Starlet has no default servlet; serve static content with Spring MVC's resource handling");
+		}
+		if (this.settings.getSession().isPersistent()) {
+			throw unsupported("server.servlet.session.persistent=true",
+					"Starlet keeps sessions in memory only; use Spring Session for sessions that survive a restart");
+		}
+		if (this.settings.getJsp().getRegistered()
+				&& ClassUtils.isPresent(this.settings.getJsp().getClassName(), getClass().getClassLoader())) {
+			throw unsupported("server.servlet.jsp.registered=true with " + this.settings.getJsp().getClassName()
+					+ " on the class path", "Starlet does not run JSPs; set server.servlet.jsp.registered=false");
+		}
+	}
+
+	private static WebServerException unsupported(String setting, String advice) {
+		return new WebServerException("Starlet does not support " + setting + ". " + advice + ".", null);
+	}
+
+}

@@ -1,0 +1,90 @@
+package io.starlet.boot.autoconfigure;
+
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.starlet.ServerStats;
+import io.starlet.StarletServer;
+
+import org.springframework.boot.context.event.ApplicationStartedEvent;
+import org.springframework.context.ApplicationListener;
+
+/**
+ * Micrometer meters of the worker pool. Bound once the application has started, since the web
+ * server (and so the engine) only exists from then on.
+ *
+ * <ul>
+ * <li>{@code starlet.workers.max}, {@code .live}, {@code .busy}, {@code .idle}: gauges</li>
+ * <li>{@code starlet.connections.idle}, {@code starlet.connections.queued}: gauges</li>
+ * <li>{@code starlet.requests}: requests served</li>
+ * <li>{@code starlet.workers.retired} tagged {@code reason}: workers that exited</li>
+ * <li>{@code starlet.requests.rejected} tagged {@code status}: responses the engine produced itself</li>
+ * </ul>
+ */
+public class StarletMetricsBinder implements ApplicationListener<ApplicationStartedEvent> {
+
+	/** The reasons the engine retires workers for. */
+	static final List<String> RETIREMENT_REASONS = List.of("budget", "harakiri", "recycle", "signal", "error",
+			"shutdown");
+
+	/** The statuses the engine answers with on its own. */
+	static final List<Integer> REJECTION_STATUSES = List.of(400, 408, 413, 414, 417, 431, 501, 503, 505);
+
+	private final MeterRegistry registry;
+
+	public StarletMetricsBinder(MeterRegistry registry) {
+		this.registry = registry;
+	}
+
+	@Override
+	public void onApplicationEvent(ApplicationStartedEvent event) {
+		StarletServer server = StarletWebServers.find(event.getApplicationContext());
+		if (server != null) {
+			binder(server).bindTo(this.registry);
+		}
+	}
+
+	static MeterBinder binder(StarletServer server) {
+		return (registry) -> {
+			gauge(registry, server, "starlet.workers.max", "Configured workers (starlet.max-workers)",
+					ServerStats::maxWorkers);
+			gauge(registry, server, "starlet.workers.live", "Worker threads alive", ServerStats::liveWorkers);
+			gauge(registry, server, "starlet.workers.busy", "Workers serving a request", ServerStats::busyWorkers);
+			gauge(registry, server, "starlet.workers.idle", "Live workers waiting for a request",
+					(stats) -> Math.max(0, stats.liveWorkers() - stats.busyWorkers()));
+			gauge(registry, server, "starlet.connections.idle",
+					"Connections held by the acceptor (awaiting a request head, or idle keep-alive)",
+					ServerStats::idleConnections);
+			gauge(registry, server, "starlet.connections.queued", "Connections with a request waiting for a worker",
+					ServerStats::queuedConnections);
+			FunctionCounter.builder("starlet.requests", server, (s) -> s.stats().requests())
+				.description("Requests served")
+				.register(registry);
+			for (String reason : RETIREMENT_REASONS) {
+				FunctionCounter
+					.builder("starlet.workers.retired", server, (s) -> s.stats().retirements().getOrDefault(reason, 0L))
+					.description("Workers that exited, by reason")
+					.tag("reason", reason)
+					.register(registry);
+			}
+			for (Integer status : REJECTION_STATUSES) {
+				FunctionCounter
+					.builder("starlet.requests.rejected", server,
+							(s) -> s.stats().rejections().getOrDefault(status, 0L))
+					.description("Requests the engine answered itself (malformed, too large, timed out, queue full)")
+					.tag("status", String.valueOf(status))
+					.register(registry);
+			}
+		};
+	}
+
+	private static void gauge(MeterRegistry registry, StarletServer server, String name, String description,
+			ToDoubleFunction<ServerStats> value) {
+		Gauge.builder(name, server, (s) -> value.applyAsDouble(s.stats())).description(description).register(registry);
+	}
+
+}
