@@ -21,14 +21,14 @@ public class Report {
 
 	static final String END = "<!-- bench/run:end -->";
 
-	static final List<String> KINDS = List.of("starlet", "tomcat", "jetty", "netty", "plain");
+	static final List<String> KINDS = List.of("starlet", "tomcat", "jetty", "netty", "plain", "nginx");
 
 	static final Map<String, String> LABELS = Map.of("starlet", "Starlet (Spring MVC)", "tomcat",
 			"Tomcat (Spring MVC)", "jetty", "Jetty (Spring MVC)", "netty", "Reactor Netty (WebFlux)", "plain",
-			"starlet-core alone (no Spring)");
+			"starlet-core alone (plain servlets, no Spring)", "nginx", "nginx (static files, reference)");
 
 	static final Map<String, String> SHORT = Map.of("starlet", "Starlet", "tomcat", "Tomcat", "jetty", "Jetty",
-			"netty", "Reactor Netty", "plain", "starlet-core alone");
+			"netty", "Reactor Netty", "plain", "starlet-core alone", "nginx", "nginx");
 
 	static final List<String> SCENARIOS = List.of("ka16", "ka256", "close16", "post64k", "json");
 
@@ -41,7 +41,7 @@ public class Report {
 
 	record Run(int round, String scenario, String kind, String instance, long requests, long durationUs,
 			long connect, long read, long write, long status, long timeout, long p50, long p99, long p999, long max,
-			long cpuTicks, long listenq) {
+			long cpuTicks, long listenq, double load1) {
 
 		double rps() {
 			return this.requests * 1e6 / this.durationUs;
@@ -106,13 +106,20 @@ public class Report {
 			md.append("| ").append(SHORT.get(kind)).append(" | ").append(meta.getOrDefault("jars_" + kind, "").trim())
 				.append(" |\n");
 		}
+		for (Map.Entry<String, String> e : meta.entrySet()) {
+			if (e.getKey().startsWith("broken_")) {
+				md.append("\n**Broken during this run:** `").append(e.getKey().substring(7)).append("` (")
+					.append(e.getValue()).append("); it was not measured after that, see its log.\n");
+			}
+		}
 		md.append("\nMedians over the rounds, with min..max; **×Tomcat** is the ratio of medians to Tomcat's ")
 			.append("(requests/s: higher is better; latency, CPU, startup, memory: lower is better). ")
 			.append("Errors are wrk's connect/read/write/timeout errors plus non-2xx responses, summed over the ")
 			.append("rounds. CPU is the server process's user+system time (`/proc/PID/stat`) per request. ")
 			.append("Listen queue is the listening socket's Recv-Q (`ss -ltn`) half-way through the load, the ")
 			.append("largest of the rounds: connections the kernel accepted that no thread has taken yet, which ")
-			.append("wrk's latency does not see.\n\n");
+			.append("wrk's latency does not see. Load is the machine's 1-minute load average half-way through (the ")
+			.append("server and wrk alone account for about 2-3 on this machine; more means something else was running).\n\n");
 
 		md.append("![Requests per second relative to Tomcat](")
 			.append(relative(markdown.toAbsolutePath().getParent(), chart.toAbsolutePath()))
@@ -121,8 +128,8 @@ public class Report {
 		Map<String, Map<String, Double>> rpsRatio = new LinkedHashMap<>();
 		for (String scenario : scenarios) {
 			md.append("### ").append(scenario).append(": ").append(SCENARIO_TEXT.get(scenario)).append("\n\n");
-			md.append("| server | requests/s | ×Tomcat | p50 ms | p99 ms | p99 ×Tomcat | p99.9 ms | errors | CPU µs/req | CPU ×Tomcat | listen queue |\n");
-			md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+			md.append("| server | requests/s | ×Tomcat | p50 ms | p99 ms | p99 ×Tomcat | p99.9 ms | errors | CPU µs/req | CPU ×Tomcat | listen queue | load |\n");
+			md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 			Map<String, List<Run>> byKind = new LinkedHashMap<>();
 			for (String kind : kinds) {
 				List<Run> list = runs.stream()
@@ -151,7 +158,8 @@ public class Report {
 					.append(" | ").append(ms(stat(list, (r) -> r.p50()))).append(" | ").append(msRange(p99))
 					.append(" | ").append(fmtRatio(ratio(p99, tP99))).append(" | ").append(ms(stat(list, (r) -> r.p999())))
 					.append(" | ").append(errors(list, errors)).append(" | ").append(range(cpu, 1)).append(" | ")
-					.append(fmtRatio(ratio(cpu, tCpu))).append(" | ").append(listenq).append(" |\n");
+					.append(fmtRatio(ratio(cpu, tCpu))).append(" | ").append(listenq).append(" | ")
+					.append(String.format(Locale.ROOT, "%.1f", stat(list, Run::load1).median())).append(" |\n");
 			}
 			rpsRatio.put(scenario, ratios);
 			md.append("\n");
@@ -235,6 +243,10 @@ public class Report {
 		double rss = serverStat(servers, "starlet", "starlet16", "rss_warm_kb").median()
 				/ serverStat(servers, "tomcat", "tomcat", "rss_warm_kb").median();
 		target(t, "RSS after warm-up ≤ 0.75× Tomcat's (16-worker instance)", "%.2f×".formatted(rss), rss <= 0.75);
+		double nginx = rpsRatio(runs, "close16", "plain", "nginx");
+		if (!Double.isNaN(nginx)) {
+			target(t, "close16: starlet-core alone ≥ 0.8× nginx", "%.2f×".formatted(nginx), nginx >= 0.8);
+		}
 		return t.append("\n").toString();
 	}
 
@@ -285,7 +297,7 @@ public class Report {
 		gp.append("set key top right\nset grid ytics\nset yrange [0:*]\nset ylabel 'requests/s ÷ Tomcat'\n");
 		gp.append("set datafile separator '\\t'\nset datafile missing 'NaN'\n");
 		gp.append("set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb '#444444'\n");
-		String[] colors = { "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e" };
+		String[] colors = { "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#7f7f7f" };
 		gp.append("plot ");
 		for (int i = 0; i < kinds.size(); i++) {
 			String color = colors[KINDS.indexOf(kinds.get(i)) % colors.length];
@@ -442,7 +454,8 @@ public class Report {
 		List<Run> runs = new ArrayList<>();
 		for (String[] f : readTsv(file)) {
 			runs.add(new Run(Integer.parseInt(f[0]), f[1], f[2], f[3], l(f[4]), l(f[5]), l(f[6]), l(f[7]), l(f[8]),
-					l(f[9]), l(f[10]), l(f[11]), l(f[12]), l(f[13]), l(f[14]), l(f[15]), l(f[16])));
+					l(f[9]), l(f[10]), l(f[11]), l(f[12]), l(f[13]), l(f[14]), l(f[15]), l(f[16]),
+					(f.length > 17 && !f[17].isBlank()) ? Double.parseDouble(f[17]) : Double.NaN));
 		}
 		return runs;
 	}

@@ -11,11 +11,19 @@ import io.starlet.Exchange;
 import io.starlet.Handler;
 import io.starlet.StarletConfig;
 import io.starlet.StarletServer;
+import io.starlet.servlet.ServletContainer;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * The benchmark endpoints on {@code starlet-core} alone, without Spring: what the engine costs
- * by itself. Takes the same {@code --server.port=}/{@code --starlet.*=} arguments as the Spring
- * variants so that bench/run starts every server the same way.
+ * The benchmark endpoints on {@code starlet-core} alone, without Spring: plain {@link HttpServlet}s
+ * in Starlet's {@link ServletContainer}, so the difference to the Spring MVC variant is what Spring
+ * costs, and the difference to {@code --bench.handler=raw} (a bare {@link Handler}, no servlet
+ * container) is what the container costs. Takes the same {@code --server.port=}/{@code --starlet.*=}
+ * arguments as the Spring variants so that bench/run starts every server the same way.
  */
 public final class PlainStarlet {
 
@@ -40,10 +48,59 @@ public final class PlainStarlet {
 			.maxKeepaliveReqs(Integer.parseInt(options.getOrDefault("starlet.max-keepalive-reqs", "1")))
 			.maxReqsPerChild(Integer.parseInt(options.getOrDefault("starlet.max-reqs-per-child", "100")))
 			.build();
-		StarletServer server = new StarletServer(config, new BenchHandler());
+		Handler handler = "raw".equals(options.get("bench.handler")) ? new BenchHandler() : servletContainer();
+		StarletServer server = new StarletServer(config, handler);
 		Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "plain-starlet-shutdown"));
 		server.start();
 		System.out.println("Plain Starlet started on port " + server.port() + " with " + config.maxWorkers() + " workers");
+	}
+
+	private static ServletContainer servletContainer() throws ServletException {
+		ServletContainer container = new ServletContainer();
+		ServletContext context = container.getServletContext();
+		context.addServlet("hello", new BytesServlet("text/plain;charset=UTF-8", HELLO)).addMapping("/hello");
+		context.addServlet("json", new BytesServlet("application/json", JSON)).addMapping("/json");
+		context.addServlet("health", new BytesServlet("application/json", HEALTH)).addMapping("/actuator/health");
+		context.addServlet("echo", new EchoServlet()).addMapping("/echo");
+		container.startContext();
+		container.initServlets();
+		return container;
+	}
+
+	/** A fixed body, as a hello-world servlet writes it. */
+	static final class BytesServlet extends HttpServlet {
+
+		private final String contentType;
+
+		private final byte[] body;
+
+		BytesServlet(String contentType, byte[] body) {
+			this.contentType = contentType;
+			this.body = body;
+		}
+
+		@Override
+		protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+			response.setContentType(this.contentType);
+			response.setContentLength(this.body.length);
+			response.getOutputStream().write(this.body);
+		}
+
+	}
+
+	/** The request body back, streamed. */
+	static final class EchoServlet extends HttpServlet {
+
+		@Override
+		protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+			response.setContentType("application/octet-stream");
+			long length = request.getContentLengthLong();
+			if (length >= 0) {
+				response.setContentLengthLong(length);
+			}
+			request.getInputStream().transferTo(response.getOutputStream());
+		}
+
 	}
 
 	private static Map<String, String> parse(String[] args) {
@@ -58,7 +115,7 @@ public final class PlainStarlet {
 		return options;
 	}
 
-	/** Routes by exact path, as a servlet mapping would; no allocation beyond the engine's. */
+	/** The same endpoints as a bare engine {@link Handler}: routes by exact path, no servlet API. */
 	static final class BenchHandler implements Handler {
 
 		@Override
