@@ -100,6 +100,13 @@ public interface Exchange {
 	 */
 	OutputStream responseBody();
 
+	/**
+	 * Trailer fields to send after the body, asked for when it ends. Setting them (before the
+	 * commit) makes an HTTP/1.1 response chunked even when its length is known; an HTTP/1.0 client
+	 * cannot receive trailers, so they are dropped there.
+	 */
+	void setResponseTrailers(java.util.function.Supplier<java.util.Map<String, String>> trailers);
+
 	/** True for {@code HEAD}: headers are sent, body bytes are counted but discarded. */
 	default boolean isHead() {
 		return "HEAD".equals(method());

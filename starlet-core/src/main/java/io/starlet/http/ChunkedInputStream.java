@@ -6,33 +6,57 @@ import java.io.InputStream;
 
 /**
  * A body in chunked transfer coding (RFC 9112 §7.1), decoded. Strict where smuggling lives:
- * chunk sizes are hex with an overflow guard (no sign, no {@code 0x}, not empty); extensions
- * must follow the grammar, quoted strings included, and are bounded; every chunk line and chunk
- * data end in CRLF (a bare LF or CR is an error); trailers are parsed like header fields,
- * bounded, and may not carry framing fields.
+ * chunk sizes are hex with an overflow guard (no sign, no {@code 0x}, no whitespace, not empty);
+ * extensions must follow the grammar, quoted strings included; every chunk line and chunk data
+ * end in CRLF (a bare LF or CR is an error); trailers are parsed like header fields and may not
+ * carry framing, routing or connection fields.
+ *
+ * <p>Bounded: a chunk line (size and extensions) may not exceed {@code maxLineSize} bytes, the
+ * trailer section {@code maxTrailerSize} bytes, and the decoded body {@code maxBodySize} bytes
+ * (413). Each bound holds byte by byte, so no input, however long, is read without limit.
  *
  * <p>The source must be buffered: size lines are read a byte at a time.
  */
 public final class ChunkedInputStream extends InputStream {
 
-	private static final int MAX_CHUNK_LINE = 4096;
+	/** Default bound of one chunk line, extensions included. */
+	public static final int DEFAULT_MAX_LINE_SIZE = 4096;
 
 	private final InputStream source;
 
+	private final int maxLineSize;
+
 	private final int maxTrailerSize;
+
+	private final long maxBodySize;
 
 	private final HttpFields trailers = new HttpFields();
 
 	/** Bytes left in the current chunk; -1 before the first size line is read. */
 	private long chunkRemaining = -1;
 
+	private long bodySize;
+
+	private int lineBytes;
+
 	private boolean finished;
 
 	private IOException failure;
 
 	public ChunkedInputStream(InputStream source, int maxTrailerSize) {
+		this(source, DEFAULT_MAX_LINE_SIZE, maxTrailerSize, -1);
+	}
+
+	/**
+	 * @param maxLineSize most bytes of one chunk line (size, extensions, CRLF)
+	 * @param maxTrailerSize most bytes of the trailer section
+	 * @param maxBodySize most decoded body bytes (413 beyond); -1 for no limit
+	 */
+	public ChunkedInputStream(InputStream source, int maxLineSize, int maxTrailerSize, long maxBodySize) {
 		this.source = source;
+		this.maxLineSize = maxLineSize;
 		this.maxTrailerSize = maxTrailerSize;
+		this.maxBodySize = maxBodySize;
 	}
 
 	@Override
@@ -107,95 +131,91 @@ public final class ChunkedInputStream extends InputStream {
 		return true;
 	}
 
+	/** chunk-size [ chunk-ext ] CRLF, where chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ). */
 	private long readChunkSizeLine() throws IOException {
+		this.lineBytes = 0;
 		long size = 0;
 		int digits = 0;
-		int c = next();
-		while (hexValue(c) >= 0) {
+		int c = nextInLine();
+		int v;
+		while ((v = Tokens.hexValue(c)) >= 0) {
 			if (size > (Long.MAX_VALUE >> 4)) {
 				throw fail(Violation.INVALID_CHUNK_SIZE, "chunk size overflows");
 			}
-			size = (size << 4) | hexValue(c);
+			size = (size << 4) | v;
 			digits++;
-			c = next();
+			c = nextInLine();
 		}
 		if (digits == 0) {
 			throw fail(Violation.INVALID_CHUNK_SIZE, "chunk size is not a hex number");
 		}
-		int lineLength = digits;
-		// chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )
+		boolean extensions = false;
 		while (true) {
-			c = skipWhitespace(c);
-			lineLength++;
 			if (c == '\r') {
-				if (next() != '\n') {
+				if (nextInLine() != '\n') {
 					throw fail(Violation.INVALID_CHUNK_TERMINATOR, "CR not followed by LF in a chunk line");
 				}
+				if (this.maxBodySize >= 0 && size > this.maxBodySize - this.bodySize) {
+					throw fail(Violation.CONTENT_TOO_LARGE, "request body larger than " + this.maxBodySize + " bytes");
+				}
+				this.bodySize += size;
 				return size;
 			}
 			if (c == '\n') {
 				throw fail(Violation.INVALID_CHUNK_TERMINATOR, "chunk line ends in a bare LF");
 			}
+			boolean whitespace = c == ' ' || c == '\t';
+			c = skipWhitespace(c);
 			if (c != ';') {
-				throw fail((lineLength == digits + 1 && c != ' ' && c != '\t') ? Violation.INVALID_CHUNK_SIZE
-						: Violation.INVALID_CHUNK_EXTENSION, "invalid chunk size or extension");
+				// Whitespace is only allowed before a ';' (BWS), never alone at the end of the line.
+				throw (extensions || whitespace)
+						? fail(Violation.INVALID_CHUNK_EXTENSION, "invalid chunk extension")
+						: fail(Violation.INVALID_CHUNK_SIZE, "chunk size is not a hex number");
 			}
-			c = skipWhitespace(next());
+			extensions = true;
+			c = skipWhitespace(nextInLine());
 			int nameLength = 0;
-			while (isToken(c)) {
+			while (Tokens.isTchar(c)) {
 				nameLength++;
-				c = next();
-				if (++lineLength > MAX_CHUNK_LINE) {
-					throw fail(Violation.INVALID_CHUNK_EXTENSION, "chunk extensions too long");
-				}
+				c = nextInLine();
 			}
 			if (nameLength == 0) {
 				throw fail(Violation.INVALID_CHUNK_EXTENSION, "chunk extension without a name");
 			}
 			c = skipWhitespace(c);
 			if (c == '=') {
-				c = skipWhitespace(next());
+				c = skipWhitespace(nextInLine());
 				if (c == '"') {
-					lineLength += skipQuotedString();
-					c = next();
+					skipQuotedString();
+					c = nextInLine();
 				}
 				else {
 					int valueLength = 0;
-					while (isToken(c)) {
+					while (Tokens.isTchar(c)) {
 						valueLength++;
-						c = next();
+						c = nextInLine();
 					}
 					if (valueLength == 0) {
 						throw fail(Violation.INVALID_CHUNK_EXTENSION, "chunk extension without a value after '='");
 					}
-					lineLength += valueLength;
 				}
-			}
-			if (lineLength > MAX_CHUNK_LINE) {
-				throw fail(Violation.INVALID_CHUNK_EXTENSION, "chunk extensions too long");
 			}
 		}
 	}
 
-	/** Reads a quoted string after its opening quote; returns its length. */
-	private int skipQuotedString() throws IOException {
-		int length = 1;
+	/** Reads a quoted string after its opening quote, up to and including the closing one. */
+	private void skipQuotedString() throws IOException {
 		while (true) {
-			int c = next();
-			if (++length > MAX_CHUNK_LINE) {
-				throw fail(Violation.INVALID_CHUNK_EXTENSION, "chunk extensions too long");
-			}
+			int c = nextInLine();
 			if (c == '"') {
-				return length;
+				return;
 			}
 			if (c == '\\') {
-				c = next();
-				length++;
-				if (!isQuotedPairChar(c)) {
+				if (!Tokens.isQuotedPairChar(nextInLine())) {
 					throw fail(Violation.INVALID_CHUNK_EXTENSION, "invalid escape in a chunk extension");
 				}
 			}
-			else if (!isQdtext(c)) {
+			else if (!Tokens.isQdtext(c)) {
 				throw fail(Violation.INVALID_CHUNK_EXTENSION, "invalid character in a quoted chunk extension");
 			}
 		}
@@ -231,7 +251,7 @@ public final class ChunkedInputStream extends InputStream {
 
 	private void addTrailer(CharSequence line) throws IOException {
 		int colon = 0;
-		while (colon < line.length() && isToken(line.charAt(colon))) {
+		while (colon < line.length() && Tokens.isTchar(line.charAt(colon))) {
 			colon++;
 		}
 		if (colon == 0 || colon == line.length() || line.charAt(colon) != ':') {
@@ -258,10 +278,21 @@ public final class ChunkedInputStream extends InputStream {
 		this.trailers.add(name, line.subSequence(vs, ve).toString());
 	}
 
+	/**
+	 * Fields that frame, route or control the message (RFC 9110 §6.5.1): a trailer cannot take
+	 * them back after the body has been framed and the request routed, so they are refused.
+	 */
+	private static final String[] FORBIDDEN_IN_TRAILERS = { "Content-Length", "Transfer-Encoding", "Trailer",
+			"Host", "Connection", "Keep-Alive", "Proxy-Connection", "Upgrade", "TE", "Expect", "Content-Encoding",
+			"Content-Type", "Content-Range" };
+
 	private static boolean isFramingField(String name) {
-		return name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
-				|| name.equalsIgnoreCase("Host") || name.equalsIgnoreCase("Connection")
-				|| name.equalsIgnoreCase("Trailer") || name.equalsIgnoreCase("Expect");
+		for (String forbidden : FORBIDDEN_IN_TRAILERS) {
+			if (forbidden.equalsIgnoreCase(name)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private void expectCrlf(String what) throws IOException {
@@ -273,9 +304,17 @@ public final class ChunkedInputStream extends InputStream {
 
 	private int skipWhitespace(int c) throws IOException {
 		while (c == ' ' || c == '\t') {
-			c = next();
+			c = nextInLine();
 		}
 		return c;
+	}
+
+	/** The next byte of a chunk line, counted against {@code maxLineSize}. */
+	private int nextInLine() throws IOException {
+		if (++this.lineBytes > this.maxLineSize) {
+			throw fail(Violation.INVALID_CHUNK_EXTENSION, "chunk line longer than " + this.maxLineSize + " bytes");
+		}
+		return next();
 	}
 
 	private int next() throws IOException {
@@ -295,32 +334,6 @@ public final class ChunkedInputStream extends InputStream {
 	private IOException fail(IOException ex) {
 		this.failure = ex;
 		return ex;
-	}
-
-	private static int hexValue(int c) {
-		if (c >= '0' && c <= '9') {
-			return c - '0';
-		}
-		if (c >= 'a' && c <= 'f') {
-			return c - 'a' + 10;
-		}
-		if (c >= 'A' && c <= 'F') {
-			return c - 'A' + 10;
-		}
-		return -1;
-	}
-
-	private static boolean isToken(int c) {
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-				|| (c < 128 && c >= 0 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
-	}
-
-	private static boolean isQdtext(int c) {
-		return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e) || c >= 0x80;
-	}
-
-	private static boolean isQuotedPairChar(int c) {
-		return c == '\t' || c == ' ' || (c >= 0x21 && c <= 0x7e) || c >= 0x80;
 	}
 
 }

@@ -20,6 +20,13 @@ public final class ChunkedOutputStream extends OutputStream {
 
 	private boolean closed;
 
+	private java.util.function.Supplier<java.util.Map<String, String>> trailers;
+
+	/** Trailer fields, asked for when the body ends (the servlet API's {@code setTrailerFields}). */
+	public void trailers(java.util.function.Supplier<java.util.Map<String, String>> trailers) {
+		this.trailers = trailers;
+	}
+
 	public ChunkedOutputStream(OutputStream target) {
 		this.target = target;
 	}
@@ -61,7 +68,13 @@ public final class ChunkedOutputStream extends OutputStream {
 	public void close() throws IOException {
 		if (!this.closed) {
 			this.closed = true;
-			this.target.write(LAST_CHUNK);
+			if (this.trailers == null) {
+				this.target.write(LAST_CHUNK);
+				return;
+			}
+			ResponseHead section = new ResponseHead();
+			section.formatLastChunk(this.trailers.get());
+			this.target.write(section.bytes(), 0, section.length());
 		}
 	}
 

@@ -17,11 +17,33 @@ public final class RequestHead implements Fields {
 
 	String method;
 
-	String target;
+	// The request line, as offsets into buf until someone asks (then cached below).
+	int targetStart;
 
-	String path;
+	int targetEnd;
 
-	String query;
+	/** Path offsets; pathStart -1 means "/" (absolute-form without a path). */
+	int pathStart;
+
+	int pathEnd;
+
+	/** Query offsets (after '?'); queryStart -1 when there is no query. */
+	int queryStart;
+
+	int queryEnd;
+
+	/** Host offsets: the authority of an absolute or authority-form target, else the Host field. */
+	int hostStart;
+
+	int hostEnd;
+
+	private String target;
+
+	private String path;
+
+	private String query;
+
+	private String host;
 
 	int minorVersion;
 
@@ -48,14 +70,21 @@ public final class RequestHead implements Fields {
 
 	boolean closeAfterResponse;
 
-	String host;
-
 	void reset(byte[] buf) {
 		this.buf = buf;
 		this.method = null;
+		this.targetStart = 0;
+		this.targetEnd = 0;
+		this.pathStart = 0;
+		this.pathEnd = 0;
+		this.queryStart = -1;
+		this.queryEnd = -1;
+		this.hostStart = -1;
+		this.hostEnd = -1;
 		this.target = null;
 		this.path = null;
 		this.query = null;
+		this.host = null;
 		this.minorVersion = 1;
 		Arrays.fill(this.names, 0, Math.min(this.fieldCount, this.names.length), null);
 		Arrays.fill(this.values, 0, Math.min(this.fieldCount, this.values.length), null);
@@ -67,7 +96,6 @@ public final class RequestHead implements Fields {
 		this.connectionClose = false;
 		this.connectionKeepAlive = false;
 		this.closeAfterResponse = false;
-		this.host = null;
 	}
 
 	void addField(int nameStart, int nameEnd, int valueStart, int valueEnd) {
@@ -91,17 +119,43 @@ public final class RequestHead implements Fields {
 
 	/** The request target as sent. */
 	public String target() {
-		return this.target;
+		String target = this.target;
+		if (target == null && this.buf != null) {
+			target = latin1(this.targetStart, this.targetEnd);
+			this.target = target;
+		}
+		return target;
 	}
 
-	/** The path of the target, still percent-encoded ({@code *} for asterisk form). */
+	/**
+	 * The path of the target, still percent-encoded: {@code *} for asterisk form, the authority
+	 * for authority form (CONNECT), {@code /} for an absolute-form target without a path.
+	 */
 	public String path() {
-		return this.path;
+		String path = this.path;
+		if (path == null && this.buf != null) {
+			if (this.pathStart < 0) {
+				path = "/";
+			}
+			else if (this.pathStart == this.targetStart && this.pathEnd == this.targetEnd) {
+				path = target();
+			}
+			else {
+				path = latin1(this.pathStart, this.pathEnd);
+			}
+			this.path = path;
+		}
+		return path;
 	}
 
-	/** The query without {@code ?}, or null. */
+	/** The query without {@code ?} (possibly empty), or null when the target has no {@code ?}. */
 	public String query() {
-		return this.query;
+		String query = this.query;
+		if (query == null && this.queryStart >= 0) {
+			query = latin1(this.queryStart, this.queryEnd);
+			this.query = query;
+		}
+		return query;
 	}
 
 	/** {@code HTTP/1.0} or {@code HTTP/1.1}. */
@@ -147,7 +201,12 @@ public final class RequestHead implements Fields {
 
 	/** The Host value (or the authority of an absolute-form target); may be empty or null for HTTP/1.0. */
 	public String host() {
-		return this.host;
+		String host = this.host;
+		if (host == null && this.hostStart >= 0) {
+			host = latin1(this.hostStart, this.hostEnd);
+			this.host = host;
+		}
+		return host;
 	}
 
 	@Override
@@ -223,7 +282,7 @@ public final class RequestHead implements Fields {
 
 	@Override
 	public String toString() {
-		StringBuilder sb = new StringBuilder().append(this.method).append(' ').append(this.target).append(' ')
+		StringBuilder sb = new StringBuilder().append(this.method).append(' ').append(target()).append(' ')
 			.append(protocol()).append('\n');
 		for (int i = 0; i < this.fieldCount; i++) {
 			sb.append(name(i)).append(": ").append(value(i)).append('\n');

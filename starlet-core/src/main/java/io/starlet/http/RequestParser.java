@@ -7,51 +7,30 @@ import java.nio.charset.StandardCharsets;
  * the bytes received so far and it either finds a complete head, asks for more, or names the rule
  * the request breaks ({@link BadRequestException} with a {@link Violation}).
  *
- * <p>What it accepts: a request line of exactly {@code token SP target SP HTTP/1.x}; field lines
- * of {@code token ":" OWS value OWS}; lines ending in CRLF or a bare LF (RFC 9112 §2.2 lets a
- * recipient accept LF; a bare CR is always an error). What it refuses is listed in
- * {@link Violation}. Framing is decided here, once, so no layer above can disagree about where a
- * request ends: {@code Content-Length} is digits only (equal repeated values fold),
- * {@code Transfer-Encoding} must end in {@code chunked}, both together mean chunked and a close
- * after the response, and {@code Transfer-Encoding} in HTTP/1.0 is refused.
+ * <p>What it accepts: a request line of exactly {@code token SP target SP HTTP/1.x}, the target
+ * in origin, absolute, authority (CONNECT only) or asterisk (OPTIONS only) form, visible ASCII
+ * except {@code #}; field lines of {@code token ":" OWS value OWS}; lines ending in CRLF or a
+ * bare LF (RFC 9112 §2.2 lets a recipient accept LF in the head; a bare CR is always an error,
+ * refused as soon as it is seen). An empty line before the request line is refused, not
+ * skipped. What it refuses is listed in {@link Violation}.
+ *
+ * <p>Framing is decided here, once, so no layer above can disagree about where a request ends:
+ * {@code Content-Length} is digits only with overflow checked (a list of equal values folds,
+ * different values are refused); {@code Transfer-Encoding} is one list across all its fields and
+ * must end in {@code chunked} (400), with no other coding (501); both together mean chunked and
+ * a close after the response; {@code Transfer-Encoding} in HTTP/1.0 is refused. Fields whose
+ * names merely resemble framing fields ({@code Content_Length}) are ordinary fields.
+ *
+ * <p>Limits: the whole head (request line included) at most {@code maxHeadSize} bytes (431; 414
+ * when the request line alone does not fit), at most {@code maxFields} field lines (431), and a
+ * declared {@code Content-Length} at most {@code maxContentLength} (413, before any body is read).
+ *
+ * <p>Cost: nothing is allocated for a registered method; target, path, query, Host and every
+ * field stay offsets into the buffer until someone asks for them ({@link RequestHead}).
  *
  * <p>Thread-confined: one parser per acceptor or worker.
  */
 public final class RequestParser {
-
-	private static final byte[] TCHAR = new byte[256];
-
-	private static final byte[] TARGET_CHAR = new byte[256];
-
-	private static final byte[] HOST_CHAR = new byte[256];
-
-	static {
-		for (int c = 'a'; c <= 'z'; c++) {
-			TCHAR[c] = 1;
-		}
-		for (int c = 'A'; c <= 'Z'; c++) {
-			TCHAR[c] = 1;
-		}
-		for (int c = '0'; c <= '9'; c++) {
-			TCHAR[c] = 1;
-		}
-		for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-			TCHAR[c] = 1;
-		}
-		// Any visible ASCII except '#': proxies pass '{', '|' and friends through, and refusing
-		// them breaks real clients, but a fragment never belongs in a request target.
-		for (int c = 0x21; c <= 0x7e; c++) {
-			TARGET_CHAR[c] = 1;
-		}
-		TARGET_CHAR['#'] = 0;
-		// RFC 3986 host (reg-name / IPv4 / IP-literal) and port.
-		for (int c = 0; c < 256; c++) {
-			HOST_CHAR[c] = (byte) ((TCHAR[c] != 0 && c != '^' && c != '`' && c != '|' && c != '#') ? 1 : 0);
-		}
-		for (char c : "()*,;=:[]@".toCharArray()) {
-			HOST_CHAR[c] = 1;
-		}
-	}
 
 	private final int maxHeadSize;
 
@@ -102,7 +81,15 @@ public final class RequestParser {
 		int limit = Math.min(end, start + this.maxHeadSize + 2);
 		int lineStart = start;
 		for (int i = start; i < limit; i++) {
-			if (buf[i] == '\n') {
+			byte b = buf[i];
+			if (b == '\r') {
+				// RFC 9112 §2.2: a bare CR is never a line end, and refusing it here, as soon as it
+				// is seen, spares waiting for an empty line that a CR-speaking peer never sends.
+				if (i + 1 < end && buf[i + 1] != '\n') {
+					throw new BadRequestException(Violation.INVALID_CHARACTER, "CR not followed by LF");
+				}
+			}
+			else if (b == '\n') {
 				int lineLength = i - lineStart;
 				if (lineLength == 0 || (lineLength == 1 && buf[lineStart] == '\r')) {
 					if (lineStart == start) {
@@ -134,7 +121,7 @@ public final class RequestParser {
 
 	private int parseRequestLine(byte[] buf, int start, int headEnd, RequestHead head) throws BadRequestException {
 		int i = start;
-		while (TCHAR[buf[i] & 0xff] != 0) {
+		while (Tokens.isTchar(buf[i])) {
 			i++;
 		}
 		if (i == start) {
@@ -147,7 +134,7 @@ public final class RequestParser {
 		}
 		head.method = method(buf, start, i);
 		int targetStart = ++i;
-		while (TARGET_CHAR[buf[i] & 0xff] != 0) {
+		while (Tokens.isTargetChar(buf[i])) {
 			i++;
 		}
 		int targetEnd = i;
@@ -190,82 +177,111 @@ public final class RequestParser {
 	}
 
 	private static void parseTarget(byte[] buf, int start, int end, RequestHead head) throws BadRequestException {
-		String target = new String(buf, start, end - start, StandardCharsets.ISO_8859_1);
-		head.target = target;
+		head.targetStart = start;
+		head.targetEnd = end;
 		String method = head.method;
-		if (buf[start] == '/') {
-			splitPathAndQuery(target, 0, head);
+		boolean connect = method == CONNECT;
+		if (buf[start] == '/' && !connect) {
+			splitPathAndQuery(buf, start, end, head);
 			return;
 		}
-		if (target.equals("*")) {
-			if (!method.equals("OPTIONS")) {
+		if (end - start == 1 && buf[start] == '*') {
+			// RFC 9112 §3.2.4: asterisk-form is only for a server-wide OPTIONS.
+			if (method != OPTIONS) {
 				throw new BadRequestException(Violation.INVALID_TARGET, "asterisk form is only for OPTIONS");
 			}
-			head.path = "*";
+			head.pathStart = start;
+			head.pathEnd = end;
 			return;
 		}
-		if (method.equals("CONNECT")) {
-			// authority-form; the handler decides what to do with it (a servlet answers 405).
-			head.path = target;
-			head.host = target;
+		if (connect) {
+			// RFC 9112 §3.2.3: CONNECT takes authority-form (host:port) and nothing else. The
+			// handler decides what to do with it (a servlet answers 405).
+			if (!Tokens.isHost(buf, start, end, true)) {
+				throw new BadRequestException(Violation.INVALID_TARGET, "CONNECT target is not host:port");
+			}
+			head.pathStart = start;
+			head.pathEnd = end;
+			head.hostStart = start;
+			head.hostEnd = end;
 			return;
 		}
-		int schemeEnd = target.indexOf("://");
-		if (schemeEnd > 0 && isScheme(target.substring(0, schemeEnd))) {
-			int authorityStart = schemeEnd + 3;
-			int pathStart = authorityStart;
-			while (pathStart < target.length() && target.charAt(pathStart) != '/' && target.charAt(pathStart) != '?') {
-				pathStart++;
-			}
-			String authority = target.substring(authorityStart, pathStart);
-			if (authority.isEmpty() || authority.indexOf('@') >= 0 || !isHost(authority)) {
-				throw new BadRequestException(Violation.INVALID_TARGET, "absolute-form target has an invalid authority");
-			}
-			head.host = authority;
-			if (pathStart == target.length()) {
-				head.path = "/";
-			}
-			else if (target.charAt(pathStart) == '?') {
-				head.path = "/";
-				head.query = target.substring(pathStart + 1);
-			}
-			else {
-				splitPathAndQuery(target, pathStart, head);
-			}
-			return;
+		int authorityStart = schemeEnd(buf, start, end);
+		if (authorityStart < 0) {
+			throw new BadRequestException(Violation.INVALID_TARGET,
+					"request target is not in origin, absolute, authority or asterisk form");
 		}
-		throw new BadRequestException(Violation.INVALID_TARGET, "request target is not in origin, absolute, authority or asterisk form");
-	}
-
-	private static void splitPathAndQuery(String target, int from, RequestHead head) {
-		int q = target.indexOf('?', from);
-		if (q < 0) {
-			head.path = (from == 0) ? target : target.substring(from);
+		// RFC 9112 §3.2.2: absolute-form; its authority replaces any Host field.
+		int pathStart = authorityStart;
+		while (pathStart < end && buf[pathStart] != '/' && buf[pathStart] != '?') {
+			pathStart++;
+		}
+		if (!Tokens.isHost(buf, authorityStart, pathStart, false)) {
+			throw new BadRequestException(Violation.INVALID_TARGET, "absolute-form target has an invalid authority");
+		}
+		head.hostStart = authorityStart;
+		head.hostEnd = pathStart;
+		if (pathStart == end || buf[pathStart] == '?') {
+			head.pathStart = -1;
+			if (pathStart < end) {
+				head.queryStart = pathStart + 1;
+				head.queryEnd = end;
+			}
 		}
 		else {
-			head.path = target.substring(from, q);
-			head.query = target.substring(q + 1);
+			splitPathAndQuery(buf, pathStart, end, head);
 		}
 	}
 
-	private static boolean isScheme(String s) {
-		return s.equalsIgnoreCase("http") || s.equalsIgnoreCase("https");
+	private static void splitPathAndQuery(byte[] buf, int start, int end, RequestHead head) {
+		int q = start;
+		while (q < end && buf[q] != '?') {
+			q++;
+		}
+		head.pathStart = start;
+		head.pathEnd = q;
+		if (q < end) {
+			head.queryStart = q + 1;
+			head.queryEnd = end;
+		}
+	}
+
+	/** Index after {@code http://} or {@code https://} (any case), or -1. */
+	private static int schemeEnd(byte[] buf, int start, int end) {
+		int i = start;
+		if (end - i < 7 || RequestHead.toLower(buf[i]) != 'h' || RequestHead.toLower(buf[i + 1]) != 't'
+				|| RequestHead.toLower(buf[i + 2]) != 't' || RequestHead.toLower(buf[i + 3]) != 'p') {
+			return -1;
+		}
+		i += 4;
+		if (RequestHead.toLower(buf[i]) == 's') {
+			i++;
+		}
+		if (end - i < 3 || buf[i] != ':' || buf[i + 1] != '/' || buf[i + 2] != '/') {
+			return -1;
+		}
+		return i + 3;
 	}
 
 	private void parseFields(byte[] buf, int pos, int headEnd, RequestHead head) throws BadRequestException {
 		int i = pos;
 		while (true) {
 			byte b = buf[i];
-			if (b == '\r' || b == '\n') {
-				// The empty line: findHeadEnd already checked it is CRLF or LF.
+			if (b == '\n' || (b == '\r' && buf[i + 1] == '\n')) {
+				// The empty line (findHeadEnd stopped right after it).
 				return;
+			}
+			if (b == '\r') {
+				// A bare CR at the start of a line would otherwise end the fields early and hide
+				// the lines after it, which a front end may have read as fields.
+				throw new BadRequestException(Violation.INVALID_CHARACTER, "CR not followed by LF");
 			}
 			if (b == ' ' || b == '\t') {
 				throw new BadRequestException(Violation.OBS_FOLD,
 						(head.fieldCount == 0) ? "whitespace before the first header field" : "obsolete line folding");
 			}
 			int nameStart = i;
-			while (TCHAR[buf[i] & 0xff] != 0) {
+			while (Tokens.isTchar(buf[i])) {
 				i++;
 			}
 			int nameEnd = i;
@@ -324,6 +340,7 @@ public final class RequestParser {
 		int[] o = head.offsets;
 		long contentLength = -1;
 		boolean transferEncoding = false;
+		int codings = 0;
 		int hosts = 0;
 		for (int f = 0; f < head.fieldCount; f++) {
 			int ns = o[4 * f];
@@ -334,12 +351,13 @@ public final class RequestParser {
 				case 4 -> {
 					if (nameIs(buf, ns, "host")) {
 						hosts++;
-						String host = new String(buf, vs, ve - vs, StandardCharsets.ISO_8859_1);
-						if (!host.isEmpty() && !isHost(host)) {
+						// RFC 9112 §3.2: empty when the target URI has no authority.
+						if (ve > vs && !Tokens.isHost(buf, vs, ve, false)) {
 							throw new BadRequestException(Violation.INVALID_HOST, "invalid Host header");
 						}
-						if (head.host == null) {
-							head.host = host;
+						if (head.hostStart < 0) {
+							head.hostStart = vs;
+							head.hostEnd = ve;
 						}
 					}
 				}
@@ -374,19 +392,35 @@ public final class RequestParser {
 									"Transfer-Encoding in an HTTP/1.0 request");
 						}
 						transferEncoding = true;
-						head.chunked = parseTransferCoding(buf, vs, ve, head.chunked);
+						codings = parseTransferCoding(buf, vs, ve, codings);
 					}
 				}
 				default -> {
 				}
 			}
 		}
+		if (head.minorVersion == 1 && hosts != 1) {
+			throw new BadRequestException(Violation.INVALID_HOST,
+					(hosts == 0) ? "HTTP/1.1 request without Host" : "more than one Host header");
+		}
+		if (hosts > 1) {
+			throw new BadRequestException(Violation.INVALID_HOST, "more than one Host header");
+		}
 		if (transferEncoding) {
-			if (!head.chunked) {
+			if ((codings & CODING_SEEN) == 0) {
+				throw new BadRequestException(Violation.INVALID_TRANSFER_ENCODING, "empty Transfer-Encoding");
+			}
+			if ((codings & CHUNKED_LAST) == 0) {
+				// RFC 9112 §6.3 (4): the length cannot be determined, so 400 rather than 501.
 				throw new BadRequestException(Violation.CHUNKED_NOT_FINAL, "Transfer-Encoding does not end in chunked");
 			}
+			if ((codings & UNKNOWN_CODING) != 0) {
+				throw new BadRequestException(Violation.UNKNOWN_TRANSFER_CODING,
+						"only the chunked transfer coding is supported");
+			}
+			head.chunked = true;
 			if (contentLength >= 0) {
-				// RFC 9112 §6.3: chunked wins, and the connection must close after the response.
+				// RFC 9112 §6.3 (3): chunked wins, and the connection must close after the response.
 				head.closeAfterResponse = true;
 			}
 			head.contentLength = -1;
@@ -397,13 +431,6 @@ public final class RequestParser {
 				throw new BadRequestException(Violation.CONTENT_TOO_LARGE,
 						"request body of " + contentLength + " bytes is larger than " + this.maxContentLength);
 			}
-		}
-		if (head.minorVersion == 1 && hosts != 1) {
-			throw new BadRequestException(Violation.INVALID_HOST,
-					(hosts == 0) ? "HTTP/1.1 request without Host" : "more than one Host header");
-		}
-		if (hosts > 1) {
-			throw new BadRequestException(Violation.INVALID_HOST, "more than one Host header");
 		}
 	}
 
@@ -444,53 +471,64 @@ public final class RequestParser {
 		}
 	}
 
+	private static final int CODING_SEEN = 1;
+
+	private static final int CHUNKED_LAST = 2;
+
+	private static final int UNKNOWN_CODING = 4;
+
 	/**
-	 * Reads one Transfer-Encoding field; returns whether chunked is the last coding so far.
-	 * Several fields form one list (RFC 9110 §5.3), so {@code chunkedSoFar} carries over.
+	 * Reads one Transfer-Encoding field into the running state ({@code CODING_SEEN},
+	 * {@code CHUNKED_LAST}, {@code UNKNOWN_CODING}). Several fields form one list (RFC 9110
+	 * §5.3), so the state carries over from field to field: a coding after {@code chunked},
+	 * even on the next line, is refused at once.
 	 */
-	private static boolean parseTransferCoding(byte[] buf, int start, int end, boolean chunkedSoFar)
-			throws BadRequestException {
-		boolean chunkedLast = chunkedSoFar;
-		boolean sawCoding = false;
+	private static int parseTransferCoding(byte[] buf, int start, int end, int state) throws BadRequestException {
 		int i = start;
 		while (i <= end) {
 			while (i < end && (buf[i] == ' ' || buf[i] == '\t')) {
 				i++;
 			}
 			int tokenStart = i;
-			while (i < end && TCHAR[buf[i] & 0xff] != 0) {
+			while (i < end && Tokens.isTchar(buf[i])) {
 				i++;
 			}
 			int tokenEnd = i;
 			while (i < end && (buf[i] == ' ' || buf[i] == '\t')) {
 				i++;
 			}
-			if (i < end && buf[i] != ',') {
-				// Parameters (';') or junk: no coding we implement takes parameters.
-				throw new BadRequestException(Violation.UNKNOWN_TRANSFER_CODING, "unsupported Transfer-Encoding");
+			boolean parameters = i < end && buf[i] == ';';
+			if (i < end && buf[i] != ',' && !parameters) {
+				throw new BadRequestException(Violation.INVALID_TRANSFER_ENCODING, "malformed Transfer-Encoding");
 			}
 			if (tokenEnd > tokenStart) {
-				sawCoding = true;
-				if (chunkedLast) {
+				if ((state & CHUNKED_LAST) != 0) {
 					throw new BadRequestException(Violation.CHUNKED_NOT_FINAL, "chunked is not the final transfer coding");
 				}
+				state |= CODING_SEEN;
 				if (equalsIgnoreCase(buf, tokenStart, tokenEnd, "chunked")) {
-					chunkedLast = true;
-				}
-				else if (i == end) {
-					throw new BadRequestException(Violation.CHUNKED_NOT_FINAL, "Transfer-Encoding does not end in chunked");
+					if (parameters) {
+						throw new BadRequestException(Violation.INVALID_TRANSFER_ENCODING, "chunked takes no parameters");
+					}
+					state |= CHUNKED_LAST;
 				}
 				else {
-					throw new BadRequestException(Violation.UNKNOWN_TRANSFER_CODING,
-							"unsupported transfer coding '" + new String(buf, tokenStart, tokenEnd - tokenStart, StandardCharsets.ISO_8859_1) + "'");
+					state |= UNKNOWN_CODING;
+				}
+			}
+			else if (parameters) {
+				throw new BadRequestException(Violation.INVALID_TRANSFER_ENCODING, "malformed Transfer-Encoding");
+			}
+			if (parameters) {
+				// Parameters of a coding we do not implement: the request fails with 501 or 400
+				// whatever they say, so skip them.
+				while (i < end && buf[i] != ',') {
+					i++;
 				}
 			}
 			i++;
 		}
-		if (!sawCoding) {
-			throw new BadRequestException(Violation.CHUNKED_NOT_FINAL, "empty Transfer-Encoding");
-		}
-		return chunkedLast;
+		return state;
 	}
 
 	private static void parseConnection(byte[] buf, int start, int end, RequestHead head) {
@@ -510,16 +548,6 @@ public final class RequestParser {
 				head.connectionKeepAlive = true;
 			}
 		}
-	}
-
-	private static boolean isHost(String host) {
-		for (int i = 0; i < host.length(); i++) {
-			char c = host.charAt(i);
-			if (c > 0xff || HOST_CHAR[c] == 0) {
-				return false;
-			}
-		}
-		return true;
 	}
 
 	private static boolean nameIs(byte[] buf, int start, String lowerName) {
@@ -542,25 +570,41 @@ public final class RequestParser {
 		return b >= '0' && b <= '9';
 	}
 
+	private static final String GET = "GET";
+
+	private static final String HEAD = "HEAD";
+
+	private static final String POST = "POST";
+
+	private static final String PUT = "PUT";
+
+	private static final String DELETE = "DELETE";
+
+	private static final String PATCH = "PATCH";
+
+	private static final String OPTIONS = "OPTIONS";
+
+	private static final String TRACE = "TRACE";
+
+	private static final String CONNECT = "CONNECT";
+
+	private static final String[] KNOWN_METHODS = { GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE, CONNECT };
+
+	/** The method: a shared constant for the registered methods (no allocation), else a new String. */
 	private static String method(byte[] buf, int start, int end) {
 		int len = end - start;
-		if (len == 3 && buf[start] == 'G' && buf[start + 1] == 'E' && buf[start + 2] == 'T') {
-			return "GET";
+		outer: for (String known : KNOWN_METHODS) {
+			if (known.length() != len) {
+				continue;
+			}
+			for (int j = 0; j < len; j++) {
+				if (buf[start + j] != known.charAt(j)) {
+					continue outer;
+				}
+			}
+			return known;
 		}
-		if (len == 4 && buf[start] == 'P' && buf[start + 1] == 'O' && buf[start + 2] == 'S' && buf[start + 3] == 'T') {
-			return "POST";
-		}
-		String m = new String(buf, start, len, StandardCharsets.ISO_8859_1);
-		return switch (m) {
-			case "HEAD" -> "HEAD";
-			case "PUT" -> "PUT";
-			case "DELETE" -> "DELETE";
-			case "PATCH" -> "PATCH";
-			case "OPTIONS" -> "OPTIONS";
-			case "TRACE" -> "TRACE";
-			case "CONNECT" -> "CONNECT";
-			default -> m;
-		};
+		return new String(buf, start, len, StandardCharsets.ISO_8859_1);
 	}
 
 }

@@ -45,7 +45,7 @@ public final class ResponseHead {
 		boolean hasServer = false;
 		for (int i = 0; i < fields.size(); i++) {
 			String name = fields.name(i);
-			if (!isToken(name) || isFramingField(name)) {
+			if (!Tokens.isToken(name) || isFramingField(name)) {
 				continue;
 			}
 			hasDate |= name.equalsIgnoreCase("Date");
@@ -73,6 +73,30 @@ public final class ResponseHead {
 			ascii("Connection: keep-alive\r\n");
 		}
 		crlf();
+	}
+
+	/**
+	 * Formats a trailer section: the last chunk, the fields, the final CRLF (RFC 9112 §7.1.2).
+	 * Fields that may not appear in a trailer (framing, routing, authentication) are dropped.
+	 */
+	public void formatLastChunk(java.util.Map<String, String> trailers) {
+		this.length = 0;
+		ascii("0\r\n");
+		if (trailers != null) {
+			for (java.util.Map.Entry<String, String> trailer : trailers.entrySet()) {
+				String name = trailer.getKey();
+				if (Tokens.isToken(name) && trailer.getValue() != null && !isForbiddenTrailer(name)) {
+					field(name, trailer.getValue());
+				}
+			}
+		}
+		crlf();
+	}
+
+	private static boolean isForbiddenTrailer(String name) {
+		return isFramingField(name) || name.equalsIgnoreCase("Host") || name.equalsIgnoreCase("Trailer")
+				|| name.equalsIgnoreCase("Content-Type") || name.equalsIgnoreCase("Content-Encoding")
+				|| name.equalsIgnoreCase("Set-Cookie") || name.equalsIgnoreCase("Authorization");
 	}
 
 	/** A {@code 100 Continue} interim response. */
@@ -116,21 +140,6 @@ public final class ResponseHead {
 	static boolean isFramingField(String name) {
 		return name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
 				|| name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Keep-Alive");
-	}
-
-	static boolean isToken(String name) {
-		if (name == null || name.isEmpty()) {
-			return false;
-		}
-		for (int i = 0; i < name.length(); i++) {
-			char c = name.charAt(i);
-			boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-					|| (c < 128 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0);
-			if (!ok) {
-				return false;
-			}
-		}
-		return true;
 	}
 
 	/** A complete short plain-text response the engine sends on its own (errors, 503). */

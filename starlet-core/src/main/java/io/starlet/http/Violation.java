@@ -34,6 +34,8 @@ public enum Violation {
 	INVALID_HOST(400, "RFC 9112 §3.2"),
 	/** {@code Content-Length} not 1*DIGIT, overflowing, or several different values. */
 	INVALID_CONTENT_LENGTH(400, "RFC 9112 §6.3, RFC 9110 §8.6"),
+	/** {@code Transfer-Encoding} that is empty or not a list of codings. */
+	INVALID_TRANSFER_ENCODING(400, "RFC 9112 §6.1"),
 	/** {@code Transfer-Encoding} whose final coding is not {@code chunked}, or {@code chunked} twice. */
 	CHUNKED_NOT_FINAL(400, "RFC 9112 §6.3"),
 	/** {@code Transfer-Encoding} with a coding this server does not implement. */

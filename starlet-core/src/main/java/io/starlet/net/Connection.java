@@ -52,6 +52,9 @@ public final class Connection {
 	/** Whether {@link #head} holds a parsed head that has not been served yet. */
 	public boolean headReady;
 
+	/** Held by the acceptor (reading a head or idle), as opposed to queued or being served. */
+	public boolean held;
+
 	/** Idle between requests (keep-alive), as opposed to receiving a head. */
 	public boolean idle;
 

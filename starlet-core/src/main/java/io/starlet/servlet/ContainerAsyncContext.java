@@ -80,14 +80,12 @@ final class ContainerAsyncContext implements AsyncContext {
 			this.servletRequest = servletRequest;
 			this.servletResponse = servletResponse;
 			this.original = original;
-			String path = this.request.servletPath + ((this.request.pathInfo != null) ? this.request.pathInfo : "");
-			if (servletRequest instanceof HttpServletRequest http && !original) {
-				String uri = http.getRequestURI();
-				String contextPath = http.getContextPath();
-				if (uri != null && uri.startsWith(contextPath)) {
-					path = uri.substring(contextPath.length());
-				}
-			}
+			// dispatch() goes back to the URI of the request given to startAsync, still encoded
+			String contextPath = this.request.getContextPath();
+			String uri = (servletRequest instanceof HttpServletRequest http && !original) ? http.getRequestURI()
+					: this.request.requestURI;
+			String path = (uri != null && uri.startsWith(contextPath)) ? uri.substring(contextPath.length())
+					: this.request.servletPath + ((this.request.pathInfo != null) ? this.request.pathInfo : "");
 			String query = this.request.queryString;
 			this.startedPath = (query != null) ? path + "?" + query : path;
 			toNotify = new ArrayList<>(this.listeners);
@@ -146,11 +144,13 @@ final class ContainerAsyncContext implements AsyncContext {
 		this.lock.lock();
 		try {
 			if (!this.started || this.pending != Action.NONE) {
-				throw new IllegalStateException("dispatch: the request is not in async mode, or complete/dispatch was already called");
+				throw new IllegalStateException(
+						"dispatch: the request is not in async mode, or complete/dispatch was already called");
 			}
+			// isAsyncStarted() stays true until the worker takes the dispatch, as on Tomcat: code still
+			// unwinding the dispatch that started async must not see the request as finished
 			this.pending = Action.DISPATCH;
 			this.dispatchPath = path;
-			this.started = false;
 			this.changed.signalAll();
 		}
 		finally {
@@ -162,14 +162,11 @@ final class ContainerAsyncContext implements AsyncContext {
 	public void complete() {
 		this.lock.lock();
 		try {
-			if (this.finished) {
+			if (this.finished || this.pending == Action.DISPATCH) {
+				// already over, or a dispatch is on its way and will end the cycle
 				return;
 			}
-			if (this.pending == Action.DISPATCH) {
-				throw new IllegalStateException("complete: dispatch has already been called");
-			}
 			this.pending = Action.COMPLETE;
-			this.started = false;
 			this.changed.signalAll();
 		}
 		finally {
@@ -278,45 +275,44 @@ final class ContainerAsyncContext implements AsyncContext {
 			}
 			if (timedOut) {
 				fire(Event.TIMEOUT, null);
-				boolean unanswered;
 				this.lock.lock();
 				try {
 					action = this.pending;
 					path = this.dispatchPath;
-					unanswered = action == Action.NONE;
-					if (unanswered) {
+					if (action == Action.NONE) {
 						this.started = false;
-						this.pending = Action.COMPLETE;
-						action = Action.COMPLETE;
 					}
 				}
 				finally {
 					this.lock.unlock();
 				}
-				if (unanswered) {
+				if (action == Action.NONE) {
 					processor.errorAfterAsyncTimeout(this.request, this.response);
+					finish();
+					return;
 				}
 			}
+			this.lock.lock();
+			try {
+				// the worker takes the action: from here on the request is no longer in async mode
+				this.started = false;
+				this.pending = Action.NONE;
+			}
+			finally {
+				this.lock.unlock();
+			}
 			if (action == Action.DISPATCH) {
-				this.lock.lock();
-				try {
-					this.pending = Action.NONE;
-				}
-				finally {
-					this.lock.unlock();
-				}
 				processor.asyncDispatch(this.request, this.response, path);
-				if (isStarted()) {
-					continue;
-				}
+				boolean again;
 				this.lock.lock();
 				try {
-					if (this.pending == Action.DISPATCH) {
-						continue;
-					}
+					again = this.started || this.pending != Action.NONE;
 				}
 				finally {
 					this.lock.unlock();
+				}
+				if (again) {
+					continue;
 				}
 			}
 			finish();

@@ -106,6 +106,8 @@ final class ContainerContext implements ServletContext {
 
 	private final List<EventListener> listeners = new CopyOnWriteArrayList<>();
 
+	private final List<ServletHolder> initializedServlets = new CopyOnWriteArrayList<>();
+
 	private final Map<String, Object> attributes = new ConcurrentHashMap<>();
 
 	private final Map<String, String> initParameters = new ConcurrentHashMap<>();
@@ -119,6 +121,8 @@ final class ContainerContext implements ServletContext {
 	private volatile boolean destroyed;
 
 	private Path temporaryDocumentRoot;
+
+	private Path workDirectory;
 
 	private int servletOrder;
 
@@ -149,6 +153,15 @@ final class ContainerContext implements ServletContext {
 			holders = new ArrayList<>(this.servlets.values());
 		}
 		this.mapper = new ServletMapper(holders, this.fallbackServlet);
+		if (getAttribute(TEMPDIR) == null) {
+			try {
+				this.workDirectory = Files.createTempDirectory("starlet-work");
+				this.attributes.put(TEMPDIR, this.workDirectory.toFile());
+			}
+			catch (IOException ex) {
+				logger.warn("Cannot create a work directory for {}: {}", TEMPDIR, ex.getMessage());
+			}
+		}
 		ServletContextEvent event = new ServletContextEvent(this);
 		for (EventListener listener : this.listeners) {
 			if (listener instanceof ServletContextListener contextListener) {
@@ -186,13 +199,10 @@ final class ContainerContext implements ServletContext {
 			return;
 		}
 		this.destroyed = true;
-		List<ServletHolder> holders;
-		synchronized (this.servlets) {
-			holders = new ArrayList<>(this.servlets.values());
-		}
+		// servlets go in the reverse order of their initialisation
+		List<ServletHolder> holders = new ArrayList<>(this.initializedServlets);
 		Collections.reverse(holders);
 		holders.forEach(ServletHolder::destroy);
-		this.fallbackServlet.destroy();
 		List<FilterHolder> filterHolders;
 		synchronized (this.filters) {
 			filterHolders = new ArrayList<>(this.filters.values());
@@ -212,14 +222,25 @@ final class ContainerContext implements ServletContext {
 				}
 			}
 		}
-		if (this.temporaryDocumentRoot != null) {
-			try {
-				Files.deleteIfExists(this.temporaryDocumentRoot);
-			}
-			catch (IOException ex) {
-				// best effort: it is an empty directory under the temp dir
-			}
+		deleteQuietly(this.temporaryDocumentRoot);
+		deleteQuietly(this.workDirectory);
+	}
+
+	/** Deletes a directory the container created, with whatever was left in it. */
+	private static void deleteQuietly(Path directory) {
+		if (directory == null) {
+			return;
 		}
+		try (java.util.stream.Stream<Path> paths = Files.walk(directory)) {
+			paths.sorted(java.util.Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+		}
+		catch (IOException | RuntimeException ex) {
+			// best effort: it lives under the temp directory
+		}
+	}
+
+	void servletInitialized(ServletHolder holder) {
+		this.initializedServlets.add(holder);
 	}
 
 	ServletMapper mapper() {
@@ -701,7 +722,7 @@ final class ContainerContext implements ServletContext {
 	@Override
 	public void setSessionTimeout(int sessionTimeout) {
 		checkNotStarted("setSessionTimeout");
-		this.sessionTimeoutMinutes = sessionTimeout;
+		setSessionTimeoutSeconds((sessionTimeout <= 0) ? 0 : sessionTimeout * 60);
 	}
 
 	/** Seconds of inactivity before a session expires; ≤ 0 never. */
@@ -770,10 +791,16 @@ final class ContainerContext implements ServletContext {
 		}
 		Path root = this.documentRoot.toAbsolutePath().normalize();
 		Path file = root.resolve(normalized.substring(1)).normalize();
-		if (!file.startsWith(root)) {
+		if (!file.startsWith(root) || !Files.exists(file)) {
 			return null;
 		}
-		return Files.exists(file) ? file : null;
+		try {
+			// no symbolic link may lead out of the document root (as Tomcat without allowLinking)
+			return file.toRealPath().startsWith(root.toRealPath()) ? file : null;
+		}
+		catch (IOException ex) {
+			return null;
+		}
 	}
 
 	@Override

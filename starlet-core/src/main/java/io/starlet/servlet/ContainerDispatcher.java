@@ -46,9 +46,9 @@ final class ContainerDispatcher implements RequestDispatcher {
 
 	static ContainerDispatcher forPath(ContainerContext context, String pathWithQuery) {
 		int q = pathWithQuery.indexOf('?');
-		String raw = (q >= 0) ? pathWithQuery.substring(0, q) : pathWithQuery;
+		String raw = RequestPath.normalize((q >= 0) ? pathWithQuery.substring(0, q) : pathWithQuery);
 		String query = (q >= 0) ? pathWithQuery.substring(q + 1) : null;
-		String decoded = RequestPath.decode(raw);
+		String decoded = (raw != null) ? RequestPath.decode(raw) : null;
 		if (decoded == null) {
 			return null;
 		}

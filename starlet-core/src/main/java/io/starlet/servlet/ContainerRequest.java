@@ -93,6 +93,8 @@ final class ContainerRequest implements HttpServletRequest {
 
 	private RequestInput input;
 
+	private boolean inputStreamUsed;
+
 	private BufferedReader reader;
 
 	private Cookie[] cookies;
@@ -130,6 +132,10 @@ final class ContainerRequest implements HttpServletRequest {
 		this.client = client;
 		this.requestURI = exchange.path();
 		this.queryString = exchange.query();
+		io.starlet.WorkerInfo worker = exchange.worker();
+		if (worker != null) {
+			this.attributes.put(ServletContainer.WORKER_ATTRIBUTE, worker);
+		}
 	}
 
 	/** The container's own request behind any wrappers, or null if there is none. */
@@ -290,9 +296,17 @@ final class ContainerRequest implements HttpServletRequest {
 		return this.exchange.requestHeaders().get("Content-Type");
 	}
 
+	/** Cuts the request's streams off the engine once the exchange is over. */
+	void abandonStreams() {
+		if (this.input != null) {
+			this.input.abandon();
+		}
+		this.response.output().abandon();
+	}
+
 	RequestInput input() {
 		if (this.input == null) {
-			this.input = new RequestInput(this.exchange.requestBody(), -1);
+			this.input = new RequestInput(this.exchange.requestBody());
 		}
 		return this.input;
 	}
@@ -317,8 +331,6 @@ final class ContainerRequest implements HttpServletRequest {
 		return this.reader;
 	}
 
-	private boolean inputStreamUsed;
-
 	// --- parameters ---------------------------------------------------------------------------
 
 	Map<String, String[]> parameters() {
@@ -332,14 +344,21 @@ final class ContainerRequest implements HttpServletRequest {
 	Map<String, String[]> baseParameters() {
 		if (this.baseParameters == null) {
 			Map<String, List<String>> collected = new LinkedHashMap<>();
-			UrlEncoded.parse(this.exchange.query(), queryCharset(), collected);
-			if (isFormPost()) {
-				parseFormBody(collected);
+			try {
+				UrlEncoded.parse(this.exchange.query(), queryCharset(), collected);
+				if (isFormPost()) {
+					parseFormBody(collected);
+				}
+				else if (isMultipart()) {
+					collectMultipartParameters(collected);
+				}
+				this.baseParameters = toArrays(collected);
 			}
-			else if (isMultipart()) {
-				collectMultipartParameters(collected);
+			catch (BadRequestParametersException ex) {
+				// report once; the error page that follows sees no parameters rather than the same failure
+				this.baseParameters = new LinkedHashMap<>();
+				throw ex;
 			}
-			this.baseParameters = toArrays(collected);
 		}
 		return this.baseParameters;
 	}
@@ -364,18 +383,19 @@ final class ContainerRequest implements HttpServletRequest {
 	private void parseFormBody(Map<String, List<String>> collected) {
 		long length = getContentLengthLong();
 		if (length > MAX_FORM_SIZE) {
-			throw new IllegalStateException("Form body of " + length + " bytes exceeds the limit of "
-					+ MAX_FORM_SIZE + " bytes");
+			throw new BadRequestParametersException("Form body of " + length + " bytes exceeds the limit of "
+					+ MAX_FORM_SIZE + " bytes", null);
 		}
 		try {
 			byte[] body = input().readNBytes(MAX_FORM_SIZE + 1);
 			if (body.length > MAX_FORM_SIZE) {
-				throw new IllegalStateException("Form body exceeds the limit of " + MAX_FORM_SIZE + " bytes");
+				throw new BadRequestParametersException("Form body exceeds the limit of " + MAX_FORM_SIZE + " bytes",
+						null);
 			}
 			UrlEncoded.parse(new String(body, bodyCharset()), bodyCharset(), collected);
 		}
 		catch (IOException ex) {
-			throw new IllegalStateException("Cannot read the form body: " + ex.getMessage(), ex);
+			throw new BadRequestParametersException("Cannot read the form body: " + ex.getMessage(), ex);
 		}
 	}
 
@@ -399,7 +419,7 @@ final class ContainerRequest implements HttpServletRequest {
 		for (Map.Entry<String, List<String>> entry : collected.entrySet()) {
 			count += entry.getValue().size();
 			if (count > MAX_PARAMETERS) {
-				throw new IllegalStateException("More than " + MAX_PARAMETERS + " request parameters");
+				throw new BadRequestParametersException("More than " + MAX_PARAMETERS + " request parameters", null);
 			}
 			result.put(entry.getKey(), entry.getValue().toArray(new String[0]));
 		}
@@ -903,6 +923,10 @@ final class ContainerRequest implements HttpServletRequest {
 			throw new ServletException("The request is not multipart/form-data (Content-Type: " + getContentType() + ")");
 		}
 		if (this.partsFailure != null) {
+			if (this.dispatcherType == DispatcherType.ERROR) {
+				// the error page reports the failure; failing it again would hide the application's error page
+				return Collections.emptyList();
+			}
 			rethrowPartsFailure();
 		}
 		if (this.parts == null) {
@@ -948,10 +972,6 @@ final class ContainerRequest implements HttpServletRequest {
 	@Override
 	public <T extends HttpUpgradeHandler> T upgrade(Class<T> handlerClass) throws IOException, ServletException {
 		throw new UnsupportedOperationException("upgrade: Starlet does not support HTTP upgrade (WebSocket, h2c)");
-	}
-
-	void markInputStreamUsed() {
-		this.inputStreamUsed = true;
 	}
 
 	@Override

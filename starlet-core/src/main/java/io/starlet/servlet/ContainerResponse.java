@@ -214,6 +214,9 @@ final class ContainerResponse implements HttpServletResponse {
 	/** Status and content type into the exchange, right before it commits. */
 	void writeHead() {
 		this.exchange.setStatus(this.status);
+		if (this.trailerFields != null) {
+			this.exchange.setResponseTrailers(this.trailerFields);
+		}
 		String contentType = getContentType();
 		if (contentType != null) {
 			headers().set("Content-Type", contentType);
@@ -267,11 +270,11 @@ final class ContainerResponse implements HttpServletResponse {
 		return this.compressed;
 	}
 
-	/** Ends the response: flushes what the writer holds and completes the body. */
+	/**
+	 * Ends the response and completes the body. The writer holds nothing back (it encodes
+	 * straight into the buffer), so it is not flushed: flushing would commit without a length.
+	 */
 	void finish() throws IOException {
-		if (this.writer != null) {
-			this.writer.flush();
-		}
 		this.output.complete();
 	}
 

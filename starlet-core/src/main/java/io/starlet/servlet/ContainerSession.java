@@ -187,6 +187,20 @@ final class ContainerSession implements HttpSession {
 		this.valid = false;
 	}
 
+	/** Lets code outside a request (WebSocket endpoints, say) touch the session by its id. */
+	@Override
+	public Accessor getAccessor() {
+		String sessionId = this.id;
+		return (consumer) -> {
+			ContainerSession session = this.manager.find(sessionId);
+			if (session == null) {
+				throw new IllegalStateException("The session " + sessionId + " is no longer valid");
+			}
+			session.access();
+			consumer.accept(session);
+		};
+	}
+
 	@Override
 	public boolean isNew() {
 		checkValid("isNew");

@@ -36,6 +36,10 @@ final class Cookies {
 				if (value.length() >= 2 && value.charAt(0) == '"' && value.charAt(value.length() - 1) == '"') {
 					value = value.substring(1, value.length() - 1);
 				}
+				if (value.indexOf('"') >= 0) {
+					// an unbalanced or inner quote: not an RFC 6265 cookie-value
+					continue;
+				}
 				try {
 					cookies.add(new Cookie(name, value));
 				}

@@ -14,10 +14,16 @@ final class HttpDates {
 		.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
 		.withZone(ZoneOffset.UTC);
 
-	private static final DateTimeFormatter[] READ = { IMF_FIXDATE,
-			DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC),
-			DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.US).withZone(ZoneOffset.UTC),
-			DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.US).withZone(ZoneOffset.UTC) };
+	/** RFC 850, with a two-digit year read as 1970–2069. */
+	private static final DateTimeFormatter RFC_850 = new java.time.format.DateTimeFormatterBuilder()
+		.appendPattern("EEEE, dd-MMM-")
+		.appendValueReduced(java.time.temporal.ChronoField.YEAR, 2, 2, 1970)
+		.appendPattern(" HH:mm:ss 'GMT'")
+		.toFormatter(Locale.US)
+		.withZone(ZoneOffset.UTC);
+
+	private static final DateTimeFormatter[] READ = { IMF_FIXDATE, RFC_850,
+			DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US).withZone(ZoneOffset.UTC) };
 
 	private HttpDates() {
 	}

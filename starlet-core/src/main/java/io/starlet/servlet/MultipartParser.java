@@ -142,6 +142,8 @@ final class MultipartParser {
 			if (line.isEmpty()) {
 				break;
 			}
+			// header bytes were read one to one; browsers send UTF-8 file names raw
+			line = new String(line.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
 			int colon = line.indexOf(':');
 			if (colon <= 0) {
 				throw new ServletException("Malformed multipart part header: " + line);

@@ -15,15 +15,14 @@ final class RequestInput extends ServletInputStream {
 
 	private final InputStream body;
 
-	private boolean finished;
+	private volatile boolean finished;
+
+	private volatile boolean abandoned;
 
 	private long bytesRead;
 
-	private final long limit;
-
-	RequestInput(InputStream body, long limit) {
+	RequestInput(InputStream body) {
 		this.body = body;
-		this.limit = limit;
 	}
 
 	@Override
@@ -31,12 +30,13 @@ final class RequestInput extends ServletInputStream {
 		if (this.finished) {
 			return -1;
 		}
+		checkNotAbandoned();
 		int b = this.body.read();
 		if (b < 0) {
 			this.finished = true;
 		}
 		else {
-			count(1);
+			this.bytesRead++;
 		}
 		return b;
 	}
@@ -49,26 +49,31 @@ final class RequestInput extends ServletInputStream {
 		if (len == 0) {
 			return 0;
 		}
+		checkNotAbandoned();
 		int n = this.body.read(b, off, len);
 		if (n < 0) {
 			this.finished = true;
 		}
 		else {
-			count(n);
+			this.bytesRead += n;
 		}
 		return n;
-	}
-
-	private void count(int n) throws IOException {
-		this.bytesRead += n;
-		if (this.limit >= 0 && this.bytesRead > this.limit) {
-			throw new IOException("Request body exceeds the limit of " + this.limit + " bytes");
-		}
 	}
 
 	@Override
 	public int available() throws IOException {
 		return this.finished ? 0 : this.body.available();
+	}
+
+	private void checkNotAbandoned() throws IOException {
+		if (this.abandoned) {
+			throw new IOException("The request is over: its body can no longer be read");
+		}
+	}
+
+	/** The exchange is over: a late read must not take bytes of the connection's next request. */
+	void abandon() {
+		this.abandoned = true;
 	}
 
 	long bytesRead() {

@@ -40,6 +40,17 @@ final class RequestProcessor {
 		ContainerResponse response = new ContainerResponse(request, exchange);
 		request.response = response;
 		try {
+			if ("TRACE".equals(exchange.method())) {
+				// TRACE echoes credentials back to scripts (cross-site tracing): refused, as Tomcat does
+				exchange.responseHeaders().set("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH");
+				plain(exchange, 405, "Method Not Allowed\n");
+				return;
+			}
+			if ("*".equals(exchange.target()) && "OPTIONS".equals(exchange.method())) {
+				exchange.responseHeaders().set("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH");
+				exchange.commit(0);
+				return;
+			}
 			String decoded = RequestPath.decode(exchange.path());
 			if (decoded == null) {
 				plain(exchange, 400, "Bad Request: invalid request path\n");
@@ -67,6 +78,7 @@ final class RequestProcessor {
 			serve(request, response, path);
 		}
 		finally {
+			request.abandonStreams();
 			this.container.accessLog().log(request, response, System.nanoTime() - start);
 		}
 	}
@@ -88,6 +100,10 @@ final class RequestProcessor {
 			}
 			if (response.errorStatus() >= 0 && !response.output().isCommitted()) {
 				errorPage(request, response, response.errorStatus(), response.errorMessage(), null);
+			}
+			if (Boolean.TRUE.equals(request.getAttribute(ServletContainer.HARAKIRI_ATTRIBUTE))
+					|| "true".equals(request.getAttribute(ServletContainer.HARAKIRI_ATTRIBUTE))) {
+				request.exchange.retireWorker();
 			}
 			if (!response.isClientAborted()) {
 				try {
@@ -174,12 +190,33 @@ final class RequestProcessor {
 			// the status line is gone: the only honest signal left is to cut the connection
 			throw (ex instanceof Exception e) ? e : new ServletException(ex);
 		}
+		BadRequestParametersException badParameters = find(ex, BadRequestParametersException.class);
+		if (badParameters != null) {
+			logger.debug("Bad request parameters for {} {}: {}", request.getMethod(), request.getRequestURI(),
+					badParameters.getMessage());
+			errorPage(request, response, 400, badParameters.getMessage(), null);
+			return;
+		}
 		logger.error("Servlet.service() for servlet [{}] in context with path [{}] threw exception",
 				mapping.servletName(), this.context.getContextPath(), ex);
 		if (request.asyncContext != null) {
 			request.asyncContext.fireError(ex);
 		}
-		errorPage(request, response, 500, null, ex);
+		// a servlet that is unavailable answers 503, as the specification says
+		int status = (find(ex, jakarta.servlet.UnavailableException.class) != null) ? 503 : 500;
+		errorPage(request, response, status, null, ex);
+	}
+
+	private static <T extends Throwable> T find(Throwable ex, Class<T> type) {
+		Throwable current = ex;
+		for (int i = 0; i < 16 && current != null; i++) {
+			if (type.isInstance(current)) {
+				return type.cast(current);
+			}
+			current = (current instanceof ServletException se && se.getRootCause() != null) ? se.getRootCause()
+					: current.getCause();
+		}
+		return null;
 	}
 
 	/** The engine's own body-reading failure somewhere in the cause chain, if any. */

@@ -13,6 +13,10 @@ import jakarta.servlet.WriteListener;
  * The response body with its buffer. Nothing reaches the engine until the buffer overflows, the
  * application flushes, or the response completes: a body that fits entirely goes out with
  * {@code Content-Length} in one write, a larger one is committed with unknown length (chunked).
+ *
+ * <p>The methods are synchronized: during an async cycle an application thread may write while
+ * the worker completes the response (after a timeout, say), and the engine's streams must never
+ * see both at once.
  */
 final class ResponseOutput extends ServletOutputStream {
 
@@ -31,6 +35,8 @@ final class ResponseOutput extends ServletOutputStream {
 	private boolean committed;
 
 	private boolean closed;
+
+	private boolean completed;
 
 	private long written;
 
@@ -64,7 +70,7 @@ final class ResponseOutput extends ServletOutputStream {
 		return this.written + this.count;
 	}
 
-	void clearBuffer() {
+	synchronized void clearBuffer() {
 		this.count = 0;
 	}
 
@@ -72,11 +78,12 @@ final class ResponseOutput extends ServletOutputStream {
 	void reopen() {
 		if (!this.committed) {
 			this.closed = false;
+			this.completed = false;
 		}
 	}
 
 	@Override
-	public void write(int b) throws IOException {
+	public synchronized void write(int b) throws IOException {
 		if (this.closed || this.response.isSuspended()) {
 			return;
 		}
@@ -89,7 +96,7 @@ final class ResponseOutput extends ServletOutputStream {
 	}
 
 	@Override
-	public void write(byte[] b, int off, int len) throws IOException {
+	public synchronized void write(byte[] b, int off, int len) throws IOException {
 		if (this.closed || this.response.isSuspended() || len == 0) {
 			return;
 		}
@@ -120,7 +127,7 @@ final class ResponseOutput extends ServletOutputStream {
 	}
 
 	@Override
-	public void flush() throws IOException {
+	public synchronized void flush() throws IOException {
 		if (this.closed || this.response.isSuspended()) {
 			return;
 		}
@@ -168,7 +175,7 @@ final class ResponseOutput extends ServletOutputStream {
 	}
 
 	@Override
-	public void close() throws IOException {
+	public synchronized void close() throws IOException {
 		if (this.closed) {
 			return;
 		}
@@ -180,8 +187,12 @@ final class ResponseOutput extends ServletOutputStream {
 	 * Ends the body. If nothing was committed yet the whole body is known: it is sent with its
 	 * exact {@code Content-Length} (compressed first when compression applies).
 	 */
-	void complete() throws IOException {
+	synchronized void complete() throws IOException {
 		this.closed = true;
+		if (this.completed) {
+			return;
+		}
+		this.completed = true;
 		try {
 			if (!this.committed) {
 				this.response.writeHead();
@@ -223,6 +234,15 @@ final class ResponseOutput extends ServletOutputStream {
 		catch (IOException ex) {
 			throw this.response.clientAborted(ex);
 		}
+	}
+
+	/**
+	 * The exchange is over: whatever happens later (a late write from an application thread)
+	 * must never reach the engine, whose streams already serve the worker's next request.
+	 */
+	synchronized void abandon() {
+		this.closed = true;
+		this.completed = true;
 	}
 
 	@Override

@@ -40,6 +40,16 @@ import jakarta.servlet.http.Cookie;
  */
 public final class ServletContainer implements Handler {
 
+	/**
+	 * Request attribute: set it to {@link Boolean#TRUE} and the worker serving the request retires
+	 * after the response (Starlet's "harakiri": it answers with {@code Connection: close}, runs its
+	 * child-exit hooks and is replaced), for example after a request that left a lot of garbage.
+	 */
+	public static final String HARAKIRI_ATTRIBUTE = "io.starlet.harakiri";
+
+	/** Request attribute (read-only): the {@link io.starlet.WorkerInfo} of the worker serving the request. */
+	public static final String WORKER_ATTRIBUTE = "io.starlet.worker";
+
 	private final ContainerContext context = new ContainerContext();
 
 	private final SessionManager sessions = new SessionManager(this.context);

@@ -200,6 +200,7 @@ final class ServletHolder extends Registration implements ServletRegistration.Dy
 			}
 			this.instance = servlet;
 			this.initialized = true;
+			this.context.servletInitialized(this);
 			return servlet;
 		}
 	}

@@ -62,7 +62,7 @@ final class ServletMapper {
 		}
 		for (Map.Entry<String, ServletHolder> prefix : this.prefixes) {
 			String p = prefix.getKey();
-			if (path.equals(p) || (path.startsWith(p) && path.charAt(p.length()) == '/') || p.isEmpty()) {
+			if (path.equals(p) || (path.startsWith(p) && path.charAt(p.length()) == '/')) {
 				String pathInfo = (path.length() > p.length()) ? path.substring(p.length()) : null;
 				String matchValue = (pathInfo != null) ? pathInfo.substring(1) : "";
 				ServletHolder h = prefix.getValue();

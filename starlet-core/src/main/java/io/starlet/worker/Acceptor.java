@@ -2,6 +2,7 @@ package io.starlet.worker;
 
 import java.io.IOException;
 import java.net.StandardSocketOptions;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -94,29 +95,15 @@ final class Acceptor implements Runnable {
 	public void run() {
 		try {
 			while (this.pool.isRunning()) {
-				this.selector.select(TICK_MILLIS);
-				takeReturned();
-				Iterator<SelectionKey> keys = this.selector.selectedKeys().iterator();
-				while (keys.hasNext()) {
-					SelectionKey key = keys.next();
-					keys.remove();
-					if (!key.isValid()) {
-						continue;
-					}
-					if (key.isAcceptable()) {
-						acceptAll((ServerSocketChannel) key.channel());
-					}
-					else if (key.isReadable()) {
-						readable((Connection) key.attachment());
-					}
+				try {
+					loopOnce();
 				}
-				long now = System.nanoTime();
-				if (now - this.nextTick >= 0) {
-					this.nextTick = now + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
-					expire(now);
+				catch (ClosedSelectorException ex) {
+					throw ex;
 				}
-				if (this.pool.isShuttingDown()) {
-					drain();
+				catch (RuntimeException ex) {
+					// One bad connection must never take the acceptor down with it.
+					logger.error("Starlet acceptor: unexpected failure, continuing", ex);
 				}
 			}
 		}
@@ -128,6 +115,38 @@ final class Acceptor implements Runnable {
 		}
 		finally {
 			closeAll();
+		}
+	}
+
+	private void loopOnce() throws IOException {
+		this.selector.select(TICK_MILLIS);
+		takeReturned();
+		Iterator<SelectionKey> keys = this.selector.selectedKeys().iterator();
+		while (keys.hasNext()) {
+			SelectionKey key = keys.next();
+			keys.remove();
+			if (!key.isValid()) {
+				continue;
+			}
+			try {
+				if (key.isAcceptable()) {
+					acceptAll((ServerSocketChannel) key.channel());
+				}
+				else if (key.isReadable()) {
+					readable((Connection) key.attachment());
+				}
+			}
+			catch (CancelledKeyException ex) {
+				// closed by a worker meanwhile
+			}
+		}
+		long now = System.nanoTime();
+		if (now - this.nextTick >= 0) {
+			this.nextTick = now + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
+			expire(now);
+		}
+		if (this.pool.isShuttingDown()) {
+			drain();
 		}
 	}
 
@@ -153,6 +172,7 @@ final class Acceptor implements Runnable {
 				Connection connection = new Connection(++this.nextConnectionId, channel, this.pool.bufferSize());
 				connection.deadline = System.nanoTime() + this.headTimeoutNanos;
 				connection.acceptorKey = channel.register(this.selector, SelectionKey.OP_READ, connection);
+				connection.held = true;
 				this.pool.connectionOpened();
 				// Most clients send their request right behind the handshake: look now, save a select.
 				readable(connection);
@@ -214,11 +234,14 @@ final class Acceptor implements Runnable {
 		long contentLength = connection.head.contentLength();
 		long buffered = connection.end - connection.pos;
 		int room = connection.buffer().length - connection.pos;
-		// A small body is collected here too, so a stalled upload of ordinary size pins no worker.
-		if (contentLength > buffered && contentLength <= room) {
+		// A small body is collected here too, so a stalled upload of ordinary size pins no worker;
+		// but not one behind Expect: 100-continue, which the client sends only after the 100 that
+		// the worker sends when the application reads.
+		if (contentLength > buffered && contentLength <= room && !connection.head.expectsContinue()) {
 			return;
 		}
 		connection.acceptorKey.interestOps(0);
+		connection.held = false;
 		this.pool.dispatch(connection);
 	}
 
@@ -245,6 +268,7 @@ final class Acceptor implements Runnable {
 				continue;
 			}
 			key.interestOps(SelectionKey.OP_READ);
+			connection.held = true;
 			if (connection.buffered() > 0) {
 				connection.idle = false;
 				connection.deadline = System.nanoTime() + this.headTimeoutNanos;
@@ -263,7 +287,7 @@ final class Acceptor implements Runnable {
 			if (!(key.attachment() instanceof Connection connection) || !key.isValid()) {
 				continue;
 			}
-			if (key.interestOps() == 0) {
+			if (!connection.held) {
 				// Queued for a worker (or being served): only the queue timeout applies.
 				if (queueTimeout >= 0 && connection.readySince != 0 && now - connection.readySince > queueTimeout
 						&& this.pool.withdraw(connection)) {
@@ -310,7 +334,7 @@ final class Acceptor implements Runnable {
 		}
 		boolean pending = false;
 		for (SelectionKey key : this.selector.keys()) {
-			if (key.attachment() instanceof Connection connection && key.isValid() && key.interestOps() != 0) {
+			if (key.attachment() instanceof Connection connection && key.isValid() && connection.held) {
 				boolean mayStillSend = connection.buffered() > 0 || connection.requests == 0;
 				if (mayStillSend && now - this.drainGraceEnd < 0) {
 					pending = true;

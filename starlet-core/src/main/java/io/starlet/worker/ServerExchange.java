@@ -76,6 +76,8 @@ final class ServerExchange implements Exchange {
 
 	private boolean continueSent;
 
+	private java.util.function.Supplier<java.util.Map<String, String>> trailers;
+
 	ServerExchange(WorkerPool pool, Worker worker, Connection connection) {
 		this.pool = pool;
 		this.worker = worker;
@@ -197,7 +199,11 @@ final class ServerExchange implements Exchange {
 		if (this.head.expectsContinue()) {
 			this.input.beforeFirstWait(this::sendContinue);
 		}
-		return this.head.isChunked() ? new ChunkedInputStream(this.input, this.config.maxRequestHeaderSize())
+		// Trailers are bounded like the header section; a chunked body by the same maximum that
+		// refuses a declared Content-Length up front (413).
+		return this.head.isChunked()
+				? new ChunkedInputStream(this.input, ChunkedInputStream.DEFAULT_MAX_LINE_SIZE,
+						this.config.maxRequestHeaderSize(), this.config.maxRequestBodySize())
 				: new FixedLengthInputStream(this.input, this.head.contentLength());
 	}
 
@@ -278,6 +284,13 @@ final class ServerExchange implements Exchange {
 	}
 
 	@Override
+	public void setResponseTrailers(java.util.function.Supplier<java.util.Map<String, String>> trailers) {
+		if (!this.committed) {
+			this.trailers = trailers;
+		}
+	}
+
+	@Override
 	public void retireWorker() {
 		this.worker.harakiri();
 	}
@@ -302,13 +315,15 @@ final class ServerExchange implements Exchange {
 			lengthHeader = (isHead() && contentLength >= 0) ? contentLength : -1;
 			this.framed = OutputStream.nullOutputStream();
 		}
-		else if (contentLength >= 0) {
+		else if (contentLength >= 0 && (this.trailers == null || !this.head.isHttp11())) {
 			lengthHeader = contentLength;
 			this.framed = new FixedLengthOutputStream(out, contentLength);
 		}
 		else if (this.head.isHttp11()) {
 			chunked = true;
-			this.framed = new ChunkedOutputStream(out);
+			ChunkedOutputStream chunkedBody = new ChunkedOutputStream(out);
+			chunkedBody.trailers(this.trailers);
+			this.framed = chunkedBody;
 		}
 		else {
 			// HTTP/1.0 and unknown length: the body ends when the connection does.

@@ -238,8 +238,8 @@ public final class WorkerPool {
 	}
 
 	void workerExited(Worker worker, String reason) {
-		this.workers.remove(worker);
 		this.retirements.computeIfAbsent(reason, r -> new LongAdder()).increment();
+		this.workers.remove(worker);
 		this.exits.add(worker);
 	}
 

@@ -73,6 +73,16 @@ class MappingTest {
 	}
 
 	@Test
+	void traceIsRefusedAndOptionsStarIsAnswered() throws Exception {
+		ServletServer.RawResponse trace = server.raw("TRACE /api/x HTTP/1.1\r\nHost: x\r\nCookie: secret=1\r\nConnection: close\r\n\r\n");
+		assertThat(trace.status()).isEqualTo(405);
+		assertThat(trace.body()).doesNotContain("secret");
+		ServletServer.RawResponse options = server.raw("OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+		assertThat(options.status()).isEqualTo(200);
+		assertThat(options.header("Allow")).contains("GET", "POST");
+	}
+
+	@Test
 	void contextPathIsStrippedAndItsBareFormRedirects() throws Exception {
 		try (ServletServer app = ServletServer.start((container) -> {
 			container.setContextPath("/app");

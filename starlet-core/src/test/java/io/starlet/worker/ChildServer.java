@@ -34,7 +34,7 @@ public final class ChildServer {
 		}
 		long pid = ProcessHandle.current().pid();
 		StarletServer server = new StarletServer(config.build(),
-				exchange -> WorkerModelTest.text(exchange, pid + " " + exchange.worker().name()));
+				exchange -> TestServer.text(exchange, pid + " " + exchange.worker().name()));
 		try {
 			server.start();
 		}

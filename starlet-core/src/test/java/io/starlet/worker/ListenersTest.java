@@ -35,7 +35,7 @@ class ListenersTest {
 	}
 
 	private void start(StarletConfig config) throws Exception {
-		this.server = new StarletServer(config, exchange -> WorkerModelTest.text(exchange, "hello " + exchange.remoteAddress()));
+		this.server = new StarletServer(config, exchange -> TestServer.text(exchange, "hello " + exchange.remoteAddress()));
 		this.server.start();
 	}
 

@@ -24,7 +24,7 @@ final class RawClient implements AutoCloseable {
 	RawClient(int port) throws IOException {
 		this.socket = new Socket();
 		this.socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-		this.socket.setSoTimeout(5000);
+		this.socket.setSoTimeout(10000);
 		this.in = this.socket.getInputStream();
 		this.out = this.socket.getOutputStream();
 	}
@@ -88,7 +88,7 @@ final class RawClient implements AutoCloseable {
 			return true; // reset
 		}
 		finally {
-			this.socket.setSoTimeout(5000);
+			this.socket.setSoTimeout(10000);
 		}
 	}
 

@@ -1,50 +1,32 @@
 package io.starlet.worker;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.starlet.Handler;
 import io.starlet.StarletConfig;
-import io.starlet.StarletServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The first slice's wire behaviour of the engine, over raw sockets. */
 class StarletServerTest {
 
-	private StarletServer server;
+	@RegisterExtension
+	final TestServer server = new TestServer();
 
-	private static final Handler HELLO = exchange -> {
-		exchange.responseHeaders().set("Content-Type", "text/plain");
-		byte[] body = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
-		exchange.commit(body.length);
-		exchange.responseBody().write(body);
-	};
+	private static final Handler HELLO = TestServer.HELLO;
 
-	private int start(StarletConfig.Builder config, Handler handler) throws IOException {
-		this.server = new StarletServer(config.listen("127.0.0.1", 0).build(), handler);
-		this.server.start();
-		return this.server.port();
-	}
-
-	@AfterEach
-	void stop() {
-		if (this.server != null) {
-			this.server.stop();
-		}
-	}
 
 	@Test
 	void byDefaultEveryResponseClosesTheConnection() throws Exception {
-		int port = start(StarletConfig.builder(), HELLO);
+		int port = this.server.start(StarletConfig.builder(), HELLO);
 		try (RawClient client = new RawClient(port)) {
 			RawClient.Response response = client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
 			assertThat(response.status()).isEqualTo(200);
@@ -59,7 +41,7 @@ class StarletServerTest {
 
 	@Test
 	void maxKeepaliveReqsClosesOnTheLastAllowedRequest() throws Exception {
-		int port = start(StarletConfig.builder().maxKeepaliveReqs(3), HELLO);
+		int port = this.server.start(StarletConfig.builder().maxKeepaliveReqs(3), HELLO);
 		try (RawClient client = new RawClient(port)) {
 			for (int i = 1; i <= 2; i++) {
 				RawClient.Response response = client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
@@ -78,7 +60,7 @@ class StarletServerTest {
 			Thread.sleep(1000);
 			HELLO.handle(exchange);
 		};
-		int port = start(StarletConfig.builder().maxWorkers(2), slow);
+		int port = this.server.start(StarletConfig.builder().maxWorkers(2), slow);
 		long startNanos = System.nanoTime();
 		List<CompletableFuture<Integer>> results = new ArrayList<>();
 		for (int i = 0; i < 4; i++) {
@@ -101,7 +83,7 @@ class StarletServerTest {
 
 	@Test
 	void malformedRequestLineGets400AndTheNextConnectionIsServed() throws Exception {
-		int port = start(StarletConfig.builder().maxWorkers(1), HELLO);
+		int port = this.server.start(StarletConfig.builder().maxWorkers(1), HELLO);
 		try (RawClient client = new RawClient(port)) {
 			RawClient.Response response = client.send("GET /\r\nHost: x\r\n\r\n").read();
 			assertThat(response.status()).isEqualTo(400);
@@ -122,18 +104,18 @@ class StarletServerTest {
 			Thread.sleep(500);
 			HELLO.handle(exchange);
 		};
-		int port = start(StarletConfig.builder().keepaliveTimeout(Duration.ofSeconds(5)), slow);
+		int port = this.server.start(StarletConfig.builder().keepaliveTimeout(Duration.ofSeconds(5)), slow);
 		try (RawClient client = new RawClient(port)) {
 			client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
 			entered.get(5, TimeUnit.SECONDS);
-			CompletableFuture<Void> idle = this.server.shutdownGracefully();
+			CompletableFuture<Void> idle = this.server.get().shutdownGracefully();
 			RawClient.Response response = client.read();
 			assertThat(response.status()).isEqualTo(200);
 			assertThat(response.header("Connection")).isEqualTo("close");
 			idle.get(5, TimeUnit.SECONDS);
 		}
-		this.server.stop();
-		assertThat(this.server.port()).isEqualTo(-1);
+		this.server.get().stop();
+		assertThat(this.server.get().port()).isEqualTo(-1);
 	}
 
 }

@@ -3,7 +3,6 @@ package io.starlet.worker;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,13 +13,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.starlet.Exchange;
 import io.starlet.Handler;
 import io.starlet.StarletConfig;
-import io.starlet.StarletServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,30 +25,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Starlet's worker model as a client sees it: budgets, hooks, harakiri, keep-alive rules, shutdown. */
 class WorkerModelTest {
 
-	private StarletServer server;
+	@RegisterExtension
+	final TestServer server = new TestServer();
 
 	/** Answers with the name of the worker that served the request. */
-	private static final Handler WHO = exchange -> text(exchange, exchange.worker().name());
+	private static final Handler WHO = exchange -> TestServer.text(exchange, exchange.worker().name());
 
-	static void text(Exchange exchange, String text) throws IOException {
-		byte[] body = text.getBytes(StandardCharsets.UTF_8);
-		exchange.responseHeaders().set("Content-Type", "text/plain; charset=UTF-8");
-		exchange.commit(body.length);
-		exchange.responseBody().write(body);
-	}
 
-	private int start(StarletConfig.Builder config, Handler handler) throws IOException {
-		this.server = new StarletServer(config.listen("127.0.0.1", 0).build(), handler);
-		this.server.start();
-		return this.server.port();
-	}
-
-	@AfterEach
-	void stop() {
-		if (this.server != null) {
-			this.server.stop();
-		}
-	}
 
 	private static RawClient.Response get(int port, String request) throws IOException {
 		try (RawClient client = new RawClient(port)) {
@@ -65,7 +45,7 @@ class WorkerModelTest {
 
 	@Test
 	void budgetRetiresWorkersAndTheLastRequestGetsConnectionClose() throws Exception {
-		int port = start(StarletConfig.builder().maxWorkers(1).maxReqsPerChild(3).maxKeepaliveReqs(100), WHO);
+		int port = this.server.start(StarletConfig.builder().maxWorkers(1).maxReqsPerChild(3).maxKeepaliveReqs(100), WHO);
 		try (RawClient client = new RawClient(port)) {
 			List<RawClient.Response> responses = new ArrayList<>();
 			for (int i = 0; i < 3; i++) {
@@ -77,7 +57,7 @@ class WorkerModelTest {
 			assertThat(client.closedByServer(2000)).isTrue();
 		}
 		assertThat(get(port)).isEqualTo("starlet-worker-2");
-		assertThat(this.server.stats().retirements()).containsEntry("budget", 1L);
+		assertThat(this.server.get().stats().retirements()).containsEntry("budget", 1L);
 	}
 
 	@Test
@@ -88,11 +68,11 @@ class WorkerModelTest {
 			assertThat(exchange.worker().requestBudget()).isBetween(1L, 3L);
 			WHO.handle(exchange);
 		};
-		int port = start(StarletConfig.builder().maxWorkers(1).minReqsPerChild(1).maxReqsPerChild(3), counting);
+		int port = this.server.start(StarletConfig.builder().maxWorkers(1).minReqsPerChild(1).maxReqsPerChild(3), counting);
 		for (int i = 0; i < 150; i++) {
 			get(port);
 		}
-		this.server.stop();
+		this.server.get().stop();
 		// Every worker but the last one served its whole budget.
 		List<Integer> counts = perWorker.entrySet().stream()
 			.filter(e -> !e.getKey().equals("starlet-worker-" + perWorker.size()))
@@ -109,7 +89,7 @@ class WorkerModelTest {
 				throw new IllegalStateException("a failing hook must not stop the next one");
 			})
 			.childExitHook(worker -> calls.add("second:" + worker.name()));
-		int port = start(config, WHO);
+		int port = this.server.start(config, WHO);
 		for (int i = 0; i < 4; i++) {
 			get(port);
 		}
@@ -124,7 +104,7 @@ class WorkerModelTest {
 			exchange.retireWorker();
 			WHO.handle(exchange);
 		};
-		int port = start(StarletConfig.builder().maxWorkers(1).maxKeepaliveReqs(100), harakiri);
+		int port = this.server.start(StarletConfig.builder().maxWorkers(1).maxKeepaliveReqs(100), harakiri);
 		List<String> names = new ArrayList<>();
 		for (int i = 0; i < 5; i++) {
 			RawClient.Response response = get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -132,15 +112,16 @@ class WorkerModelTest {
 			names.add(response.body());
 		}
 		assertThat(names).doesNotHaveDuplicates().hasSize(5);
-		assertThat(this.server.stats().retirements()).containsEntry("harakiri", 5L);
+		// The last worker retires right after its response has left.
+		waitUntil(() -> Long.valueOf(5).equals(this.server.get().stats().retirements().get("harakiri")));
 	}
 
 	@Test
 	void spawnIntervalThrottlesSpawning() throws Exception {
-		start(StarletConfig.builder().maxWorkers(3).spawnInterval(Duration.ofMillis(400)), WHO);
+		this.server.start(StarletConfig.builder().maxWorkers(3).spawnInterval(Duration.ofMillis(400)), WHO);
 		Thread.sleep(150);
-		assertThat(this.server.stats().liveWorkers()).isEqualTo(1);
-		waitUntil(() -> this.server.stats().liveWorkers() == 3);
+		assertThat(this.server.get().stats().liveWorkers()).isEqualTo(1);
+		waitUntil(() -> this.server.get().stats().liveWorkers() == 3);
 	}
 
 	@Test
@@ -151,26 +132,26 @@ class WorkerModelTest {
 			}
 			WHO.handle(exchange);
 		};
-		int port = start(StarletConfig.builder().maxWorkers(1).errRespawnInterval(Duration.ofMillis(800)), dies);
+		int port = this.server.start(StarletConfig.builder().maxWorkers(1).errRespawnInterval(Duration.ofMillis(800)), dies);
 		assertThat(get(port, "GET /?die HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(500);
 		long t0 = System.nanoTime();
 		assertThat(get(port)).isEqualTo("starlet-worker-2");
 		assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThanOrEqualTo(600);
-		assertThat(this.server.stats().retirements()).containsEntry("error", 1L);
+		assertThat(this.server.get().stats().retirements()).containsEntry("error", 1L);
 	}
 
 	@Test
 	void maxWorkersZeroServesOnOneThread() throws Exception {
-		int port = start(StarletConfig.builder().maxWorkers(0).maxReqsPerChild(1000), WHO);
+		int port = this.server.start(StarletConfig.builder().maxWorkers(0).maxReqsPerChild(1000), WHO);
 		for (int i = 0; i < 5; i++) {
 			assertThat(get(port)).isEqualTo("starlet-worker-1");
 		}
-		assertThat(this.server.stats().liveWorkers()).isEqualTo(1);
+		assertThat(this.server.get().stats().liveWorkers()).isEqualTo(1);
 	}
 
 	@Test
 	void keepAliveFollowsTheClientAndTheVersion() throws Exception {
-		int port = start(StarletConfig.builder().maxKeepaliveReqs(10), WHO);
+		int port = this.server.start(StarletConfig.builder().maxKeepaliveReqs(10), WHO);
 		try (RawClient client = new RawClient(port)) {
 			// HTTP/1.0 without keep-alive: close.
 			RawClient.Response r = client.send("GET / HTTP/1.0\r\n\r\n").read();
@@ -194,7 +175,7 @@ class WorkerModelTest {
 
 	@Test
 	void idleKeepAliveConnectionsCloseAfterKeepaliveTimeout() throws Exception {
-		int port = start(StarletConfig.builder().maxKeepaliveReqs(10).keepaliveTimeout(Duration.ofMillis(500)), WHO);
+		int port = this.server.start(StarletConfig.builder().maxKeepaliveReqs(10).keepaliveTimeout(Duration.ofMillis(500)), WHO);
 		try (RawClient client = new RawClient(port)) {
 			client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
 			long t0 = System.nanoTime();
@@ -213,12 +194,12 @@ class WorkerModelTest {
 			}
 			WHO.handle(exchange);
 		};
-		int port = start(StarletConfig.builder().maxKeepaliveReqs(10).keepaliveTimeout(Duration.ofSeconds(10)), handler);
+		int port = this.server.start(StarletConfig.builder().maxKeepaliveReqs(10).keepaliveTimeout(Duration.ofSeconds(10)), handler);
 		try (RawClient idle = new RawClient(port); RawClient slow = new RawClient(port)) {
 			assertThat(idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().header("Connection")).isNull();
 			slow.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
 			slowEntered.get(5, TimeUnit.SECONDS);
-			CompletableFuture<Void> drained = this.server.shutdownGracefully();
+			CompletableFuture<Void> drained = this.server.get().shutdownGracefully();
 			Thread.sleep(100);
 			// Stopped accepting at once...
 			assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
@@ -243,13 +224,13 @@ class WorkerModelTest {
 				// ignores interrupts, like a handler stuck in a busy loop
 			}
 		};
-		int port = start(StarletConfig.builder(), stuck);
+		int port = this.server.start(StarletConfig.builder(), stuck);
 		try (RawClient client = new RawClient(port)) {
 			client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
 			entered.get(5, TimeUnit.SECONDS);
-			CompletableFuture<Void> drained = this.server.shutdownGracefully();
+			CompletableFuture<Void> drained = this.server.get().shutdownGracefully();
 			long t0 = System.nanoTime();
-			this.server.stop();
+			this.server.get().stop();
 			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(2500);
 			assertThat(drained).isDone();
 		}
@@ -257,13 +238,13 @@ class WorkerModelTest {
 
 	@Test
 	void aStoppedServerStartsAgain() throws Exception {
-		int port = start(StarletConfig.builder(), WHO);
+		int port = this.server.start(StarletConfig.builder(), WHO);
 		assertThat(get(port)).startsWith("starlet-worker-");
-		this.server.stop();
-		this.server.stop();
-		assertThat(this.server.port()).isEqualTo(-1);
-		this.server.start();
-		assertThat(get(this.server.port())).startsWith("starlet-worker-");
+		this.server.get().stop();
+		this.server.get().stop();
+		assertThat(this.server.get().port()).isEqualTo(-1);
+		this.server.get().start();
+		assertThat(get(this.server.get().port())).startsWith("starlet-worker-");
 	}
 
 	static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {

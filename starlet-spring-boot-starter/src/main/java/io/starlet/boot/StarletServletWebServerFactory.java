@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import io.starlet.StarletConfig;
 import io.starlet.servlet.ServletContainer;
@@ -22,6 +23,7 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.boot.web.error.ErrorPage;
 import org.springframework.boot.web.server.AbstractConfigurableWebServerFactory;
+import org.springframework.boot.web.server.Compression;
 import org.springframework.boot.web.server.Cookie.SameSite;
 import org.springframework.boot.web.server.MimeMappings;
 import org.springframework.boot.web.server.Ssl;
@@ -45,10 +47,12 @@ import org.springframework.util.ClassUtils;
  *
  * <p>{@code server.*} settings arrive through the setters Boot calls; Starlet's own options
  * ({@code starlet.*}) through {@link StarletServerCustomizer}s. Settings Starlet does not serve
- * (TLS, HTTP/2, response compression, the default servlet, persistent sessions) make
+ * (TLS, HTTP/2, persistent sessions, JSP) make
  * {@link #getWebServer} fail with a message saying so, rather than being ignored.
  *
- * <p>Unless configured otherwise the server listens on port 8080 of every interface.
+ * <p>Unless configured otherwise the server listens on port 8080 of every interface. Under
+ * Server::Starter ({@code SERVER_STARTER_PORT} set) it adopts the listening socket passed on fd 0
+ * instead of binding {@code server.port}.
  */
 public class StarletServletWebServerFactory extends AbstractConfigurableWebServerFactory
 		implements ConfigurableServletWebServerFactory, ResourceLoaderAware {
@@ -62,6 +66,12 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 	private final List<StarletServerCustomizer> serverCustomizers = new ArrayList<>();
 
 	private ResourceLoader resourceLoader;
+
+	private boolean useForwardHeaders;
+
+	private Predicate<InetAddress> trustedProxies;
+
+	private boolean accessLogEnabled;
 
 	public StarletServletWebServerFactory() {
 	}
@@ -96,6 +106,36 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 		this.serverCustomizers.addAll(Arrays.asList(customizers));
 	}
 
+	public boolean isUseForwardHeaders() {
+		return this.useForwardHeaders;
+	}
+
+	/**
+	 * Whether to take the client's address, the scheme, host and port from {@code Forwarded} or
+	 * {@code X-Forwarded-*} headers sent by a trusted proxy
+	 * ({@code server.forward-headers-strategy=native}).
+	 */
+	public void setUseForwardHeaders(boolean useForwardHeaders) {
+		this.useForwardHeaders = useForwardHeaders;
+	}
+
+	/**
+	 * Which peers are trusted to send forwarded headers; {@code null} (the default) trusts
+	 * loopback and private-network addresses.
+	 */
+	public void setTrustedProxies(Predicate<InetAddress> trustedProxies) {
+		this.trustedProxies = trustedProxies;
+	}
+
+	public boolean isAccessLogEnabled() {
+		return this.accessLogEnabled;
+	}
+
+	/** Whether to log each request in the combined format on the logger {@code starlet.access}. */
+	public void setAccessLogEnabled(boolean accessLogEnabled) {
+		this.accessLogEnabled = accessLogEnabled;
+	}
+
 	@Override
 	public WebServer getWebServer(ServletContextInitializer... initializers) {
 		rejectUnsupportedSettings();
@@ -128,7 +168,12 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 	 */
 	public StarletConfig createStarletConfig() {
 		StarletConfig.Builder builder = StarletConfig.builder();
-		if (getPort() >= 0) {
+		if (isServerStarter()) {
+			// Server::Starter (or systemd) hands the listening socket over on fd 0; binding
+			// server.port as well would clash with the previous generation, which still holds it.
+			builder.inheritedChannel(true);
+		}
+		else if (getPort() >= 0) {
 			InetAddress address = getAddress();
 			builder.listen((address != null) ? address.getHostAddress() : null, getPort());
 		}
@@ -137,6 +182,11 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 			customizer.customize(builder);
 		}
 		return builder.build();
+	}
+
+	private static boolean isServerStarter() {
+		String ports = System.getenv("SERVER_STARTER_PORT");
+		return ports != null && !ports.isEmpty();
 	}
 
 	private void configureContainer(ServletContainer container) {
@@ -174,6 +224,15 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 		if (root != null) {
 			container.setDocumentRoot(root.toPath());
 		}
+		Compression compression = getCompression();
+		if (compression != null && compression.getEnabled()) {
+			String[] excludedUserAgents = compression.getExcludedUserAgents();
+			container.setCompression(true, Arrays.asList(compression.getAllMimeTypes()),
+					(int) Math.min(Integer.MAX_VALUE, compression.getMinResponseSize().toBytes()),
+					(excludedUserAgents != null) ? Arrays.asList(excludedUserAgents) : List.of());
+		}
+		container.setForwardedHeaders(this.useForwardHeaders, this.trustedProxies);
+		container.setAccessLogEnabled(this.accessLogEnabled);
 		List<CookieSameSiteSupplier> sameSiteSuppliers = sameSiteSuppliers();
 		if (!sameSiteSuppliers.isEmpty()) {
 			container.setCookieSameSite(sameSiteResolver(sameSiteSuppliers));
@@ -206,9 +265,10 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 	}
 
 	/**
-	 * Fails for the first setting Starlet does not serve: TLS, HTTP/2, response compression, the
-	 * default servlet, persistent sessions, JSP. Called again by {@link #getWebServer}.
-	 * @throws WebServerException naming the setting and what to do instead
+	 * Fails for the first setting Starlet does not serve: TLS, HTTP/2, persistent sessions, JSP.
+	 * (The default servlet needs no registering: the container always has one, serving the
+	 * document root wherever no other servlet is mapped.) Called again by {@link #getWebServer}.
+	 * @throws StarletConfigurationException naming the setting and what to do instead
 	 */
 	public void rejectUnsupportedSettings() {
 		if (Ssl.isEnabled(getSsl())) {
@@ -217,14 +277,6 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 		}
 		if (getHttp2() != null && getHttp2().isEnabled()) {
 			throw unsupported("server.http2.enabled=true", "Starlet speaks HTTP/1.1 only; let the proxy speak HTTP/2");
-		}
-		if (getCompression() != null && getCompression().getEnabled()) {
-			throw unsupported("server.compression.enabled=true",
-					"Starlet does not compress responses; let the reverse proxy compress them");
-		}
-		if (this.settings.isRegisterDefaultServlet()) {
-			throw unsupported("server.servlet.register-default-servlet=true",
-					"Starlet has no default servlet; serve static content with Spring MVC's resource handling");
 		}
 		if (this.settings.getSession().isPersistent()) {
 			throw unsupported("server.servlet.session.persistent=true",
@@ -237,8 +289,8 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 		}
 	}
 
-	private static WebServerException unsupported(String setting, String advice) {
-		return new WebServerException("Starlet does not support " + setting + ". " + advice + ".", null);
+	private static StarletConfigurationException unsupported(String setting, String advice) {
+		return new StarletConfigurationException("Starlet does not support " + setting + ".", advice + ".");
 	}
 
 }

@@ -1,6 +1,7 @@
 package io.starlet.boot.autoconfigure;
 
 import io.starlet.ChildExitHook;
+import io.starlet.boot.StarletConfigurationException;
 
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.config.AutowireCapableBeanFactory;
@@ -12,6 +13,9 @@ import org.springframework.util.ClassUtils;
  * of a class implementing it, which is then created (and autowired) by the bean factory.
  */
 class ChildExitHookResolver {
+
+	private static final String ACTION = "Set starlet.child-exit to the name of a ChildExitHook bean, or to the "
+			+ "fully qualified name of a class implementing io.starlet.ChildExitHook.";
 
 	private final ConfigurableListableBeanFactory beanFactory;
 
@@ -43,13 +47,14 @@ class ChildExitHookResolver {
 					false);
 		}
 		catch (BeansException ex) {
-			throw new IllegalStateException("starlet.child-exit='" + name + "': could not create it: " + ex.getMessage(),
-					ex);
+			throw new StarletConfigurationException("starlet.child-exit='" + name + "': the hook could not be created.",
+					ACTION, ex);
 		}
 	}
 
-	private static IllegalStateException invalid(String name, String reason) {
-		return new IllegalStateException("starlet.child-exit='" + name + "' is invalid: " + reason);
+	private static StarletConfigurationException invalid(String name, String reason) {
+		return new StarletConfigurationException("starlet.child-exit='" + name + "' is invalid: " + reason + ".",
+				ACTION);
 	}
 
 }

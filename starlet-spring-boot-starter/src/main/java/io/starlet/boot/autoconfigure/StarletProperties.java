@@ -112,6 +112,18 @@ public class StarletProperties implements Validator {
 	@DurationUnit(ChronoUnit.SECONDS)
 	private Duration requestHeadTimeout = Duration.ofSeconds(20);
 
+	/**
+	 * Whether to log every request in the combined log format on the logger "starlet.access".
+	 */
+	private boolean accessLog = false;
+
+	/**
+	 * Peers trusted to send Forwarded and X-Forwarded-* headers (with
+	 * server.forward-headers-strategy=native): IP addresses or CIDR blocks. Empty trusts loopback
+	 * and private-network addresses.
+	 */
+	private List<String> trustedProxies = new ArrayList<>();
+
 	public int getMaxWorkers() {
 		return this.maxWorkers;
 	}
@@ -224,6 +236,22 @@ public class StarletProperties implements Validator {
 		this.requestHeadTimeout = requestHeadTimeout;
 	}
 
+	public boolean isAccessLog() {
+		return this.accessLog;
+	}
+
+	public void setAccessLog(boolean accessLog) {
+		this.accessLog = accessLog;
+	}
+
+	public List<String> getTrustedProxies() {
+		return this.trustedProxies;
+	}
+
+	public void setTrustedProxies(List<String> trustedProxies) {
+		this.trustedProxies = trustedProxies;
+	}
+
 	/**
 	 * Copies these options onto an engine configuration (child-exit is resolved elsewhere).
 	 * @param withListen whether to add the {@code listen} addresses too
@@ -290,6 +318,16 @@ public class StarletProperties implements Validator {
 				}
 				catch (IllegalArgumentException ex) {
 					reject(errors, "listen[" + i + "]", "listen[" + i + "]", ex.getMessage());
+				}
+			}
+		}
+		if (properties.trustedProxies != null) {
+			for (int i = 0; i < properties.trustedProxies.size(); i++) {
+				try {
+					AddressRanges.parse(List.of(properties.trustedProxies.get(i)));
+				}
+				catch (IllegalArgumentException ex) {
+					reject(errors, "trustedProxies[" + i + "]", "trusted-proxies[" + i + "]", ex.getMessage());
 				}
 			}
 		}

@@ -55,6 +55,12 @@ public final class StarletServletWebServerAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnClass(name = "org.springframework.web.socket.WebSocketHandler")
+	WebSocketEndpointsCustomizer starletWebSocketEndpointsCustomizer(ConfigurableListableBeanFactory beanFactory) {
+		return new WebSocketEndpointsCustomizer(beanFactory);
+	}
+
+	@Bean
 	@ConditionalOnThreading(Threading.VIRTUAL)
 	StarletVirtualThreadsWebServerFactoryCustomizer starletVirtualThreadsWebServerFactoryCustomizer() {
 		return new StarletVirtualThreadsWebServerFactoryCustomizer();

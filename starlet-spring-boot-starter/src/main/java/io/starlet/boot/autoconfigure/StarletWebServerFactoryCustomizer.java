@@ -10,13 +10,18 @@ import io.starlet.boot.StarletServletWebServerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.cloud.CloudPlatform;
 import org.springframework.boot.web.server.autoconfigure.ServerProperties;
+import org.springframework.boot.web.server.autoconfigure.ServerProperties.ForwardHeadersStrategy;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.env.Environment;
 import org.springframework.core.Ordered;
 import org.springframework.util.unit.DataSize;
 
 /**
  * Applies {@code starlet.*}, the {@code server.*} keys that Boot's own customizer leaves to each
- * server ({@code server.max-http-request-header-size}) and the {@link ChildExitHook} beans to a
+ * server ({@code server.max-http-request-header-size}, {@code server.forward-headers-strategy})
+ * and the {@link ChildExitHook} beans to a
  * {@link StarletServletWebServerFactory}. Runs after Boot's {@code ServletWebServerFactoryCustomizer}
  * so that it can reject the {@code server.*} settings Starlet does not serve while the context is
  * still being built.
@@ -25,7 +30,8 @@ import org.springframework.util.unit.DataSize;
  * {@code StarletServerCustomizer} beans of the application see, and may override, the bound
  * properties.
  */
-class StarletWebServerFactoryCustomizer implements WebServerFactoryCustomizer<StarletServletWebServerFactory>, Ordered {
+class StarletWebServerFactoryCustomizer
+		implements WebServerFactoryCustomizer<StarletServletWebServerFactory>, Ordered, EnvironmentAware {
 
 	static final int ORDER = 1;
 
@@ -38,6 +44,8 @@ class StarletWebServerFactoryCustomizer implements WebServerFactoryCustomizer<St
 	private final ChildExitHookResolver childExitHookResolver;
 
 	private final boolean managementServer;
+
+	private Environment environment;
 
 	StarletWebServerFactoryCustomizer(ServerProperties serverProperties, StarletProperties starletProperties,
 			ObjectProvider<ChildExitHook> childExitHooks, ChildExitHookResolver childExitHookResolver) {
@@ -59,6 +67,11 @@ class StarletWebServerFactoryCustomizer implements WebServerFactoryCustomizer<St
 	}
 
 	@Override
+	public void setEnvironment(Environment environment) {
+		this.environment = environment;
+	}
+
+	@Override
 	public int getOrder() {
 		return ORDER;
 	}
@@ -66,9 +79,24 @@ class StarletWebServerFactoryCustomizer implements WebServerFactoryCustomizer<St
 	@Override
 	public void customize(StarletServletWebServerFactory factory) {
 		factory.rejectUnsupportedSettings();
+		factory.setUseForwardHeaders(useForwardHeaders());
+		if (!this.starletProperties.getTrustedProxies().isEmpty()) {
+			factory.setTrustedProxies(AddressRanges.parse(this.starletProperties.getTrustedProxies()));
+		}
+		factory.setAccessLogEnabled(this.starletProperties.isAccessLog());
 		List<StarletServerCustomizer> customizers = new ArrayList<>(factory.getServerCustomizers());
 		customizers.add(0, this::customize);
 		factory.setServerCustomizers(customizers);
+	}
+
+	/** As Boot's own servers decide: the strategy when set, else whether the cloud platform proxies. */
+	private boolean useForwardHeaders() {
+		ForwardHeadersStrategy strategy = this.serverProperties.getForwardHeadersStrategy();
+		if (strategy != null) {
+			return strategy == ForwardHeadersStrategy.NATIVE;
+		}
+		CloudPlatform platform = (this.environment != null) ? CloudPlatform.getActive(this.environment) : null;
+		return platform != null && platform.isUsingForwardHeaders();
 	}
 
 	private void customize(StarletConfig.Builder config) {

@@ -13,6 +13,8 @@ import io.starlet.boot.StarletServletWebServerFactory;
 import org.junit.jupiter.api.Test;
 
 import io.starlet.StarletServer;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -162,6 +164,39 @@ class StarletServletWebServerAutoConfigurationTests {
 	}
 
 	@Test
+	void nativeForwardHeadersStrategyAndAccessLogReachTheFactory() {
+		this.runner.withPropertyValues("server.forward-headers-strategy=native", "starlet.access-log=true",
+				"starlet.trusted-proxies=10.0.0.0/8,::1")
+			.run((context) -> {
+				StarletServletWebServerFactory factory = context.getBean(StarletServletWebServerFactory.class);
+				assertThat(factory.isUseForwardHeaders()).isTrue();
+				assertThat(factory.isAccessLogEnabled()).isTrue();
+			});
+	}
+
+	@Test
+	void forwardHeadersAreOffByDefaultAndWithTheFrameworkStrategy() {
+		this.runner.run((context) -> assertThat(
+				context.getBean(StarletServletWebServerFactory.class).isUseForwardHeaders()).isFalse());
+		this.runner.withPropertyValues("server.forward-headers-strategy=framework")
+			.run((context) -> assertThat(
+					context.getBean(StarletServletWebServerFactory.class).isUseForwardHeaders()).isFalse());
+	}
+
+	@Test
+	void forwardHeadersAreOnWhenTheCloudPlatformProxies() {
+		this.runner.withPropertyValues("spring.main.cloud-platform=kubernetes")
+			.run((context) -> assertThat(
+					context.getBean(StarletServletWebServerFactory.class).isUseForwardHeaders()).isTrue());
+	}
+
+	@Test
+	void badTrustedProxyFailsNamingTheProperty() {
+		assertStartupFailureMentions("starlet.trusted-proxies=10.0.0.0/33", "starlet.trusted-proxies[0]");
+		assertStartupFailureMentions("starlet.trusted-proxies=proxy.example.com", "starlet.trusted-proxies[0]");
+	}
+
+	@Test
 	void negativeMaxWorkersFailsNamingTheProperty() {
 		assertStartupFailureMentions("starlet.max-workers=-1", "starlet.max-workers");
 	}
@@ -194,6 +229,40 @@ class StarletServletWebServerAutoConfigurationTests {
 	@Test
 	void http2IsRejected() {
 		assertStartupFailureMentions("server.http2.enabled=true", "server.http2.enabled=true");
+	}
+
+	@Test
+	void webSocketEndpointsAreRejectedBeforeTheyAreCreated() {
+		// A real application creates its web server before any other singleton, so the check sees
+		// the endpoint definitions only.
+		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
+		beanFactory.registerBeanDefinition("webSocketConfiguration", new RootBeanDefinition(WebSocketConfiguration.class));
+		beanFactory.registerBeanDefinition("delegatingWebSocketConfiguration",
+				new RootBeanDefinition(org.springframework.web.socket.config.annotation.DelegatingWebSocketConfiguration.class));
+		org.assertj.core.api.Assertions
+			.assertThatExceptionOfType(io.starlet.boot.StarletConfigurationException.class)
+			.isThrownBy(() -> new WebSocketEndpointsCustomizer(beanFactory).customize(new StarletServletWebServerFactory()))
+			.withMessageContaining("Starlet does not serve WebSocket endpoints")
+			.withMessageContaining("delegatingWebSocketConfiguration");
+		assertThat(beanFactory.getSingletonCount()).isZero();
+	}
+
+	@Test
+	void webSocketOnTheClassPathAloneIsFine() {
+		this.runner.run((context) -> assertThat(context).hasNotFailed()
+			.hasSingleBean(WebSocketEndpointsCustomizer.class));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@org.springframework.web.socket.config.annotation.EnableWebSocket
+	static class WebSocketConfiguration implements org.springframework.web.socket.config.annotation.WebSocketConfigurer {
+
+		@Override
+		public void registerWebSocketHandlers(
+				org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry registry) {
+			registry.addHandler(new org.springframework.web.socket.handler.TextWebSocketHandler(), "/ws");
+		}
+
 	}
 
 	@Test
@@ -236,7 +305,7 @@ class StarletServletWebServerAutoConfigurationTests {
 	void childExitNamingNothingFails() {
 		this.runner.withPropertyValues("starlet.child-exit=noSuchHook").run((context) -> {
 			StarletServletWebServerFactory factory = context.getBean(StarletServletWebServerFactory.class);
-			org.assertj.core.api.Assertions.assertThatIllegalStateException()
+			org.assertj.core.api.Assertions.assertThatExceptionOfType(io.starlet.boot.StarletConfigurationException.class)
 				.isThrownBy(factory::createStarletConfig)
 				.withMessageContaining("starlet.child-exit='noSuchHook'");
 		});

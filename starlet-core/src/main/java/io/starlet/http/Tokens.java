@@ -1,0 +1,146 @@
+package io.starlet.http;
+
+/**
+ * The character classes of RFC 9110 §5.6, as one set of lookup tables shared by the request
+ * parser, the chunked decoder and the response writer, so that "token" means the same everywhere.
+ */
+final class Tokens {
+
+	private static final byte TCHAR = 1;
+
+	private static final byte HOST = 2;
+
+	private static final byte TARGET = 4;
+
+	private static final byte HEX = 8;
+
+	private static final byte[] CLASSES = new byte[256];
+
+	static {
+		for (int c = 'a'; c <= 'z'; c++) {
+			CLASSES[c] |= TCHAR | HOST;
+		}
+		for (int c = 'A'; c <= 'Z'; c++) {
+			CLASSES[c] |= TCHAR | HOST;
+		}
+		for (int c = '0'; c <= '9'; c++) {
+			CLASSES[c] |= TCHAR | HOST | HEX;
+		}
+		for (int c = 'a'; c <= 'f'; c++) {
+			CLASSES[c] |= HEX;
+			CLASSES[c - 32] |= HEX;
+		}
+		for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
+			CLASSES[c] |= TCHAR;
+		}
+		// RFC 3986 reg-name: unreserved / pct-encoded / sub-delims.
+		for (char c : "-._~%!$&'()*+,;=".toCharArray()) {
+			CLASSES[c] |= HOST;
+		}
+		// Any visible ASCII except '#': proxies pass '{', '|' and friends through, and refusing
+		// them breaks real clients, but a fragment never belongs in a request target.
+		for (int c = 0x21; c <= 0x7e; c++) {
+			CLASSES[c] |= TARGET;
+		}
+		CLASSES['#'] &= ~TARGET;
+	}
+
+	private Tokens() {
+	}
+
+	/** tchar (RFC 9110 §5.6.2); false for anything outside 0–255, including -1 (end of stream). */
+	static boolean isTchar(int c) {
+		return (c & ~0xff) == 0 && (CLASSES[c] & TCHAR) != 0;
+	}
+
+	static boolean isTchar(byte b) {
+		return (CLASSES[b & 0xff] & TCHAR) != 0;
+	}
+
+	/** A non-empty token (RFC 9110 §5.6.2). */
+	static boolean isToken(CharSequence s) {
+		if (s == null || s.isEmpty()) {
+			return false;
+		}
+		for (int i = 0; i < s.length(); i++) {
+			if (!isTchar(s.charAt(i))) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** A byte allowed in a request target: visible ASCII except '#'. */
+	static boolean isTargetChar(byte b) {
+		return (CLASSES[b & 0xff] & TARGET) != 0;
+	}
+
+	/** A byte of an RFC 3986 reg-name (unreserved, pct-encoded, sub-delims). */
+	static boolean isRegNameChar(byte b) {
+		return (CLASSES[b & 0xff] & HOST) != 0;
+	}
+
+	/** The value of a hex digit, or -1. */
+	static int hexValue(int c) {
+		if ((c & ~0xff) != 0 || (CLASSES[c] & HEX) == 0) {
+			return -1;
+		}
+		return (c <= '9') ? c - '0' : (c | 0x20) - 'a' + 10;
+	}
+
+	/** qdtext (RFC 9110 §5.6.4): HTAB, SP, visible ASCII except '"' and '\', obs-text. */
+	static boolean isQdtext(int c) {
+		return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e)
+				|| (c >= 0x80 && c <= 0xff);
+	}
+
+	/** The character after '\' in a quoted-pair (RFC 9110 §5.6.4). */
+	static boolean isQuotedPairChar(int c) {
+		return c == '\t' || c == ' ' || (c >= 0x21 && c <= 0x7e) || (c >= 0x80 && c <= 0xff);
+	}
+
+	/**
+	 * A Host value or an authority (RFC 9110 §7.2, RFC 3986 §3.2.2): reg-name, IPv4 or
+	 * IP-literal, then an optional ':' and digits. No userinfo, no path, no whitespace.
+	 * @param portRequired authority-form of CONNECT needs the port
+	 */
+	static boolean isHost(byte[] buf, int start, int end, boolean portRequired) {
+		int i = start;
+		if (i < end && buf[i] == '[') {
+			i++;
+			int literalStart = i;
+			while (i < end && buf[i] != ']') {
+				byte b = buf[i];
+				if (!(isRegNameChar(b) || b == ':') || b == '%') {
+					return false;
+				}
+				i++;
+			}
+			if (i == end || i == literalStart) {
+				return false;
+			}
+			i++;
+		}
+		else {
+			while (i < end && isRegNameChar(buf[i])) {
+				i++;
+			}
+			if (i == start) {
+				return false;
+			}
+		}
+		if (i == end) {
+			return !portRequired;
+		}
+		if (buf[i] != ':') {
+			return false;
+		}
+		i++;
+		int portStart = i;
+		while (i < end && buf[i] >= '0' && buf[i] <= '9') {
+			i++;
+		}
+		return i == end && (i - portStart) <= 5 && (!portRequired || i > portStart);
+	}
+
+}

@@ -1,0 +1,201 @@
+package io.starlet.protocol;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A raw-socket HTTP client for wire tests: sends exact bytes and reads responses one by one,
+ * framing them by Content-Length or chunked coding, so tests can see every byte the server sends.
+ */
+final class RawClient implements AutoCloseable {
+
+	private final Socket socket;
+
+	private final InputStream in;
+
+	private final OutputStream out;
+
+	RawClient(int port) throws IOException {
+		this.socket = new Socket();
+		this.socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+		this.socket.setSoTimeout(5000);
+		this.in = this.socket.getInputStream();
+		this.out = this.socket.getOutputStream();
+	}
+
+	RawClient send(String text) throws IOException {
+		this.out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+		this.out.flush();
+		return this;
+	}
+
+	RawClient send(byte[] bytes) throws IOException {
+		this.out.write(bytes);
+		this.out.flush();
+		return this;
+	}
+
+	/** Sends the bytes in pieces cut at the given offsets, flushing and pausing between them. */
+	RawClient sendInPieces(byte[] bytes, int[] cuts, long pauseMillis) throws IOException, InterruptedException {
+		int from = 0;
+		for (int cut : cuts) {
+			this.out.write(bytes, from, cut - from);
+			this.out.flush();
+			Thread.sleep(pauseMillis);
+			from = cut;
+		}
+		this.out.write(bytes, from, bytes.length - from);
+		this.out.flush();
+		return this;
+	}
+
+	/** Reads one response; null when the server closed the connection first. */
+	Response read() throws IOException {
+		return read(false);
+	}
+
+	/** Reads the response to a HEAD request: a head, never a body, whatever Content-Length says. */
+	Response readHeadResponse() throws IOException {
+		return read(true);
+	}
+
+	/** What the server sends within {@code millis} without being asked, as text ("" if nothing). */
+	String readWithin(int millis) throws IOException {
+		this.socket.setSoTimeout(millis);
+		ByteArrayOutputStream received = new ByteArrayOutputStream();
+		try {
+			byte[] buf = new byte[1024];
+			int n;
+			while ((n = this.in.read(buf)) > 0) {
+				received.write(buf, 0, n);
+			}
+		}
+		catch (SocketTimeoutException ex) {
+			// nothing more
+		}
+		finally {
+			this.socket.setSoTimeout(5000);
+		}
+		return received.toString(StandardCharsets.ISO_8859_1);
+	}
+
+	private Response read(boolean headOnly) throws IOException {
+		String head = readHead();
+		if (head == null) {
+			return null;
+		}
+		Response response = Response.parseHead(head);
+		if (response.status() == 100 || headOnly) {
+			return response;
+		}
+		String length = response.header("Content-Length");
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		if ("chunked".equalsIgnoreCase(response.header("Transfer-Encoding"))) {
+			while (true) {
+				String sizeLine = readLine();
+				int size = Integer.parseInt(sizeLine.trim(), 16);
+				if (size == 0) {
+					readLine();
+					break;
+				}
+				body.write(this.in.readNBytes(size));
+				readLine();
+			}
+		}
+		else if (length != null) {
+			body.write(this.in.readNBytes(Integer.parseInt(length)));
+		}
+		else if (response.header("Connection") != null && response.header("Connection").equalsIgnoreCase("close")
+				&& response.status() >= 200 && response.status() != 204 && response.status() != 304) {
+			body.write(this.in.readAllBytes());
+		}
+		return response.withBody(body.toString(StandardCharsets.ISO_8859_1));
+	}
+
+	/** Waits for the server to close: true on EOF, false if it kept the connection for {@code millis}. */
+	boolean closedByServer(int millis) throws IOException {
+		this.socket.setSoTimeout(millis);
+		try {
+			return this.in.read() < 0;
+		}
+		catch (SocketTimeoutException ex) {
+			return false;
+		}
+		catch (IOException ex) {
+			return true; // reset
+		}
+		finally {
+			this.socket.setSoTimeout(5000);
+		}
+	}
+
+	private String readHead() throws IOException {
+		StringBuilder sb = new StringBuilder();
+		int c;
+		while ((c = this.in.read()) >= 0) {
+			sb.append((char) c);
+			if (sb.length() >= 4 && sb.substring(sb.length() - 4).equals("\r\n\r\n")) {
+				return sb.toString();
+			}
+		}
+		return sb.isEmpty() ? null : sb.toString();
+	}
+
+	private String readLine() throws IOException {
+		StringBuilder sb = new StringBuilder();
+		int c;
+		while ((c = this.in.read()) >= 0 && c != '\n') {
+			if (c != '\r') {
+				sb.append((char) c);
+			}
+		}
+		return sb.toString();
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.socket.close();
+	}
+
+	record Response(int status, String head, String body) {
+
+		static Response parseHead(String head) {
+			String statusLine = head.substring(0, head.indexOf("\r\n"));
+			return new Response(Integer.parseInt(statusLine.split(" ")[1]), head, "");
+		}
+
+		Response withBody(String body) {
+			return new Response(this.status, this.head, body);
+		}
+
+		/** Every value of the field, in order. */
+		java.util.List<String> headers(String name) {
+			java.util.List<String> values = new java.util.ArrayList<>();
+			for (String line : this.head.split("\r\n")) {
+				int colon = line.indexOf(':');
+				if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
+					values.add(line.substring(colon + 1).trim());
+				}
+			}
+			return values;
+		}
+
+		String header(String name) {
+			for (String line : this.head.split("\r\n")) {
+				int colon = line.indexOf(':');
+				if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
+					return line.substring(colon + 1).trim();
+				}
+			}
+			return null;
+		}
+
+	}
+
+}
