@@ -294,7 +294,7 @@ public class Report {
 			.append("; higher is better)'\n");
 		gp.append("set style data histograms\nset style histogram clustered gap 1\n");
 		gp.append("set style fill solid 0.85 border -1\nset boxwidth 0.9\n");
-		gp.append("set key top right\nset grid ytics\nset yrange [0:*]\nset ylabel 'requests/s ÷ Tomcat'\n");
+		gp.append("set key outside right top\nset grid ytics\nset yrange [0:*]\nset ylabel 'requests/s ÷ Tomcat'\n");
 		gp.append("set datafile separator '\\t'\nset datafile missing 'NaN'\n");
 		gp.append("set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb '#444444'\n");
 		String[] colors = { "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#7f7f7f" };
