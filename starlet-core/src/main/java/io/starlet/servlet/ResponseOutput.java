@@ -24,9 +24,19 @@ final class ResponseOutput extends ServletOutputStream {
 
 	private final Exchange exchange;
 
+	/** The response buffer's size as the application sees it ({@code getBufferSize}). */
+	private int capacity;
+
+	/**
+	 * The bytes buffered so far. It starts small and grows up to {@link #capacity}: most
+	 * responses are far smaller than the 8 KiB buffer, and allocating it whole for every request
+	 * was over a quarter of all the bytes a Spring MVC request allocated.
+	 */
 	private byte[] buffer;
 
 	private int count;
+
+	private static final int INITIAL_ARRAY = 512;
 
 	private OutputStream sink;
 
@@ -43,18 +53,27 @@ final class ResponseOutput extends ServletOutputStream {
 	ResponseOutput(ContainerResponse response, Exchange exchange, int bufferSize) {
 		this.response = response;
 		this.exchange = exchange;
-		this.buffer = new byte[bufferSize];
+		this.capacity = bufferSize;
+		this.buffer = new byte[Math.min(bufferSize, INITIAL_ARRAY)];
 	}
 
 	int bufferSize() {
-		return this.buffer.length;
+		return this.capacity;
+	}
+
+	private void ensureArray(int needed) {
+		if (needed > this.buffer.length) {
+			this.buffer = java.util.Arrays.copyOf(this.buffer,
+					Math.min(this.capacity, Math.max(needed, this.buffer.length * 2)));
+		}
 	}
 
 	void setBufferSize(int size) {
 		if (this.committed || this.count > 0) {
 			throw new IllegalStateException("setBufferSize after content has been written");
 		}
-		this.buffer = new byte[Math.max(size, 512)];
+		this.capacity = Math.max(size, 512);
+		this.buffer = new byte[Math.min(this.capacity, INITIAL_ARRAY)];
 	}
 
 	boolean isCommitted() {
@@ -87,7 +106,8 @@ final class ResponseOutput extends ServletOutputStream {
 		if (this.closed || this.response.isSuspended()) {
 			return;
 		}
-		if (!this.committed && this.count < this.buffer.length) {
+		if (!this.committed && this.count < this.capacity) {
+			ensureArray(this.count + 1);
 			this.buffer[this.count++] = (byte) b;
 			checkContentLength();
 			return;
@@ -101,7 +121,8 @@ final class ResponseOutput extends ServletOutputStream {
 			return;
 		}
 		if (!this.committed) {
-			if (this.count + len <= this.buffer.length) {
+			if (this.count + len <= this.capacity) {
+				ensureArray(this.count + len);
 				System.arraycopy(b, off, this.buffer, this.count, len);
 				this.count += len;
 				checkContentLength();
