@@ -254,12 +254,13 @@ class WorkerModelTest {
 		this.server.start(StarletConfig.builder().maxWorkers(3).spawnInterval(Duration.ofMillis(250))
 			.childExitHook(worker -> exits.add(System.nanoTime())), WHO);
 		waitUntil(() -> this.server.get().stats().liveWorkers() == 3);
+		long t0 = System.nanoTime();
 		this.server.get().recycleWorkers();
 		waitUntil(() -> this.server.get().stats().retirements().getOrDefault("recycle", 0L) == 3);
 		assertThat(exits).hasSize(3);
-		for (int i = 1; i < exits.size(); i++) {
-			assertThat(TimeUnit.NANOSECONDS.toMillis(exits.get(i) - exits.get(i - 1))).isGreaterThanOrEqualTo(150);
-		}
+		// One retirement per interval: the third is asked for two intervals after the first. (A
+		// worker notices between requests, so each exit may lag its retirement a little.)
+		assertThat(TimeUnit.NANOSECONDS.toMillis(exits.get(2) - t0)).isGreaterThanOrEqualTo(480);
 		waitUntil(() -> this.server.get().stats().liveWorkers() == 3);
 	}
 
