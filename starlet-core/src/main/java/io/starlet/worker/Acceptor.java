@@ -171,16 +171,11 @@ final class Acceptor implements Runnable {
 				}
 				Connection connection = new Connection(++this.nextConnectionId, channel, this.pool.bufferSize());
 				connection.deadline = System.nanoTime() + this.headTimeoutNanos;
+				connection.acceptorKey = channel.register(this.selector, SelectionKey.OP_READ, connection);
 				connection.held = true;
 				this.pool.connectionOpened();
-				// Most clients send their request right behind the handshake: look now. A request
-				// that is already complete goes to a worker without the connection ever being
-				// registered here, which saves three epoll_ctl calls and a deferred close per
-				// connection when every response closes (Starlet's default behind a proxy).
+				// Most clients send their request right behind the handshake: look now, save a select.
 				readable(connection);
-				if (connection.isOpen() && connection.held) {
-					connection.acceptorKey = channel.register(this.selector, SelectionKey.OP_READ, connection);
-				}
 			}
 			catch (IOException ex) {
 				try {
@@ -245,9 +240,7 @@ final class Acceptor implements Runnable {
 		if (contentLength > buffered && contentLength <= room && !connection.head.expectsContinue()) {
 			return;
 		}
-		if (connection.acceptorKey != null) {
-			connection.acceptorKey.interestOps(0);
-		}
+		connection.acceptorKey.interestOps(0);
 		connection.held = false;
 		this.pool.dispatch(connection);
 	}
@@ -270,23 +263,11 @@ final class Acceptor implements Runnable {
 				continue;
 			}
 			SelectionKey key = connection.acceptorKey;
-			if (key == null) {
-				// Dispatched straight from accept: registered only now that it waits here.
-				try {
-					connection.acceptorKey = connection.channel().register(this.selector, SelectionKey.OP_READ, connection);
-				}
-				catch (IOException ex) {
-					close(connection);
-					continue;
-				}
-			}
-			else if (!key.isValid()) {
+			if (key == null || !key.isValid()) {
 				close(connection);
 				continue;
 			}
-			else {
-				key.interestOps(SelectionKey.OP_READ);
-			}
+			key.interestOps(SelectionKey.OP_READ);
 			connection.held = true;
 			if (connection.buffered() > 0) {
 				connection.idle = false;
@@ -301,20 +282,20 @@ final class Acceptor implements Runnable {
 	}
 
 	private void expire(long now) {
-		if (this.pool.config().queueTimeout() != null) {
-			long queueTimeout = this.pool.config().queueTimeout().toNanos();
-			for (Connection connection : this.pool.queuedSnapshot()) {
-				if (now - connection.readySince > queueTimeout && this.pool.withdraw(connection)) {
+		long queueTimeout = (this.pool.config().queueTimeout() != null) ? this.pool.config().queueTimeout().toNanos() : -1;
+		for (SelectionKey key : this.selector.keys()) {
+			if (!(key.attachment() instanceof Connection connection) || !key.isValid()) {
+				continue;
+			}
+			if (!connection.held) {
+				// Queued for a worker (or being served): only the queue timeout applies.
+				if (queueTimeout >= 0 && connection.readySince != 0 && now - connection.readySince > queueTimeout
+						&& this.pool.withdraw(connection)) {
 					this.pool.rejected(503);
 					connection.writeNowAndClose(ResponseHead.plain(503, "no worker became free in time", true,
 							this.pool.config().serverHeader()));
 					this.pool.connectionClosed();
 				}
-			}
-		}
-		for (SelectionKey key : this.selector.keys()) {
-			if (!(key.attachment() instanceof Connection connection) || !key.isValid() || !connection.held) {
-				// Queued for a worker or being served: not the acceptor's to time out.
 				continue;
 			}
 			if (now - connection.deadline > 0) {

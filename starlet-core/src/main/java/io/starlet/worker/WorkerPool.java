@@ -275,11 +275,6 @@ public final class WorkerPool {
 		return false;
 	}
 
-	/** The connections waiting for a worker, oldest first (a copy). */
-	List<Connection> queuedSnapshot() {
-		return new java.util.ArrayList<>(this.ready);
-	}
-
 	Connection take(long timeoutMillis) throws InterruptedException {
 		return this.ready.poll(timeoutMillis, TimeUnit.MILLISECONDS);
 	}
