@@ -8,6 +8,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.starlet.testing.RawClient;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

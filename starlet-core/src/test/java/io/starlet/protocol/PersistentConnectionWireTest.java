@@ -3,6 +3,8 @@ package io.starlet.protocol;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import io.starlet.testing.RawClient;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.starlet.testing.RawClient;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Pipelined requests (RFC 9112 §9.3.2): answered in order, each framed exactly, nothing after a close. */

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.starlet.testing.RawClient;
 import io.starlet.Handler;
 import io.starlet.StarletConfig;
 

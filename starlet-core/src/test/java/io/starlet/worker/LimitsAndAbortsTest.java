@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
+import io.starlet.testing.RawClient;
 import io.starlet.Handler;
 import io.starlet.StarletConfig;
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.starlet.testing.RawClient;
 import io.starlet.Listen;
 import io.starlet.StarletConfig;
 import io.starlet.StarletServer;

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.starlet.testing.RawClient;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.starlet.testing.RawClient;
 import io.starlet.Handler;
 import io.starlet.StarletConfig;
 

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.starlet.testing.RawClient;
 import io.starlet.Handler;
 import io.starlet.StarletConfig;
 

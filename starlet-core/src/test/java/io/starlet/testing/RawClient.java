@@ -1,4 +1,4 @@
-package io.starlet.worker;
+package io.starlet.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  * A raw-socket HTTP client for wire tests: sends exact bytes and reads responses one by one,
  * framing them by Content-Length or chunked coding, so tests can see every byte the server sends.
  */
-final class RawClient implements AutoCloseable {
+public final class RawClient implements AutoCloseable {
 
 	private final Socket socket;
 
@@ -21,7 +21,7 @@ final class RawClient implements AutoCloseable {
 
 	private final OutputStream out;
 
-	RawClient(int port) throws IOException {
+	public RawClient(int port) throws IOException {
 		this.socket = new Socket();
 		this.socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
 		this.socket.setSoTimeout(10000);
@@ -29,26 +29,69 @@ final class RawClient implements AutoCloseable {
 		this.out = this.socket.getOutputStream();
 	}
 
-	RawClient send(String text) throws IOException {
+	public RawClient send(String text) throws IOException {
 		this.out.write(text.getBytes(StandardCharsets.ISO_8859_1));
 		this.out.flush();
 		return this;
 	}
 
-	RawClient send(byte[] bytes) throws IOException {
+	public RawClient send(byte[] bytes) throws IOException {
 		this.out.write(bytes);
 		this.out.flush();
 		return this;
 	}
 
+	/** Sends the bytes in pieces cut at the given offsets, flushing and pausing between them. */
+	public RawClient sendInPieces(byte[] bytes, int[] cuts, long pauseMillis) throws IOException, InterruptedException {
+		int from = 0;
+		for (int cut : cuts) {
+			this.out.write(bytes, from, cut - from);
+			this.out.flush();
+			Thread.sleep(pauseMillis);
+			from = cut;
+		}
+		this.out.write(bytes, from, bytes.length - from);
+		this.out.flush();
+		return this;
+	}
+
 	/** Reads one response; null when the server closed the connection first. */
-	Response read() throws IOException {
+	public Response read() throws IOException {
+		return read(false);
+	}
+
+	/** Reads the response to a HEAD request: a head, never a body, whatever Content-Length says. */
+	public Response readHeadResponse() throws IOException {
+		return read(true);
+	}
+
+	/** What the server sends within {@code millis} without being asked, as text ("" if nothing). */
+	public String readWithin(int millis) throws IOException {
+		this.socket.setSoTimeout(millis);
+		ByteArrayOutputStream received = new ByteArrayOutputStream();
+		try {
+			byte[] buf = new byte[1024];
+			int n;
+			while ((n = this.in.read(buf)) > 0) {
+				received.write(buf, 0, n);
+			}
+		}
+		catch (SocketTimeoutException ex) {
+			// nothing more
+		}
+		finally {
+			this.socket.setSoTimeout(10000);
+		}
+		return received.toString(StandardCharsets.ISO_8859_1);
+	}
+
+	private Response read(boolean headOnly) throws IOException {
 		String head = readHead();
 		if (head == null) {
 			return null;
 		}
 		Response response = Response.parseHead(head);
-		if (response.status() == 100) {
+		if (response.status() == 100 || headOnly) {
 			return response;
 		}
 		String length = response.header("Content-Length");
@@ -76,7 +119,7 @@ final class RawClient implements AutoCloseable {
 	}
 
 	/** Waits for the server to close: true on EOF, false if it kept the connection for {@code millis}. */
-	boolean closedByServer(int millis) throws IOException {
+	public boolean closedByServer(int millis) throws IOException {
 		this.socket.setSoTimeout(millis);
 		try {
 			return this.in.read() < 0;
@@ -120,18 +163,30 @@ final class RawClient implements AutoCloseable {
 		this.socket.close();
 	}
 
-	record Response(int status, String head, String body) {
+	public record Response(int status, String head, String body) {
 
 		static Response parseHead(String head) {
 			String statusLine = head.substring(0, head.indexOf("\r\n"));
 			return new Response(Integer.parseInt(statusLine.split(" ")[1]), head, "");
 		}
 
-		Response withBody(String body) {
+		public Response withBody(String body) {
 			return new Response(this.status, this.head, body);
 		}
 
-		String header(String name) {
+		/** Every value of the field, in order. */
+		public java.util.List<String> headers(String name) {
+			java.util.List<String> values = new java.util.ArrayList<>();
+			for (String line : this.head.split("\r\n")) {
+				int colon = line.indexOf(':');
+				if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
+					values.add(line.substring(colon + 1).trim());
+				}
+			}
+			return values;
+		}
+
+		public String header(String name) {
 			for (String line : this.head.split("\r\n")) {
 				int colon = line.indexOf(':');
 				if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
