@@ -1,6 +1,5 @@
 package io.starlet;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -65,9 +64,6 @@ public record Listen(String host, int port, Path unixPath) {
 		return tcp(host.isEmpty() ? null : host, port);
 	}
 
-	InetSocketAddress socketAddress() {
-		return (this.host == null) ? new InetSocketAddress(this.port) : new InetSocketAddress(this.host, this.port);
-	}
 
 	@Override
 	public String toString() {
