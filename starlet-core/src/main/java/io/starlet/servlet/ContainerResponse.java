@@ -208,6 +208,7 @@ final class ContainerResponse implements HttpServletResponse {
 					// a temp file we could not delete; it is marked delete-on-exit
 				}
 			}
+			this.partsToClean = null;
 		}
 	}
 

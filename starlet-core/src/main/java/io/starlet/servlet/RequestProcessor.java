@@ -105,6 +105,9 @@ final class RequestProcessor {
 					|| "true".equals(request.getAttribute(ServletContainer.HARAKIRI_ATTRIBUTE))) {
 				request.exchange.retireWorker();
 			}
+			// before the last bytes go out, so a client that sees the response never finds
+			// the request's temp files still on disk
+			response.deleteParts();
 			if (!response.isClientAborted()) {
 				try {
 					response.finish();
