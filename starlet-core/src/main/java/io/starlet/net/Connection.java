@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import io.starlet.http.RequestHead;
@@ -26,6 +27,13 @@ import io.starlet.http.RequestHead;
  */
 public final class Connection {
 
+	/**
+	 * The receive buffer's first size: enough for nearly every request head (browsers send under
+	 * 2 KiB, proxies less). It grows up to its capacity only for a large head or a small body,
+	 * so a connection that closes after one request costs a small allocation, not the maximum.
+	 */
+	static final int INITIAL_BUFFER = 4096;
+
 	/** Bytes a client must take before a write's deadline starts over. */
 	private static final int MIN_WRITE_PROGRESS = 16 * 1024;
 
@@ -37,9 +45,11 @@ public final class Connection {
 
 	private final SocketAddress local;
 
-	private final byte[] buf;
+	private final int capacity;
 
-	private final ByteBuffer view;
+	private byte[] buf;
+
+	private ByteBuffer view;
 
 	/** Read position and end of received data in {@link #buf}. */
 	public int pos;
@@ -78,12 +88,17 @@ public final class Connection {
 	/** The client closed its side. */
 	private boolean endOfInput;
 
-	public Connection(long id, SocketChannel channel, int bufferSize) throws IOException {
+	/**
+	 * @param capacity the most the receive buffer holds: the largest request head plus the small
+	 * body the acceptor collects
+	 */
+	public Connection(long id, SocketChannel channel, int capacity) throws IOException {
 		this.id = id;
 		this.channel = channel;
 		this.remote = channel.getRemoteAddress();
 		this.local = channel.getLocalAddress();
-		this.buf = new byte[bufferSize];
+		this.capacity = capacity;
+		this.buf = new byte[Math.min(capacity, INITIAL_BUFFER)];
 		this.view = ByteBuffer.wrap(this.buf);
 	}
 
@@ -103,8 +118,17 @@ public final class Connection {
 		return this.local;
 	}
 
+	/**
+	 * The receive buffer. It may be replaced by a larger one when a read fills it, so callers
+	 * must not keep it across reads (a parsed head may: the old array keeps its bytes).
+	 */
 	public byte[] buffer() {
 		return this.buf;
+	}
+
+	/** The size the receive buffer may grow to. */
+	public int capacity() {
+		return this.capacity;
 	}
 
 	public int buffered() {
@@ -116,7 +140,7 @@ public final class Connection {
 	 * @return bytes read, 0 when nothing is there or the buffer is full, -1 at end of stream
 	 */
 	public int readNow() throws IOException {
-		if (this.end == this.buf.length) {
+		if (this.end == this.buf.length && !grow()) {
 			return 0;
 		}
 		this.view.limit(this.buf.length).position(this.end);
@@ -130,11 +154,24 @@ public final class Connection {
 		}
 		if (n > 0) {
 			this.end += n;
+			if (this.end == this.buf.length) {
+				// more is probably waiting: make room now so the next read takes it in one go
+				grow();
+			}
 		}
 		else if (n < 0) {
 			this.endOfInput = true;
 		}
 		return n;
+	}
+
+	private boolean grow() {
+		if (this.buf.length >= this.capacity) {
+			return false;
+		}
+		this.buf = Arrays.copyOf(this.buf, (int) Math.min(this.capacity, 4L * this.buf.length));
+		this.view = ByteBuffer.wrap(this.buf);
+		return true;
 	}
 
 	/**

@@ -233,7 +233,7 @@ final class Acceptor implements Runnable {
 		}
 		long contentLength = connection.head.contentLength();
 		long buffered = connection.end - connection.pos;
-		int room = connection.buffer().length - connection.pos;
+		int room = connection.capacity() - connection.pos;
 		// A small body is collected here too, so a stalled upload of ordinary size pins no worker;
 		// but not one behind Expect: 100-continue, which the client sends only after the 100 that
 		// the worker sends when the application reads.

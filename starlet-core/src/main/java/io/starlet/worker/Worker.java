@@ -140,7 +140,7 @@ final class Worker implements WorkerInfo, Runnable {
 	public void run() {
 		String reason = ServerStats.RETIRED_SHUTDOWN;
 		try {
-			this.selector = Selector.open();
+			this.selector = this.pool.takeSelector();
 			while (this.pool.isRunning()) {
 				if (this.retireReason != null) {
 					reason = this.retireReason;
@@ -275,12 +275,7 @@ final class Worker implements WorkerInfo, Runnable {
 
 	private void closeSelector() {
 		if (this.selector != null) {
-			try {
-				this.selector.close();
-			}
-			catch (IOException ex) {
-				// exiting anyway
-			}
+			this.pool.returnSelector(this.selector);
 		}
 	}
 

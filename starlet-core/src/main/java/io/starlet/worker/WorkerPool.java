@@ -2,13 +2,16 @@ package io.starlet.worker;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.channels.Selector;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,6 +76,12 @@ public final class WorkerPool {
 	private final Map<Integer, LongAdder> rejections = new ConcurrentHashMap<>();
 
 	private final AtomicInteger nextWorkerId = new AtomicInteger();
+
+	/**
+	 * Selectors of exited workers, for their successors: opening one costs an epoll instance and
+	 * a wake-up pipe, and with the default budget of 100 requests workers come and go often.
+	 */
+	private final Queue<Selector> spareSelectors = new ConcurrentLinkedQueue<>();
 
 	/** Workers still to retire in a slow restart (SIGHUP with spawn-interval) or hand-over. */
 	private final java.util.Deque<Worker> toRetire = new java.util.concurrent.ConcurrentLinkedDeque<>();
@@ -252,6 +261,30 @@ public final class WorkerPool {
 		return min + java.util.concurrent.ThreadLocalRandom.current().nextInt(max - min + 1);
 	}
 
+	Selector takeSelector() throws IOException {
+		Selector selector = this.spareSelectors.poll();
+		return (selector != null) ? selector : Selector.open();
+	}
+
+	/** Keeps an exited worker's selector for the next worker, if it is clean; else closes it. */
+	void returnSelector(Selector selector) {
+		try {
+			if (this.running && selector.isOpen() && selector.keys().isEmpty()
+					&& this.spareSelectors.size() < targetWorkers()) {
+				this.spareSelectors.add(selector);
+				if (this.running) {
+					return;
+				}
+				// stop() ran meanwhile and may have missed it
+				this.spareSelectors.remove(selector);
+			}
+			selector.close();
+		}
+		catch (IOException ex) {
+			// an exiting worker's selector: nothing to do
+		}
+	}
+
 	void workerExited(Worker worker, String reason) {
 		this.retirements.computeIfAbsent(reason, r -> new LongAdder()).increment();
 		this.workers.remove(worker);
@@ -372,6 +405,15 @@ public final class WorkerPool {
 			worker.abort();
 		}
 		this.managerThread.interrupt();
+		Selector spare;
+		while ((spare = this.spareSelectors.poll()) != null) {
+			try {
+				spare.close();
+			}
+			catch (IOException ex) {
+				// stopping anyway
+			}
+		}
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
 		joinUntil(this.acceptorThread, deadline);
 		for (Worker worker : this.workers) {

@@ -138,4 +138,31 @@ class PipeliningWireTest extends WireTestSupport {
 		}
 	}
 
+
+	@ParameterizedTest
+	@ValueSource(booleans = { false, true })
+	@DisplayName("RFC 9112 §2.2: a head near the 8 KiB limit and a 12 KiB body, whole or in pieces, then a pipelined request")
+	void aLargeHeadAndASmallBodyArriveWhole(boolean inPieces) throws Exception {
+		int port = start();
+		// the receive buffer starts small and grows: the head and body must survive each growth
+		String big = "x".repeat(7 * 1024);
+		String body = "0123456789abcdef".repeat(12 * 1024 / 16);
+		String first = "POST /big HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\nContent-Length: " + body.length()
+				+ "\r\n\r\n" + body;
+		byte[] bytes = (first + request(0)).getBytes(StandardCharsets.ISO_8859_1);
+		try (RawClient client = new RawClient(port)) {
+			if (inPieces) {
+				client.sendInPieces(bytes, new int[] { 100, 3000, 4095, 4096, 4097, 7300, 9000, 16383, 16385, 19000 }, 5);
+			}
+			else {
+				client.send(bytes);
+			}
+			RawClient.Response response = client.read();
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.body()).startsWith("POST /big HTTP/1.1 body=" + body + " ").contains("fields=3");
+			assertAnswers(client, 0);
+		}
+		assertThat(this.executed).containsExactly("POST /big", "GET /r0?q=0");
+	}
+
 }
