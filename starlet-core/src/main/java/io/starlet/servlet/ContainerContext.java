@@ -106,6 +106,8 @@ final class ContainerContext implements ServletContext {
 
 	private final List<EventListener> listeners = new CopyOnWriteArrayList<>();
 
+	private final Map<Class<?>, List<?>> listenersByType = new ConcurrentHashMap<>();
+
 	private final List<ServletHolder> initializedServlets = new CopyOnWriteArrayList<>();
 
 	private final Map<String, Object> attributes = new ConcurrentHashMap<>();
@@ -313,26 +315,29 @@ final class ContainerContext implements ServletContext {
 
 	// --- listeners ----------------------------------------------------------------------------
 
+	/**
+	 * The listeners of a type, in registration order (unmodifiable). Cached per type: requests
+	 * ask for them on every request and every attribute change, and the set is fixed once the
+	 * context has started.
+	 */
+	@SuppressWarnings("unchecked")
 	<T extends EventListener> List<T> listeners(Class<T> type) {
-		List<T> result = null;
-		for (EventListener listener : this.listeners) {
-			if (type.isInstance(listener)) {
-				if (result == null) {
-					result = new ArrayList<>(2);
+		List<?> cached = this.listenersByType.get(type);
+		if (cached == null) {
+			List<T> result = new ArrayList<>(2);
+			for (EventListener listener : this.listeners) {
+				if (type.isInstance(listener)) {
+					result.add(type.cast(listener));
 				}
-				result.add(type.cast(listener));
 			}
+			cached = result.isEmpty() ? List.of() : Collections.unmodifiableList(result);
+			this.listenersByType.put(type, cached);
 		}
-		return (result != null) ? result : Collections.emptyList();
+		return (List<T>) cached;
 	}
 
 	boolean hasListeners(Class<? extends EventListener> type) {
-		for (EventListener listener : this.listeners) {
-			if (type.isInstance(listener)) {
-				return true;
-			}
-		}
-		return false;
+		return !listeners(type).isEmpty();
 	}
 
 	// --- ServletContext: basics ---------------------------------------------------------------
@@ -639,6 +644,7 @@ final class ContainerContext implements ServletContext {
 		checkNotStarted("addListener");
 		checkListenerType(listener.getClass());
 		this.listeners.add(listener);
+		this.listenersByType.clear();
 	}
 
 	@Override
