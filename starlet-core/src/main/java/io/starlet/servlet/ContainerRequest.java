@@ -105,7 +105,8 @@ final class ContainerRequest implements HttpServletRequest {
 
 	private Map<String, String[]> baseParameters;
 
-	final ClientInfo client;
+	/** Resolved on first use: most requests never ask for the client or the addressed host. */
+	private ClientInfo client;
 
 	// --- sessions ---------------------------------------------------------------------------------
 
@@ -127,11 +128,20 @@ final class ContainerRequest implements HttpServletRequest {
 
 	private Exception partsFailure;
 
-	ContainerRequest(ServletContainer container, Exchange exchange, ClientInfo client) {
+	ClientInfo client() {
+		ClientInfo c = this.client;
+		if (c == null) {
+			// a race between two threads of an async request computes the same value twice
+			c = this.container.forwardedHeaders().resolve(this.exchange);
+			this.client = c;
+		}
+		return c;
+	}
+
+	ContainerRequest(ServletContainer container, Exchange exchange) {
 		this.container = container;
 		this.context = container.context();
 		this.exchange = exchange;
-		this.client = client;
 		this.requestURI = exchange.path();
 		this.queryString = exchange.query();
 		io.starlet.WorkerInfo worker = exchange.worker();
@@ -604,7 +614,7 @@ final class ContainerRequest implements HttpServletRequest {
 
 	@Override
 	public String getScheme() {
-		return this.client.scheme();
+		return client().scheme();
 	}
 
 	@Override
@@ -614,27 +624,27 @@ final class ContainerRequest implements HttpServletRequest {
 
 	@Override
 	public String getServerName() {
-		return this.client.serverName();
+		return client().serverName();
 	}
 
 	@Override
 	public int getServerPort() {
-		return this.client.serverPort();
+		return client().serverPort();
 	}
 
 	@Override
 	public String getRemoteAddr() {
-		return this.client.remoteAddr();
+		return client().remoteAddr();
 	}
 
 	@Override
 	public String getRemoteHost() {
-		return this.client.remoteAddr();
+		return client().remoteAddr();
 	}
 
 	@Override
 	public int getRemotePort() {
-		return this.client.remotePort();
+		return client().remotePort();
 	}
 
 	@Override

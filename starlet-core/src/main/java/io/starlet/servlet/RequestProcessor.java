@@ -35,8 +35,7 @@ final class RequestProcessor {
 
 	void process(Exchange exchange) throws Exception {
 		long start = System.nanoTime();
-		ContainerRequest request = new ContainerRequest(this.container, exchange,
-				this.container.forwardedHeaders().resolve(exchange));
+		ContainerRequest request = new ContainerRequest(this.container, exchange);
 		ContainerResponse response = new ContainerResponse(request, exchange);
 		request.response = response;
 		try {

@@ -312,6 +312,11 @@ public final class WorkerPool {
 		return this.ready.poll(timeoutMillis, TimeUnit.MILLISECONDS);
 	}
 
+	/** The connections waiting for a worker, oldest first (a weakly consistent view). */
+	Iterable<Connection> queued() {
+		return this.ready;
+	}
+
 	boolean hasQueued() {
 		return !this.ready.isEmpty();
 	}

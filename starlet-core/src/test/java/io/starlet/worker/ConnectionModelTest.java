@@ -241,6 +241,47 @@ class ConnectionModelTest {
 	}
 
 	@Test
+	void theAcceptorDoesNotSpinOnAServedConnectionWithUnreadBytes() throws Exception {
+		// A kept-alive connection stays registered with the acceptor while a worker serves it; a
+		// body the worker has not read yet makes it readable, and the acceptor must stop watching
+		// it rather than wake up for it over and over.
+		Handler slowReader = exchange -> {
+			if (exchange.method().equals("POST")) {
+				Thread.sleep(1000);
+				byte[] body = exchange.requestBody().readAllBytes();
+				byte[] length = String.valueOf(body.length).getBytes(StandardCharsets.US_ASCII);
+				exchange.commit(length.length);
+				exchange.responseBody().write(length);
+				return;
+			}
+			HELLO.handle(exchange);
+		};
+		int port = this.server.start(StarletConfig.builder().maxWorkers(1).maxKeepaliveReqs(100), slowReader);
+		try (RawClient client = new RawClient(port)) {
+			assertThat(client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
+			Thread.sleep(100); // handed back to the acceptor by now
+			long cpuBefore = acceptorCpuNanos();
+			client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n").send(new byte[200000]);
+			RawClient.Response response = client.read();
+			long acceptorMillis = TimeUnit.NANOSECONDS.toMillis(acceptorCpuNanos() - cpuBefore);
+			assertThat(response.body()).isEqualTo("200000");
+			assertThat(acceptorMillis).as("acceptor CPU while the worker slept").isLessThan(300);
+			assertThat(client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
+		}
+	}
+
+	private static long acceptorCpuNanos() {
+		java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+		long total = 0;
+		for (Thread thread : Thread.getAllStackTraces().keySet()) {
+			if (thread.getName().equals("starlet-acceptor")) {
+				total += Math.max(0, threads.getThreadCpuTime(thread.getId()));
+			}
+		}
+		return total;
+	}
+
+	@Test
 	void manyShortConnectionsAreAllServed() throws Exception {
 		// Workers close connections the acceptor still has registered; the acceptor must cope.
 		int port = this.server.start(StarletConfig.builder().maxWorkers(4), HELLO);
