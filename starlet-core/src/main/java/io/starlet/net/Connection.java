@@ -144,14 +144,7 @@ public final class Connection {
 			return 0;
 		}
 		this.view.limit(this.buf.length).position(this.end);
-		int n;
-		try {
-			n = this.channel.read(this.view);
-		}
-		catch (IOException ex) {
-			this.failed = true;
-			throw ex;
-		}
+		int n = readNow(this.view);
 		if (n > 0) {
 			this.end += n;
 			if (this.end == this.buf.length) {
@@ -159,7 +152,24 @@ public final class Connection {
 				grow();
 			}
 		}
-		else if (n < 0) {
+		return n;
+	}
+
+	/**
+	 * Reads what the socket has straight into {@code dst}, bypassing the receive buffer (a large
+	 * body read into the application's array), without waiting.
+	 * @return bytes read, 0 when nothing is there, -1 at end of stream
+	 */
+	public int readNow(ByteBuffer dst) throws IOException {
+		int n;
+		try {
+			n = this.channel.read(dst);
+		}
+		catch (IOException ex) {
+			this.failed = true;
+			throw ex;
+		}
+		if (n < 0) {
 			this.endOfInput = true;
 		}
 		return n;
@@ -180,11 +190,21 @@ public final class Connection {
 	 * @throws SocketTimeoutException when nothing arrived in time
 	 */
 	public int read(Selector selector, long timeoutNanos) throws IOException {
-		int n = readNow();
+		return read(null, selector, timeoutNanos);
+	}
+
+	/**
+	 * Reads at least one byte into {@code dst} (or, if it is null, into the receive buffer),
+	 * waiting up to {@code timeoutNanos} on the worker's selector.
+	 * @return bytes read, or -1 at end of stream
+	 * @throws SocketTimeoutException when nothing arrived in time
+	 */
+	public int read(ByteBuffer dst, Selector selector, long timeoutNanos) throws IOException {
+		int n = (dst != null) ? readNow(dst) : readNow();
 		if (n != 0) {
 			return n;
 		}
-		if (this.end == this.buf.length) {
+		if (dst == null && this.end == this.buf.length) {
 			throw new IllegalStateException("receive buffer full");
 		}
 		long deadline = System.nanoTime() + timeoutNanos;
@@ -195,7 +215,7 @@ public final class Connection {
 				throw new SocketTimeoutException("read timed out");
 			}
 			await(selector, SelectionKey.OP_READ, left);
-			n = readNow();
+			n = (dst != null) ? readNow(dst) : readNow();
 			if (n != 0) {
 				return n;
 			}

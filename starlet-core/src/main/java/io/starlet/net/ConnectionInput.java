@@ -2,6 +2,7 @@ package io.starlet.net;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Selector;
 
 /**
@@ -13,6 +14,9 @@ import java.nio.channels.Selector;
  * <p>Reads refill the buffer from {@code bodyBase} (just after the head), never over the head.
  */
 public final class ConnectionInput extends InputStream {
+
+	/** Reads at least this large, with nothing buffered, bypass the receive buffer. */
+	static final int DIRECT_READ = 8192;
 
 	private final Connection connection;
 
@@ -59,8 +63,13 @@ public final class ConnectionInput extends InputStream {
 			return 0;
 		}
 		Connection c = this.connection;
-		if (c.pos == c.end && !fill()) {
-			return -1;
+		if (c.pos == c.end) {
+			if (len >= DIRECT_READ) {
+				return readDirect(ByteBuffer.wrap(b, off, len));
+			}
+			if (!fill()) {
+				return -1;
+			}
 		}
 		int n = Math.min(len, c.end - c.pos);
 		System.arraycopy(c.buffer(), c.pos, b, off, n);
@@ -71,6 +80,25 @@ public final class ConnectionInput extends InputStream {
 	@Override
 	public int available() {
 		return this.connection.end - this.connection.pos;
+	}
+
+	/**
+	 * A large read with nothing buffered goes from the socket straight into the caller's array:
+	 * one copy less, and fewer system calls than refilling the receive buffer. The framing streams
+	 * above never ask for more than the body has left, so no byte of a next request is taken.
+	 */
+	private int readDirect(ByteBuffer dst) throws IOException {
+		Connection c = this.connection;
+		if (this.beforeFirstWait != null) {
+			Runnable action = this.beforeFirstWait;
+			this.beforeFirstWait = null;
+			int n = c.readNow(dst);
+			if (n != 0) {
+				return n;
+			}
+			action.run();
+		}
+		return c.read(dst, this.selector, this.timeoutNanos);
 	}
 
 	private boolean fill() throws IOException {

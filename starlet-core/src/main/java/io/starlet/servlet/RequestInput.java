@@ -2,9 +2,12 @@ package io.starlet.servlet;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
+
+import io.starlet.http.FixedLengthInputStream;
 
 /**
  * The request body as a {@link ServletInputStream}, over the engine's framed body stream.
@@ -12,6 +15,9 @@ import jakarta.servlet.ServletInputStream;
  * data is available and then that all data was read.
  */
 final class RequestInput extends ServletInputStream {
+
+	/** The largest rest of a body {@link #readNBytes(int)} allocates up front, before it arrives. */
+	static final int EXACT_READ_LIMIT = 1024 * 1024;
 
 	private final InputStream body;
 
@@ -21,12 +27,31 @@ final class RequestInput extends ServletInputStream {
 
 	private long bytesRead;
 
+	/** Bytes read since {@link #mark}, for {@link #reset}; null when there is no valid mark. */
+	private byte[] marked;
+
+	private int markedCount;
+
+	private int markLimit;
+
+	/** Bytes {@link #reset} gave back, read again before the body continues. */
+	private byte[] replay;
+
+	private int replayPos;
+
+	private int replayEnd;
+
+	private final byte[] single = new byte[1];
+
 	RequestInput(InputStream body) {
 		this.body = body;
 	}
 
 	@Override
 	public int read() throws IOException {
+		if (this.replayPos < this.replayEnd) {
+			return remember(this.replay[this.replayPos++] & 0xff);
+		}
 		if (this.finished) {
 			return -1;
 		}
@@ -34,35 +59,123 @@ final class RequestInput extends ServletInputStream {
 		int b = this.body.read();
 		if (b < 0) {
 			this.finished = true;
+			return b;
 		}
-		else {
-			this.bytesRead++;
-		}
-		return b;
+		this.bytesRead++;
+		return remember(b);
 	}
 
 	@Override
 	public int read(byte[] b, int off, int len) throws IOException {
-		if (this.finished) {
-			return -1;
-		}
 		if (len == 0) {
 			return 0;
 		}
-		checkNotAbandoned();
-		int n = this.body.read(b, off, len);
-		if (n < 0) {
-			this.finished = true;
+		int n;
+		if (this.replayPos < this.replayEnd) {
+			n = Math.min(len, this.replayEnd - this.replayPos);
+			System.arraycopy(this.replay, this.replayPos, b, off, n);
+			this.replayPos += n;
 		}
 		else {
+			if (this.finished) {
+				return -1;
+			}
+			checkNotAbandoned();
+			n = this.body.read(b, off, len);
+			if (n < 0) {
+				this.finished = true;
+				return n;
+			}
 			this.bytesRead += n;
+		}
+		if (this.marked != null) {
+			remember(b, off, n);
 		}
 		return n;
 	}
 
+	/**
+	 * With a {@code Content-Length}, the whole rest of the body goes into one array of its exact
+	 * size, read straight from the socket, instead of the chunks and the final copy of
+	 * {@link InputStream#readNBytes(int)} (Spring MVC reads {@code @RequestBody byte[]} and
+	 * {@code String} bodies this way).
+	 */
+	@Override
+	public byte[] readNBytes(int len) throws IOException {
+		if (len < 0) {
+			throw new IllegalArgumentException("len < 0");
+		}
+		long left = (this.body instanceof FixedLengthInputStream fixed && !this.finished) ? fixed.remaining() : -1;
+		if (left < 0 || this.marked != null) {
+			return super.readNBytes(len);
+		}
+		left += this.replayEnd - this.replayPos;
+		if (left > EXACT_READ_LIMIT) {
+			return super.readNBytes(len);
+		}
+		byte[] result = new byte[(int) Math.min(len, left)];
+		int n = readNBytes(result, 0, result.length);
+		return (n == result.length) ? result : Arrays.copyOf(result, n);
+	}
+
+	@Override
+	public boolean markSupported() {
+		return true;
+	}
+
+	/**
+	 * Supported so that a peek at the body (Spring MVC's check for an empty body reads one byte
+	 * and resets) needs no pushback wrapper around this stream.
+	 */
+	@Override
+	public synchronized void mark(int readlimit) {
+		this.markLimit = Math.max(readlimit, 0);
+		this.marked = new byte[Math.min(Math.max(this.markLimit, 1), 64)];
+		this.markedCount = 0;
+	}
+
+	@Override
+	public synchronized void reset() throws IOException {
+		if (this.marked == null) {
+			throw new IOException("reset without a valid mark");
+		}
+		int pending = this.replayEnd - this.replayPos;
+		byte[] again = new byte[this.markedCount + pending];
+		System.arraycopy(this.marked, 0, again, 0, this.markedCount);
+		if (pending > 0) {
+			System.arraycopy(this.replay, this.replayPos, again, this.markedCount, pending);
+		}
+		this.replay = again;
+		this.replayPos = 0;
+		this.replayEnd = again.length;
+		// the mark stays where it was; the bytes are recorded again as they are read again
+		this.markedCount = 0;
+	}
+
+	private int remember(int b) {
+		if (this.marked != null) {
+			this.single[0] = (byte) b;
+			remember(this.single, 0, 1);
+		}
+		return b;
+	}
+
+	private void remember(byte[] b, int off, int n) {
+		if (this.markedCount + n > this.markLimit) {
+			this.marked = null; // read past the limit: the mark is invalid
+			return;
+		}
+		if (this.markedCount + n > this.marked.length) {
+			this.marked = Arrays.copyOf(this.marked, Math.min(this.markLimit, Math.max(2 * this.marked.length, this.markedCount + n)));
+		}
+		System.arraycopy(b, off, this.marked, this.markedCount, n);
+		this.markedCount += n;
+	}
+
 	@Override
 	public int available() throws IOException {
-		return this.finished ? 0 : this.body.available();
+		int replayed = this.replayEnd - this.replayPos;
+		return replayed + (this.finished ? 0 : this.body.available());
 	}
 
 	private void checkNotAbandoned() throws IOException {
@@ -82,7 +195,8 @@ final class RequestInput extends ServletInputStream {
 
 	@Override
 	public boolean isFinished() {
-		return this.finished;
+		boolean bodyDone = this.finished || (this.body instanceof FixedLengthInputStream fixed && fixed.isFinished());
+		return bodyDone && this.replayPos >= this.replayEnd;
 	}
 
 	@Override
@@ -96,7 +210,7 @@ final class RequestInput extends ServletInputStream {
 			throw new NullPointerException("readListener");
 		}
 		try {
-			if (!this.finished) {
+			if (!isFinished()) {
 				readListener.onDataAvailable();
 			}
 			readListener.onAllDataRead();

@@ -382,9 +382,12 @@ final class ServerExchange implements Exchange {
 		// Don't trigger 100 Continue just to throw the body away.
 		this.input.beforeFirstWait(null);
 		this.input.timeoutNanos(Math.min(DRAIN_TIMEOUT_NANOS, this.config.timeout().toNanos()));
-		byte[] scratch = new byte[4096];
-		long drained = 0;
 		try {
+			if (in.read() < 0) {
+				return true; // the usual case: the application read the whole body
+			}
+			byte[] scratch = new byte[4096];
+			long drained = 1;
 			int n;
 			while ((n = in.read(scratch)) >= 0) {
 				drained += n;

@@ -38,6 +38,20 @@ class ExpectContinueWireTest extends WireTestSupport {
 	}
 
 	@Test
+	@DisplayName("RFC 9110 §10.1.1: 100 Continue also before a large body that is read straight from the socket")
+	void continueBeforeALargeBody() throws Exception {
+		int port = start();
+		String body = "abcdefghij".repeat(3000);
+		try (RawClient client = new RawClient(port)) {
+			client.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\nExpect: 100-continue\r\n\r\n");
+			assertThat(client.read().status()).isEqualTo(100);
+			RawClient.Response response = client.send(body).read();
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.body()).contains("body=" + body + " ");
+		}
+	}
+
+	@Test
 	@DisplayName("RFC 9110 §10.1.1: a handler that answers without reading sends no 100 and closes")
 	void noContinueWhenTheHandlerDoesNotRead() throws Exception {
 		int port = start();

@@ -165,4 +165,31 @@ class PipeliningWireTest extends WireTestSupport {
 		assertThat(this.executed).containsExactly("POST /big", "GET /r0?q=0");
 	}
 
+
+	@ParameterizedTest(name = "in pieces: {0}")
+	@ValueSource(booleans = { false, true })
+	@DisplayName("RFC 9112 §6.3: a large body read straight into the application's array stops at its length")
+	void aLargeBodyThenAPipelinedRequest(boolean inPieces) throws Exception {
+		int port = start();
+		// far larger than the receive buffer, so the worker reads most of it from the socket
+		// directly into the handler's array; the next request follows in the same bytes
+		String body = "0123456789abcdef".repeat(200 * 1024 / 16);
+		String first = "POST /large HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+		byte[] bytes = (first + request(0) + request(1)).getBytes(StandardCharsets.ISO_8859_1);
+		try (RawClient client = new RawClient(port)) {
+			if (inPieces) {
+				client.sendInPieces(bytes, new int[] { 50, 8191, 8192, 8193, 40000, 100000, bytes.length - 30 }, 5);
+			}
+			else {
+				client.send(bytes);
+			}
+			RawClient.Response response = client.read();
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.body()).startsWith("POST /large HTTP/1.1 body=" + body + " ");
+			assertAnswers(client, 0);
+			assertAnswers(client, 1);
+		}
+		assertThat(this.executed).containsExactly("POST /large", "GET /r0?q=0", "POST /r1");
+	}
+
 }

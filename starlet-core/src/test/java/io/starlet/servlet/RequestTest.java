@@ -56,6 +56,36 @@ class RequestTest {
 					response.getOutputStream().write(body);
 				}
 			}).addMapping("/echo");
+			context.addServlet("peek", new HttpServlet() {
+				@Override
+				protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+					// as Spring MVC checks for an empty body: peek at one byte, reset, then read it all
+					jakarta.servlet.ServletInputStream in = request.getInputStream();
+					boolean markSupported = in.markSupported();
+					in.mark(1);
+					int first = in.read();
+					in.reset();
+					byte[] start = new byte[8];
+					in.mark(16);
+					in.readNBytes(start, 0, 8);
+					in.reset(); // within the limit: the same 8 bytes again
+					in.mark(4);
+					in.readNBytes(start, 0, 8);
+					String resetPastLimit;
+					try {
+						in.reset();
+						resetPastLimit = "allowed";
+					}
+					catch (IOException ex) {
+						resetPastLimit = "refused";
+					}
+					byte[] rest = in.readNBytes(request.getContentLength() - 8);
+					response.setHeader("X-Mark", markSupported + " " + first + " " + resetPastLimit);
+					response.setHeader("X-Finished", String.valueOf(in.isFinished()));
+					response.getOutputStream().write(start);
+					response.getOutputStream().write(rest);
+				}
+			}).addMapping("/peek");
 			context.addServlet("reader", new HttpServlet() {
 				@Override
 				protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -155,6 +185,21 @@ class RequestTest {
 			.header("Content-Type", "application/x-www-form-urlencoded")
 			.PUT(HttpRequest.BodyPublishers.ofString("a=form")));
 		assertThat(response.body()).isEqualTo("query=null\n");
+	}
+
+	@Test
+	void aPeekAtTheBodyThenReadingItWholeGivesEveryByteOnce() throws Exception {
+		byte[] body = new byte[150_000];
+		for (int i = 0; i < body.length; i++) {
+			body[i] = (byte) (i * 7 + 3);
+		}
+		HttpResponse<byte[]> response = server.sendForBytes(server.request("/peek")
+			.header("Content-Type", "application/octet-stream")
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).isEqualTo(body);
+		assertThat(response.headers().firstValue("X-Mark")).hasValue("true 3 refused");
+		assertThat(response.headers().firstValue("X-Finished")).hasValue("true");
 	}
 
 	@Test
