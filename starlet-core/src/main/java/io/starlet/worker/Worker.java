@@ -53,7 +53,8 @@ final class Worker implements WorkerInfo, Runnable {
 
 	final RequestParser parser;
 
-	final ConnectionOutput output = new ConnectionOutput(16 * 1024);
+	/** Taken when the thread starts (a predecessor's, usually), given back when it exits. */
+	ConnectionOutput output;
 
 	final ResponseHead responseHead = new ResponseHead();
 
@@ -140,6 +141,7 @@ final class Worker implements WorkerInfo, Runnable {
 	public void run() {
 		String reason = ServerStats.RETIRED_SHUTDOWN;
 		try {
+			this.output = this.pool.takeOutput();
 			this.selector = this.pool.takeSelector();
 			while (this.pool.isRunning()) {
 				if (this.retireReason != null) {
@@ -175,6 +177,9 @@ final class Worker implements WorkerInfo, Runnable {
 			this.diedOfError = true;
 		}
 		finally {
+			if (this.output != null) {
+				this.pool.returnOutput(this.output);
+			}
 			closeSelector();
 			runChildExitHooks();
 			this.pool.workerExited(this, reason);

@@ -25,6 +25,7 @@ import io.starlet.ServerStats;
 import io.starlet.StarletConfig;
 import io.starlet.http.RequestParser;
 import io.starlet.net.Connection;
+import io.starlet.net.ConnectionOutput;
 import io.starlet.net.Listeners;
 
 /**
@@ -81,7 +82,13 @@ public final class WorkerPool {
 	 * Selectors of exited workers, for their successors: opening one costs an epoll instance and
 	 * a wake-up pipe, and with the default budget of 100 requests workers come and go often.
 	 */
+	/** Each worker's output buffer: a response head and a small body leave in one write. */
+	static final int OUTPUT_BUFFER_SIZE = 16 * 1024;
+
 	private final Queue<Selector> spareSelectors = new ConcurrentLinkedQueue<>();
+
+	/** Output buffers of exited workers, for their successors (a worker lives ~100 requests). */
+	private final Queue<ConnectionOutput> spareOutputs = new ConcurrentLinkedQueue<>();
 
 	/** Workers still to retire in a slow restart (SIGHUP with spawn-interval) or hand-over. */
 	private final java.util.Deque<Worker> toRetire = new java.util.concurrent.ConcurrentLinkedDeque<>();
@@ -259,6 +266,18 @@ public final class WorkerPool {
 			return max;
 		}
 		return min + java.util.concurrent.ThreadLocalRandom.current().nextInt(max - min + 1);
+	}
+
+	ConnectionOutput takeOutput() {
+		ConnectionOutput output = this.spareOutputs.poll();
+		return (output != null) ? output : new ConnectionOutput(OUTPUT_BUFFER_SIZE);
+	}
+
+	void returnOutput(ConnectionOutput output) {
+		if (this.running && this.spareOutputs.size() < targetWorkers()) {
+			output.attach(null, null, 0);
+			this.spareOutputs.add(output);
+		}
 	}
 
 	Selector takeSelector() throws IOException {
