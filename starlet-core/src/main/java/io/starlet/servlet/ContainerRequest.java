@@ -634,16 +634,24 @@ final class ContainerRequest implements HttpServletRequest {
 
 	@Override
 	public String getRemoteAddr() {
+		// Spring MVC asks on every request (its request-handled event): without forwarded
+		// headers the answer is the socket's peer, with no need to resolve the rest
+		if (this.client == null && !this.container.forwardedHeaders().enabled()) {
+			return ForwardedHeaders.peerAddress(this.exchange.remoteAddress());
+		}
 		return client().remoteAddr();
 	}
 
 	@Override
 	public String getRemoteHost() {
-		return client().remoteAddr();
+		return getRemoteAddr();
 	}
 
 	@Override
 	public int getRemotePort() {
+		if (this.client == null && !this.container.forwardedHeaders().enabled()) {
+			return ForwardedHeaders.peerPort(this.exchange.remoteAddress());
+		}
 		return client().remotePort();
 	}
 

@@ -35,19 +35,30 @@ final class ForwardedHeaders {
 
 	static final ForwardedHeaders DISABLED = new ForwardedHeaders(false, null);
 
+	/** Whether forwarded headers are read at all; when not, the client is the socket's peer. */
+	boolean enabled() {
+		return this.enabled;
+	}
+
+	/** The peer's address as text (no DNS lookup); a UNIX socket's peer is local. */
+	static String peerAddress(SocketAddress remote) {
+		return (remote instanceof InetSocketAddress inet && inet.getAddress() != null)
+				? inet.getAddress().getHostAddress() : "127.0.0.1";
+	}
+
+	static int peerPort(SocketAddress remote) {
+		return (remote instanceof InetSocketAddress inet && inet.getAddress() != null) ? inet.getPort() : 0;
+	}
+
 	ClientInfo resolve(Exchange exchange) {
 		SocketAddress remote = exchange.remoteAddress();
-		String remoteAddr;
-		int remotePort;
+		String remoteAddr = peerAddress(remote);
+		int remotePort = peerPort(remote);
 		boolean peerTrusted;
 		if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
-			remoteAddr = inet.getAddress().getHostAddress();
-			remotePort = inet.getPort();
 			peerTrusted = this.enabled && this.trustedProxies.test(inet.getAddress());
 		}
 		else {
-			remoteAddr = "127.0.0.1";
-			remotePort = 0;
 			peerTrusted = this.enabled && remote instanceof UnixDomainSocketAddress;
 		}
 		Fields headers = exchange.requestHeaders();
