@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -56,7 +57,12 @@ public final class WorkerPool {
 
 	private final Handler handler;
 
-	private final BlockingQueue<Connection> ready = new LinkedBlockingQueue<>();
+	/**
+	 * Connections whose request has arrived, in arrival order. Lock-free: a waiting worker is
+	 * handed a connection directly and spins briefly before it parks, which measured 5-20% more
+	 * requests/s than a LinkedBlockingQueue in close16 and ka256 (docs/benchmarks.md).
+	 */
+	private final BlockingQueue<Connection> ready = new LinkedTransferQueue<>();
 
 	private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
 
