@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import io.starlet.Exchange;
 import io.starlet.http.Fields;
@@ -85,9 +84,7 @@ final class ContainerRequest implements HttpServletRequest {
 
 	// --- request state --------------------------------------------------------------------------
 
-	// Spring MVC sets about twenty attributes per request: a table of 64 (resized at 48) never
-	// resizes, and is half the 128 that a capacity of 64 would allocate per request.
-	private final Map<String, Object> attributes = new ConcurrentHashMap<>(32);
+	private final RequestAttributes attributes = new RequestAttributes();
 
 	private String characterEncoding;
 
@@ -179,7 +176,7 @@ final class ContainerRequest implements HttpServletRequest {
 
 	@Override
 	public Enumeration<String> getAttributeNames() {
-		return Collections.enumeration(new ArrayList<>(this.attributes.keySet()));
+		return Collections.enumeration(this.attributes.names());
 	}
 
 	@Override

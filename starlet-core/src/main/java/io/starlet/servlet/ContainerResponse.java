@@ -471,8 +471,23 @@ final class ContainerResponse implements HttpServletResponse {
 			return null;
 		}
 		String charset = (this.characterEncodingExplicit || this.outputMode == 2) ? getCharacterEncoding() : null;
-		return (charset != null) ? this.mediaType + ";charset=" + charset : this.mediaType;
+		if (charset == null) {
+			return this.mediaType;
+		}
+		// asked for several times per request (filters, then the head): build it once
+		if (this.contentTypeMediaType != this.mediaType || this.contentTypeCharset != charset) {
+			this.contentType = this.mediaType + ";charset=" + charset;
+			this.contentTypeMediaType = this.mediaType;
+			this.contentTypeCharset = charset;
+		}
+		return this.contentType;
 	}
+
+	private String contentType;
+
+	private String contentTypeMediaType;
+
+	private String contentTypeCharset;
 
 	@Override
 	public void setCharacterEncoding(String charset) {

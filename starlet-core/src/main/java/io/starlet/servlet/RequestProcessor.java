@@ -90,8 +90,8 @@ final class RequestProcessor {
 		List<ServletRequestListener> listeners = this.context.listeners(ServletRequestListener.class);
 		ServletRequestEvent event = listeners.isEmpty() ? null : new ServletRequestEvent(this.context, request);
 		try {
-			for (ServletRequestListener listener : listeners) {
-				listener.requestInitialized(event);
+			for (int i = 0; i < listeners.size(); i++) {
+				listeners.get(i).requestInitialized(event);
 			}
 			dispatch(request, response, DispatcherType.REQUEST, mapping);
 			if (request.asyncContext != null) {

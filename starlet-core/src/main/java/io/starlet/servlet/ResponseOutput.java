@@ -30,13 +30,29 @@ final class ResponseOutput extends ServletOutputStream {
 	/**
 	 * The bytes buffered so far. It starts small and grows up to {@link #capacity}: most
 	 * responses are far smaller than the 8 KiB buffer, and allocating it whole for every request
-	 * was over a quarter of all the bytes a Spring MVC request allocated.
+	 * was over a quarter of all the bytes a Spring MVC request allocated. It is the array of the
+	 * worker's previous response when there is one ({@link #SPARE}).
 	 */
 	private byte[] buffer;
 
 	private int count;
 
 	private static final int INITIAL_ARRAY = 512;
+
+	/**
+	 * Per worker thread, the array its last response completed with, lent to its next response.
+	 * A response gives its array back only once it is complete and no longer refers to it, and
+	 * only on the thread that took it: a late write from an application thread then finds the
+	 * output closed and an empty array, never the bytes of a later response.
+	 */
+	private static final ThreadLocal<byte[]> SPARE = new ThreadLocal<>();
+
+	/** Larger arrays (a {@code setBufferSize} far above the default) are not kept. */
+	private static final int SPARE_LIMIT = 64 * 1024;
+
+	private static final byte[] NO_ARRAY = new byte[0];
+
+	private final Thread owner = Thread.currentThread();
 
 	private OutputStream sink;
 
@@ -54,7 +70,24 @@ final class ResponseOutput extends ServletOutputStream {
 		this.response = response;
 		this.exchange = exchange;
 		this.capacity = bufferSize;
-		this.buffer = new byte[Math.min(bufferSize, INITIAL_ARRAY)];
+		byte[] spare = SPARE.get();
+		if (spare != null) {
+			SPARE.set(null);
+			this.buffer = spare;
+		}
+		else {
+			this.buffer = new byte[Math.min(bufferSize, INITIAL_ARRAY)];
+		}
+	}
+
+	/** Called once the buffer's bytes have gone to the engine and will never be read again. */
+	private void releaseArray() {
+		byte[] array = this.buffer;
+		this.buffer = NO_ARRAY;
+		this.count = 0;
+		if (array.length > 0 && array.length <= SPARE_LIMIT && Thread.currentThread() == this.owner) {
+			SPARE.set(array);
+		}
 	}
 
 	int bufferSize() {
@@ -72,8 +105,8 @@ final class ResponseOutput extends ServletOutputStream {
 		if (this.committed || this.count > 0) {
 			throw new IllegalStateException("setBufferSize after content has been written");
 		}
+		// the array (empty so far) grows on demand up to the new capacity
 		this.capacity = Math.max(size, 512);
-		this.buffer = new byte[Math.min(this.capacity, INITIAL_ARRAY)];
 	}
 
 	boolean isCommitted() {
@@ -255,6 +288,9 @@ final class ResponseOutput extends ServletOutputStream {
 		catch (IOException ex) {
 			throw this.response.clientAborted(ex);
 		}
+		finally {
+			releaseArray();
+		}
 	}
 
 	/**
@@ -264,6 +300,7 @@ final class ResponseOutput extends ServletOutputStream {
 	synchronized void abandon() {
 		this.closed = true;
 		this.completed = true;
+		releaseArray();
 	}
 
 	@Override

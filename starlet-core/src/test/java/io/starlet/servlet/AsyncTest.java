@@ -280,6 +280,70 @@ class AsyncTest {
 		}
 	}
 
+	@Test
+	void aStreamKeptPastItsResponseNeverWritesIntoTheNextResponsesBuffer() throws Exception {
+		// The worker lends its response buffer to its next response: a stream an application
+		// keeps after its response completed must never reach that buffer.
+		CountDownLatch lateWritesStarted = new CountDownLatch(1);
+		CountDownLatch secondBuffering = new CountDownLatch(1);
+		CountDownLatch lateWritesDone = new CountDownLatch(1);
+		try (ServletServer single = ServletServer.start(
+				io.starlet.StarletConfig.builder().maxWorkers(1).maxKeepaliveReqs(100), (container) -> {
+					container.getServletContext().addServlet("kept", new HttpServlet() {
+						@Override
+						protected void doGet(HttpServletRequest request, HttpServletResponse response)
+								throws IOException {
+							if (request.getParameter("second") != null) {
+								var out = response.getOutputStream();
+								out.write("sec".getBytes());
+								secondBuffering.countDown();
+								try {
+									lateWritesDone.await(5, TimeUnit.SECONDS);
+								}
+								catch (InterruptedException ex) {
+									Thread.currentThread().interrupt();
+								}
+								out.write("ond".getBytes());
+								return;
+							}
+							var kept = response.getOutputStream();
+							kept.write("first".getBytes());
+							new Thread(() -> {
+								try {
+									lateWritesStarted.countDown();
+									secondBuffering.await(5, TimeUnit.SECONDS);
+									for (int i = 0; i < 1000; i++) {
+										kept.write("LATE".getBytes());
+									}
+								}
+								catch (IOException | InterruptedException ex) {
+									events.add("late write failed " + ex);
+								}
+								finally {
+									lateWritesDone.countDown();
+								}
+							}).start();
+						}
+					}).addMapping("/kept");
+				})) {
+			try (Socket socket = new Socket("127.0.0.1", single.port())) {
+				socket.setSoTimeout(5000);
+				OutputStream out = socket.getOutputStream();
+				var in = socket.getInputStream();
+				out.write("GET /kept HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+				out.flush();
+				assertThat(readResponse(in)).startsWith("HTTP/1.1 200").contains("Content-Length: 5");
+				assertThat(new String(in.readNBytes(5), StandardCharsets.ISO_8859_1)).isEqualTo("first");
+				assertThat(lateWritesStarted.await(5, TimeUnit.SECONDS)).isTrue();
+				out.write("GET /kept?second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes());
+				out.flush();
+				String rest = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+				assertThat(lateWritesDone.getCount()).isZero();
+				assertThat(rest).startsWith("HTTP/1.1 200").contains("Content-Length: 6").endsWith("\r\n\r\nsecond");
+			}
+		}
+	}
+
 	private static String readResponse(java.io.InputStream in) throws IOException {
 		StringBuilder head = new StringBuilder();
 		while (!head.toString().endsWith("\r\n\r\n")) {

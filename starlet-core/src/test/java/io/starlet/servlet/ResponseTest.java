@@ -49,6 +49,15 @@ class ResponseTest {
 				response.getWriter().write("small body");
 				response.setHeader("X-Committed", String.valueOf(response.isCommitted()));
 			});
+			add(context, "/retyped", (request, response) -> {
+				response.setContentType("text/plain");
+				response.setCharacterEncoding("UTF-8");
+				String first = response.getContentType();
+				response.setCharacterEncoding("ISO-8859-1");
+				String second = response.getContentType();
+				response.setContentType("text/csv");
+				response.setHeader("X-Seen", first + " | " + second + " | " + response.getContentType());
+			});
 			add(context, "/large", (request, response) -> {
 				response.setContentType("application/octet-stream");
 				ServletOutputStream out = response.getOutputStream();
@@ -153,6 +162,14 @@ class ResponseTest {
 		assertThat(response.header("Content-Type")).isEqualTo("text/plain;charset=ISO-8859-1");
 		assertThat(response.header("X-Committed")).isEqualTo("false");
 		assertThat(response.body()).isEqualTo("small body");
+	}
+
+	@Test
+	void theContentTypeFollowsEachChangeOfTypeAndCharset() throws Exception {
+		ServletServer.RawResponse response = raw("GET", "/retyped");
+		assertThat(response.header("X-Seen"))
+			.isEqualTo("text/plain;charset=UTF-8 | text/plain;charset=ISO-8859-1 | text/csv;charset=ISO-8859-1");
+		assertThat(response.header("Content-Type")).isEqualTo("text/csv;charset=ISO-8859-1");
 	}
 
 	@Test

@@ -1,0 +1,71 @@
+package io.starlet.servlet;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RequestAttributesTest {
+
+	private final RequestAttributes attributes = new RequestAttributes();
+
+	@Test
+	void setReplaceAndRemoveReturnWhatWasThere() {
+		assertThat(this.attributes.put("a", 1)).isNull();
+		assertThat(this.attributes.put("a", 2)).isEqualTo(1);
+		assertThat(this.attributes.get("a")).isEqualTo(2);
+		assertThat(this.attributes.remove("a")).isEqualTo(2);
+		assertThat(this.attributes.remove("a")).isNull();
+		assertThat(this.attributes.get("a")).isNull();
+		assertThat(this.attributes.names()).isEmpty();
+	}
+
+	@Test
+	void namesWithTheSameHashAreDifferentAttributes() {
+		assertThat("Aa".hashCode()).isEqualTo("BB".hashCode());
+		this.attributes.put("Aa", "first");
+		this.attributes.put("BB", "second");
+		assertThat(this.attributes.get("Aa")).isEqualTo("first");
+		assertThat(this.attributes.get("BB")).isEqualTo("second");
+		this.attributes.remove("Aa");
+		assertThat(this.attributes.get("BB")).isEqualTo("second");
+		assertThat(this.attributes.get("Aa")).isNull();
+	}
+
+	@Test
+	void aNameBuiltAtRunTimeFindsTheSameAttribute() {
+		this.attributes.put("org.example.KEY", "v");
+		String built = new StringBuilder("org.example.").append("KEY").toString();
+		assertThat(this.attributes.get(built)).isEqualTo("v");
+	}
+
+	@Test
+	void growsPastItsFirstArraysAndKeepsInsertionOrderAcrossRemovals() {
+		List<String> expected = new ArrayList<>();
+		for (int i = 0; i < 100; i++) {
+			this.attributes.put("name-" + i, i);
+			expected.add("name-" + i);
+		}
+		for (int i = 0; i < 100; i += 3) {
+			assertThat(this.attributes.remove("name-" + i)).isEqualTo(i);
+			expected.remove("name-" + i);
+		}
+		assertThat(this.attributes.names()).containsExactlyElementsOf(expected);
+		for (int i = 0; i < 100; i++) {
+			assertThat(this.attributes.get("name-" + i)).isEqualTo((i % 3 == 0) ? null : i);
+		}
+	}
+
+	@Test
+	void theNamesAreASnapshot() {
+		this.attributes.put("a", 1);
+		List<String> names = this.attributes.names();
+		this.attributes.put("b", 2);
+		this.attributes.remove("a");
+		assertThat(names).containsExactly("a");
+		assertThat(this.attributes.names()).containsExactly("b");
+	}
+
+}
