@@ -51,6 +51,8 @@ final class Worker implements WorkerInfo, Runnable {
 
 	private final Thread thread;
 
+	private final Handoff.Waiter<Connection> waiter;
+
 	final RequestParser parser;
 
 	/** Taken when the thread starts (a predecessor's, usually), given back when it exits. */
@@ -77,6 +79,7 @@ final class Worker implements WorkerInfo, Runnable {
 		this.budget = budget;
 		this.parser = pool.newParser();
 		this.thread = new Thread(this, this.name);
+		this.waiter = new Handoff.Waiter<>(this.thread);
 	}
 
 	void start() {
@@ -148,7 +151,7 @@ final class Worker implements WorkerInfo, Runnable {
 					reason = this.retireReason;
 					break;
 				}
-				Connection connection = this.pool.take(200);
+				Connection connection = this.pool.take(this.waiter, 200);
 				if (connection == null) {
 					continue;
 				}

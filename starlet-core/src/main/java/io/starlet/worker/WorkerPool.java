@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -57,12 +56,8 @@ public final class WorkerPool {
 
 	private final Handler handler;
 
-	/**
-	 * Connections whose request has arrived, in arrival order. Lock-free: a waiting worker is
-	 * handed a connection directly and spins briefly before it parks, which measured 5-20% more
-	 * requests/s than a LinkedBlockingQueue in close16 and ka256 (docs/benchmarks.md).
-	 */
-	private final BlockingQueue<Connection> ready = new LinkedTransferQueue<>();
+	/** Connections whose request has arrived, on their way to a worker. */
+	private final Handoff<Connection> ready = new Handoff<>();
 
 	private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
 
@@ -321,29 +316,31 @@ public final class WorkerPool {
 	void dispatch(Connection connection) {
 		this.active.incrementAndGet();
 		connection.readySince = System.nanoTime();
-		this.ready.add(connection);
+		this.ready.offer(connection);
 	}
 
 	/** Takes a queued connection back (queue timeout); false if a worker already has it. */
 	boolean withdraw(Connection connection) {
-		if (this.ready.remove(connection)) {
+		if (this.ready.withdraw(connection)) {
 			finished();
 			return true;
 		}
 		return false;
 	}
 
-	Connection take(long timeoutMillis) throws InterruptedException {
-		return this.ready.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+	Connection take(Handoff.Waiter<Connection> waiter, long timeoutMillis) throws InterruptedException {
+		// more connections open than workers: the next request is probably a moment away
+		boolean yieldFirst = this.openConnections.get() > targetWorkers();
+		return this.ready.take(waiter, TimeUnit.MILLISECONDS.toNanos(timeoutMillis), yieldFirst);
 	}
 
 	/** The connections waiting for a worker, oldest first (a weakly consistent view). */
 	Iterable<Connection> queued() {
-		return this.ready;
+		return this.ready.queued();
 	}
 
 	boolean hasQueued() {
-		return !this.ready.isEmpty();
+		return this.ready.hasQueued();
 	}
 
 	/** A worker is done with a connection it took (closed it or handed it back). */
@@ -509,7 +506,7 @@ public final class WorkerPool {
 		this.retirements.forEach((reason, count) -> retired.put(reason, count.sum()));
 		Map<Integer, Long> rejected = new TreeMap<>();
 		this.rejections.forEach((status, count) -> rejected.put(status, count.sum()));
-		int queued = this.ready.size();
+		int queued = this.ready.queuedCount();
 		int busyNow = this.busy.get();
 		int idleConnections = Math.max(0, this.openConnections.get() - queued - busyNow);
 		return new ServerStats(this.config.maxWorkers(), this.workers.size(), busyNow, idleConnections, queued,
