@@ -105,8 +105,10 @@ final class RequestInput extends ServletInputStream {
 		if (len < 0) {
 			throw new IllegalArgumentException("len < 0");
 		}
+		// A mark may be active (Spring MVC peeks at the body first): the reads below record for
+		// it, or drop it once they pass its limit, like any other read.
 		long left = (this.body instanceof FixedLengthInputStream fixed && !this.finished) ? fixed.remaining() : -1;
-		if (left < 0 || this.marked != null) {
+		if (left < 0) {
 			return super.readNBytes(len);
 		}
 		left += this.replayEnd - this.replayPos;
