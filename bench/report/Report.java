@@ -99,7 +99,8 @@ public class Report {
 		md.append("| Load generator | wrk ").append(meta.get("wrk")).append(", on the same machine, 127.0.0.1 |\n");
 		md.append("| Campaign | ").append(meta.get("rounds")).append(" rounds × ").append(meta.get("duration"))
 			.append(" s per scenario and server, interleaved; ").append(meta.get("warmup"))
-			.append(" s discarded warm-up per server; startup measured ").append(meta.get("startups"))
+			.append(" s discarded warm-up per server").append(discardedRounds(meta))
+			.append("; startup measured ").append(meta.get("startups"))
 			.append(" times |\n");
 		md.append("| Starlet commit | ").append(meta.get("starlet")).append(" |\n");
 		for (String kind : kinds) {
@@ -311,6 +312,15 @@ public class Report {
 	}
 
 	// --- formatting -------------------------------------------------------------------------------
+
+	static String discardedRounds(Map<String, String> meta) {
+		String n = meta.getOrDefault("warmup_rounds", "0");
+		return switch (n) {
+			case "0" -> "";
+			case "1" -> ", then 1 discarded round";
+			default -> ", then " + n + " discarded rounds";
+		};
+	}
 
 	static String instanceNote(String instance) {
 		if (instance.endsWith("16")) {
