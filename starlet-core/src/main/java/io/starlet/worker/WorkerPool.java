@@ -330,8 +330,17 @@ public final class WorkerPool {
 
 	Connection take(Handoff.Waiter<Connection> waiter, long timeoutMillis) throws InterruptedException {
 		// more connections open than workers: the next request is probably a moment away
-		boolean yieldFirst = this.openConnections.get() > targetWorkers();
+		boolean yieldFirst = !workerPerConnection();
 		return this.ready.take(waiter, TimeUnit.MILLISECONDS.toNanos(timeoutMillis), yieldFirst);
+	}
+
+	/**
+	 * Whether every open connection could have a worker of its own (as in ka16), as opposed to
+	 * more connections than workers (ka256). Which of the two holds decides when a waiting worker
+	 * yields before it sleeps.
+	 */
+	boolean workerPerConnection() {
+		return this.openConnections.get() <= targetWorkers();
 	}
 
 	/** The connections waiting for a worker, oldest first (a weakly consistent view). */

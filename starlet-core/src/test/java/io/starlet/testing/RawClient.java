@@ -118,6 +118,12 @@ public final class RawClient implements AutoCloseable {
 		return response.withBody(body.toString(StandardCharsets.ISO_8859_1));
 	}
 
+	/** Half-closes: the server reads end of stream, this client can still read. */
+	public RawClient shutdownOutput() throws IOException {
+		this.socket.shutdownOutput();
+		return this;
+	}
+
 	/** Waits for the server to close: true on EOF, false if it kept the connection for {@code millis}. */
 	public boolean closedByServer(int millis) throws IOException {
 		this.socket.setSoTimeout(millis);

@@ -282,6 +282,48 @@ class ConnectionModelTest {
 	}
 
 	@Test
+	void aKeptAliveConnectionIsServedBackToBackWithAWorkerPerConnectionOrWithFewerWorkers() throws Exception {
+		// One worker. With one connection open, a worker that finished a response yields and looks
+		// for the next request before it sleeps; with three open it goes straight to the wait.
+		// Either way every request is answered, and a client that leaves is seen at once.
+		int port = this.server.start(StarletConfig.builder().maxWorkers(1).maxKeepaliveReqs(1000)
+			.maxReqsPerChild(10_000).keepaliveTimeout(Duration.ofSeconds(30)), HELLO);
+		try (RawClient alone = new RawClient(port)) {
+			for (int i = 0; i < 300; i++) {
+				RawClient.Response response = alone.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
+				assertThat(response.status()).isEqualTo(200);
+				assertThat(response.body()).isEqualTo("Hello, World!");
+			}
+			long t0 = System.nanoTime();
+			assertThat(alone.shutdownOutput().closedByServer(5000)).isTrue();
+			assertThat(millisSince(t0)).isLessThan(1000);
+		}
+		List<RawClient> three = new ArrayList<>();
+		try {
+			for (int c = 0; c < 3; c++) {
+				three.add(new RawClient(port));
+			}
+			for (int i = 0; i < 100; i++) {
+				for (RawClient client : three) {
+					RawClient.Response response = client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
+					assertThat(response.status()).isEqualTo(200);
+					assertThat(response.body()).isEqualTo("Hello, World!");
+				}
+			}
+			for (RawClient client : three) {
+				long t0 = System.nanoTime();
+				assertThat(client.shutdownOutput().closedByServer(5000)).isTrue();
+				assertThat(millisSince(t0)).isLessThan(1000);
+			}
+		}
+		finally {
+			for (RawClient client : three) {
+				client.close();
+			}
+		}
+	}
+
+	@Test
 	void manyShortConnectionsAreAllServed() throws Exception {
 		// Workers close connections the acceptor still has registered; the acceptor must cope.
 		int port = this.server.start(StarletConfig.builder().maxWorkers(4), HELLO);
