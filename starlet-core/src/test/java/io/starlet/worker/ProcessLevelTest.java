@@ -112,7 +112,18 @@ class ProcessLevelTest {
 		}
 		assertThat(before).isSubsetOf("starlet-worker-1", "starlet-worker-2");
 		signal(child.pid(), "HUP");
-		Thread.sleep(600);
+		// An idle worker sees the recycle within its 200 ms wait for work. The signal itself
+		// reaches Java on a thread the JVM starts for it, which a loaded machine may start late:
+		// wait for the first replacement to answer rather than for a fixed time.
+		WorkerModelTest.waitUntil(() -> {
+			try {
+				return !before.contains(get(port).split(" ")[1]);
+			}
+			catch (IOException ex) {
+				return false;
+			}
+		});
+		Thread.sleep(300);
 		Set<String> after = new HashSet<>();
 		for (int i = 0; i < 10; i++) {
 			after.add(get(port).split(" ")[1]);
