@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * Starlet's signals, for every running pool in this JVM that enabled them: SIGHUP recycles all
@@ -42,10 +43,17 @@ final class Signals {
 
 	private static boolean install(String name, Runnable action) {
 		try {
-			Signal.handle(new Signal(name), signal -> {
+			SignalHandler previous = Signal.handle(new Signal(name), signal -> {
 				logger.info("SIG{} received", name);
 				action.run();
 			});
+			if (previous == SignalHandler.SIG_IGN && name.equals("HUP")) {
+				// A process started with SIGHUP ignored (nohup) keeps it ignored: the JVM does not
+				// install a handler for one of its shutdown signals then, and says so only here.
+				logger.warn("SIGHUP is ignored by this process (started with nohup?): "
+						+ "workers will not be recycled on SIGHUP. Start it without nohup to use SIGHUP.");
+				return false;
+			}
 			return true;
 		}
 		catch (IllegalArgumentException | UnsupportedOperationException ex) {
