@@ -177,4 +177,18 @@ final class Handoff<T> {
 		return this.backlog.size();
 	}
 
+	/** Whether more than {@code n} connections wait; looks at no more than n + 1 of them. */
+	boolean queuedMoreThan(int n) {
+		if (n <= 0) {
+			return hasQueued();
+		}
+		int seen = 0;
+		for (T ignored : this.backlog) {
+			if (++seen > n) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 }

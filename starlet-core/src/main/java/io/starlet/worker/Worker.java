@@ -19,14 +19,16 @@ import io.starlet.net.ConnectionOutput;
  * One worker: a platform thread that takes connections whose request has arrived, serves them,
  * and retires when its request budget is spent (Starlet's {@code max-reqs-per-child}), when a
  * request asks for it (harakiri), on a recycle, or at shutdown; then it runs the child-exit hooks
- * on its own thread and exits, and the pool replaces it.
+ * on its own thread and exits, and the pool replaces it. A worker that spent its budget starts
+ * its successor itself, right after its last response ({@link WorkerPool#spawnSuccessor}).
  *
  * <p>Per connection:
  * <pre>
  *   take ──▶ serve request ──▶ keep-alive? ──no──▶ close
  *                 ▲                 │ yes
  *                 │                 ▼
- *                 └──── yes ── next head buffered, or arrives while lingering (queue empty)?
+ *                 └──── yes ── next head buffered, or arrives while lingering
+ *                                   │ (unless a queued connection has no worker coming)?
  *                                   │ no
  *                                   ▼
  *                          hand back to the acceptor
@@ -72,11 +74,20 @@ final class Worker implements WorkerInfo, Runnable {
 
 	private boolean diedOfError;
 
-	Worker(WorkerPool pool, int id, long budget) {
+	/** Set by the pool when this worker's successor started before it exited. */
+	boolean replaced;
+
+	/**
+	 * @param selector a predecessor's selector, or null to take a spare one when the thread starts
+	 * @param output a predecessor's output buffer, or null likewise
+	 */
+	Worker(WorkerPool pool, int id, long budget, Selector selector, ConnectionOutput output) {
 		this.pool = pool;
 		this.id = id;
 		this.name = "starlet-worker-" + id;
 		this.budget = budget;
+		this.selector = selector;
+		this.output = output;
 		this.parser = pool.newParser();
 		this.thread = new Thread(this, this.name);
 		this.waiter = new Handoff.Waiter<>(this.thread);
@@ -143,9 +154,16 @@ final class Worker implements WorkerInfo, Runnable {
 	@Override
 	public void run() {
 		String reason = ServerStats.RETIRED_SHUTDOWN;
+		boolean started = false;
 		try {
-			this.output = this.pool.takeOutput();
-			this.selector = this.pool.takeSelector();
+			if (this.output == null) {
+				this.output = this.pool.takeOutput();
+			}
+			if (this.selector == null) {
+				this.selector = this.pool.takeSelector();
+			}
+			started = true;
+			this.pool.workerStarted();
 			while (this.pool.isRunning()) {
 				if (this.retireReason != null) {
 					reason = this.retireReason;
@@ -162,6 +180,7 @@ final class Worker implements WorkerInfo, Runnable {
 				}
 				if (this.served >= this.budget) {
 					reason = ServerStats.RETIRED_BUDGET;
+					passOnToSuccessor();
 					break;
 				}
 			}
@@ -180,6 +199,9 @@ final class Worker implements WorkerInfo, Runnable {
 			this.diedOfError = true;
 		}
 		finally {
+			if (!started) {
+				this.pool.workerStarted();
+			}
 			if (this.output != null) {
 				this.pool.returnOutput(this.output);
 			}
@@ -214,7 +236,7 @@ final class Worker implements WorkerInfo, Runnable {
 					keep = false;
 					break;
 				}
-				if (!this.pool.hasQueued() && lingerForNextRequest(connection, this.pool.workerPerConnection())) {
+				if (!this.pool.mustMakeRoom() && lingerForNextRequest(connection, this.pool.workerPerConnection())) {
 					continue;
 				}
 				break;
@@ -298,6 +320,18 @@ final class Worker implements WorkerInfo, Runnable {
 			return false;
 		}
 		return nextRequestBuffered(connection);
+	}
+
+	/** Starts the successor now, with this worker's selector and buffer, if the pool allows. */
+	private void passOnToSuccessor() {
+		Selector clean = this.selector.keys().isEmpty() ? this.selector : null;
+		this.output.attach(null, null, 0);
+		if (this.pool.spawnSuccessor(this, clean, this.output)) {
+			this.output = null;
+			if (clean != null) {
+				this.selector = null;
+			}
+		}
 	}
 
 	private void closeSelector() {

@@ -31,6 +31,17 @@ class HandoffTest {
 	}
 
 	@Test
+	void queuedMoreThanCountsTheBacklog() {
+		assertThat(this.handoff.queuedMoreThan(0)).isFalse();
+		this.handoff.offer(1);
+		this.handoff.offer(2);
+		assertThat(this.handoff.queuedMoreThan(0)).isTrue();
+		assertThat(this.handoff.queuedMoreThan(1)).isTrue();
+		assertThat(this.handoff.queuedMoreThan(2)).isFalse();
+		assertThat(this.handoff.queuedMoreThan(5)).isFalse();
+	}
+
+	@Test
 	void aTakeWithNothingOfferedTimesOutAndLeavesNoIdleWorkerBehind() throws Exception {
 		Handoff.Waiter<Integer> waiter = new Handoff.Waiter<>(Thread.currentThread());
 		long start = System.nanoTime();

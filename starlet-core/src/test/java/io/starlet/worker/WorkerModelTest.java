@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -96,8 +98,37 @@ class WorkerModelTest {
 			get(port);
 		}
 		waitUntil(() -> calls.size() >= 4);
-		assertThat(calls).containsExactly("starlet-worker-1@starlet-worker-1", "second:starlet-worker-1",
+		// Each worker runs its hooks in order; worker 2 may already serve while worker 1's run.
+		assertThat(calls).containsExactlyInAnyOrder("starlet-worker-1@starlet-worker-1", "second:starlet-worker-1",
 				"starlet-worker-2@starlet-worker-2", "second:starlet-worker-2");
+		assertThat(calls.indexOf("second:starlet-worker-1")).isGreaterThan(calls.indexOf("starlet-worker-1@starlet-worker-1"));
+		assertThat(calls.indexOf("second:starlet-worker-2")).isGreaterThan(calls.indexOf("starlet-worker-2@starlet-worker-2"));
+	}
+
+	@Test
+	void aWorkerThatSpentItsBudgetStartsItsSuccessorBeforeItsHooksRun() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		AtomicBoolean firstHookReturned = new AtomicBoolean();
+		StarletConfig.Builder config = StarletConfig.builder().maxWorkers(1).maxReqsPerChild(2)
+			.childExitHook(worker -> {
+				if (worker.id() == 1) {
+					release.await(5, TimeUnit.SECONDS);
+					firstHookReturned.set(true);
+				}
+			});
+		int port = this.server.start(config, WHO);
+		try {
+			assertThat(get(port)).isEqualTo("starlet-worker-1");
+			assertThat(get(port)).isEqualTo("starlet-worker-1");
+			// worker 1 is stuck in its hook, and yet its one-worker pool serves the next request
+			assertThat(get(port)).isEqualTo("starlet-worker-2");
+			assertThat(firstHookReturned).isFalse();
+			assertThat(this.server.get().stats().liveWorkers()).isEqualTo(1);
+		}
+		finally {
+			release.countDown();
+		}
+		waitUntil(firstHookReturned::get);
 	}
 
 	@Test
