@@ -175,8 +175,12 @@ class ConnectionModelTest {
 		try (Socket reader = new Socket("127.0.0.1", port)) {
 			reader.setReceiveBufferSize(4096);
 			reader.getOutputStream().write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-			// Never read: the worker must give up after `timeout`, not wait forever. With one
-			// worker, the next client is served only once that happened.
+			// The worker is on /big once its status line arrives (else the next client's request
+			// could reach the only worker first).
+			byte[] status = reader.getInputStream().readNBytes(12);
+			assertThat(new String(status, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+			// Then never read: the worker must give up after `timeout`, not wait forever. With
+			// one worker, the next client is served only once that happened.
 			long t0 = System.nanoTime();
 			try (RawClient next = new RawClient(port)) {
 				next.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");

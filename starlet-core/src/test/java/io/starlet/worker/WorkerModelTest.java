@@ -150,6 +150,50 @@ class WorkerModelTest {
 	}
 
 	@Test
+	void workersThatRetireOnEveryRequestNeverServeMoreRequestsAtOnceThanMaxWorkers() throws Exception {
+		AtomicInteger inFlight = new AtomicInteger();
+		AtomicInteger mostAtOnce = new AtomicInteger();
+		Handler counting = exchange -> {
+			mostAtOnce.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+			try {
+				Thread.sleep(1);
+				WHO.handle(exchange);
+			}
+			finally {
+				inFlight.decrementAndGet();
+			}
+		};
+		int port = this.server.start(StarletConfig.builder().maxWorkers(2).maxReqsPerChild(1).maxKeepaliveReqs(100),
+				counting);
+		List<CompletableFuture<List<String>>> clients = new ArrayList<>();
+		for (int c = 0; c < 4; c++) {
+			clients.add(CompletableFuture.supplyAsync(() -> {
+				List<String> served = new ArrayList<>();
+				try {
+					for (int i = 0; i < 25; i++) {
+						// each worker's only response closes its connection: a new one per request
+						RawClient.Response response = get(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+						assertThat(response.status()).isEqualTo(200);
+						assertThat(response.header("Connection")).isEqualTo("close");
+						served.add(response.body());
+					}
+				}
+				catch (IOException ex) {
+					throw new java.io.UncheckedIOException(ex);
+				}
+				return served;
+			}));
+		}
+		List<String> workers = new ArrayList<>();
+		for (CompletableFuture<List<String>> client : clients) {
+			workers.addAll(client.get(30, TimeUnit.SECONDS));
+		}
+		assertThat(workers).hasSize(100).doesNotHaveDuplicates();
+		assertThat(mostAtOnce.get()).isBetween(1, 2);
+		waitUntil(() -> this.server.get().stats().liveWorkers() == 2);
+	}
+
+	@Test
 	void spawnIntervalThrottlesSpawning() throws Exception {
 		this.server.start(StarletConfig.builder().maxWorkers(3).spawnInterval(Duration.ofMillis(400)), WHO);
 		Thread.sleep(150);
