@@ -8,14 +8,16 @@ import java.nio.channels.Selector;
 /**
  * A worker's buffered output to its current connection. The response head and a small body
  * collect here and leave in one write; {@link #flush()} writes with the write timeout.
+ *
+ * <p>The buffer is direct: a channel writes a heap buffer by first copying it into a temporary
+ * direct buffer of the writing thread's own, which every new worker (one per
+ * {@code max-reqs-per-child} requests) would allocate again. This one outlives its worker: a
+ * retiring worker hands it to its successor. A body larger than the buffer is written straight
+ * from the caller's array in one call.
  */
 public final class ConnectionOutput extends OutputStream {
 
-	private final byte[] buf;
-
-	private final ByteBuffer view;
-
-	private int count;
+	private final ByteBuffer buf;
 
 	private Connection connection;
 
@@ -26,8 +28,7 @@ public final class ConnectionOutput extends OutputStream {
 	private long written;
 
 	public ConnectionOutput(int size) {
-		this.buf = new byte[size];
-		this.view = ByteBuffer.wrap(this.buf);
+		this.buf = ByteBuffer.allocateDirect(size);
 	}
 
 	/** Points this output at a connection; discards anything left from the previous one. */
@@ -35,7 +36,7 @@ public final class ConnectionOutput extends OutputStream {
 		this.connection = connection;
 		this.selector = selector;
 		this.timeoutNanos = timeoutNanos;
-		this.count = 0;
+		this.buf.clear();
 		this.written = 0;
 	}
 
@@ -46,26 +47,24 @@ public final class ConnectionOutput extends OutputStream {
 
 	@Override
 	public void write(int b) throws IOException {
-		if (this.count == this.buf.length) {
+		if (!this.buf.hasRemaining()) {
 			flushBuffer();
 		}
-		this.buf[this.count++] = (byte) b;
+		this.buf.put((byte) b);
 	}
 
 	@Override
 	public void write(byte[] b, int off, int len) throws IOException {
-		if (len <= this.buf.length - this.count) {
-			System.arraycopy(b, off, this.buf, this.count, len);
-			this.count += len;
+		if (len <= this.buf.remaining()) {
+			this.buf.put(b, off, len);
 			return;
 		}
 		flushBuffer();
-		if (len >= this.buf.length) {
+		if (len >= this.buf.capacity()) {
 			writeFully(ByteBuffer.wrap(b, off, len));
 		}
 		else {
-			System.arraycopy(b, off, this.buf, 0, len);
-			this.count = len;
+			this.buf.put(b, off, len);
 		}
 	}
 
@@ -75,10 +74,14 @@ public final class ConnectionOutput extends OutputStream {
 	}
 
 	private void flushBuffer() throws IOException {
-		if (this.count > 0) {
-			this.view.clear().limit(this.count);
-			this.count = 0;
-			writeFully(this.view);
+		if (this.buf.position() > 0) {
+			this.buf.flip();
+			try {
+				writeFully(this.buf);
+			}
+			finally {
+				this.buf.clear();
+			}
 		}
 	}
 
