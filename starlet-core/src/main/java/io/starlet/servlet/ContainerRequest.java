@@ -753,6 +753,7 @@ final class ContainerRequest implements HttpServletRequest {
 		if (this.asyncContext == null) {
 			this.asyncContext = new ContainerAsyncContext(this, this.response);
 		}
+		this.attributes.share();
 		this.asyncContext.start(servletRequest, servletResponse,
 				servletRequest == this && servletResponse == this.response);
 		return this.asyncContext;

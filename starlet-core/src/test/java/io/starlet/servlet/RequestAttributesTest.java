@@ -2,6 +2,9 @@ package io.starlet.servlet;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +69,35 @@ class RequestAttributesTest {
 		this.attributes.remove("a");
 		assertThat(names).containsExactly("a");
 		assertThat(this.attributes.names()).containsExactly("b");
+	}
+
+	@Test
+	void onceSharedTwoThreadsLoseNoUpdates() throws Exception {
+		this.attributes.put("before", 0);
+		this.attributes.share();
+		CyclicBarrier start = new CyclicBarrier(2);
+		CompletableFuture<Void> worker = CompletableFuture.runAsync(() -> fill("worker-", start));
+		CompletableFuture<Void> application = CompletableFuture.runAsync(() -> fill("app-", start));
+		CompletableFuture.allOf(worker, application).get(30, TimeUnit.SECONDS);
+		assertThat(this.attributes.names()).hasSize(2 * 5_000 + 1);
+		for (int i = 0; i < 5_000; i++) {
+			assertThat(this.attributes.get("worker-" + i)).isEqualTo(i);
+			assertThat(this.attributes.get("app-" + i)).isEqualTo(i);
+		}
+	}
+
+	private void fill(String prefix, CyclicBarrier start) {
+		try {
+			start.await(10, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+		for (int i = 0; i < 5_000; i++) {
+			this.attributes.put(prefix + i, i);
+			this.attributes.put(prefix + "scratch", i);
+			this.attributes.remove(prefix + "scratch");
+		}
 	}
 
 }
