@@ -12,9 +12,9 @@ import java.util.List;
  * about a kilobyte, a twelfth of all the bytes a Spring MVC request allocated. Here it is three
  * arrays, and a lookup compares cached string hashes before it compares names.
  *
- * <p>Until {@link #share()} only the worker touches a request, so nothing is locked: Spring MVC's
- * forty-odd calls per request took and released a monitor each, about 1% of a request's CPU in
- * {@code perf}. Once the request goes async, the application's thread and the unwinding worker
+ * <p>Until {@link #share()} only the worker touches a request, so nothing is locked: the 94 calls
+ * Spring MVC makes for a GET with Actuator took and released a monitor each, 0.8 microseconds a request in
+ * JMH. Once the request goes async, the application's thread and the unwinding worker
  * may both use the attributes, and every call locks. The worker calls {@code share()} before it
  * hands the request to anyone, so whoever receives it sees the flag set.
  */
