@@ -13,7 +13,7 @@ import java.util.List;
  * arrays, and a lookup compares cached string hashes before it compares names.
  *
  * <p>Until {@link #share()} only the worker touches a request, so nothing is locked: the 94 calls
- * Spring MVC makes for a GET with Actuator took and released a monitor each, 0.8 microseconds a request in
+ * Spring MVC makes for a GET with Actuator took and released a monitor each, 0.5-0.8 microseconds a request in
  * JMH. Once the request goes async, the application's thread and the unwinding worker
  * may both use the attributes, and every call locks. The worker calls {@code share()} before it
  * hands the request to anyone, so whoever receives it sees the flag set.
