@@ -296,20 +296,12 @@ public final class Connection {
 
 	/**
 	 * Moves the unread bytes to the front of the buffer (between requests only). A buffer that
-	 * grew to hold a request body shrinks back and gives its memory back to the budget, so an
-	 * idle keep-alive connection never keeps an upload's worth of heap.
+	 * grew to hold a request body keeps its size while its worker serves the connection (the next
+	 * upload on it reuses it); {@link #shrink} gives it back when the connection goes idle.
 	 */
 	public void compact() {
 		int n = this.end - this.pos;
-		if (this.reserved > 0 && n <= this.baseCapacity) {
-			byte[] small = new byte[Math.max(Math.min(this.baseCapacity, INITIAL_BUFFER), n)];
-			System.arraycopy(this.buf, this.pos, small, 0, n);
-			this.buf = small;
-			this.view = ByteBuffer.wrap(small);
-			this.capacity = this.baseCapacity;
-			releaseReserved();
-		}
-		else if (n > 0 && this.pos > 0) {
+		if (n > 0 && this.pos > 0) {
 			System.arraycopy(this.buf, this.pos, this.buf, 0, n);
 		}
 		this.pos = 0;
@@ -344,7 +336,7 @@ public final class Connection {
 
 	/**
 	 * Gives back the heap the buffer took beyond its usual size, keeping {@code [0, end)}: a
-	 * body that moved to a file needs it no more.
+	 * body that moved to a file needs it no more, nor does an idle keep-alive connection.
 	 */
 	public void shrink() {
 		if (this.reserved > 0 && this.end <= this.baseCapacity) {

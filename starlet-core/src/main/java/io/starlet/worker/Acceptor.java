@@ -435,6 +435,12 @@ final class Acceptor implements Runnable {
 				close(connection);
 				continue;
 			}
+			if (!connection.headReady) {
+				// the last request is over, however it ended (on a worker or off one): its body
+				// file goes, and no upload's worth of heap stays with a connection that waits
+				connection.bodyDone();
+				connection.shrink();
+			}
 			if (connection.headReady) {
 				// a worker found the next head but not all of its body
 				connection.state = State.COLLECTING_BODY;

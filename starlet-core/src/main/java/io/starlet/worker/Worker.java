@@ -301,7 +301,17 @@ final class Worker implements WorkerInfo, Runnable {
 			return true;
 		}
 		try {
-			return bodies.collectAvailable(connection);
+			// A body sent right behind its head (a keep-alive upload) is usually a moment away:
+			// wait for it as briefly as for the next head, rather than pay a round trip through
+			// the acceptor and the queue. A body that takes longer goes to the acceptor.
+			long deadline = System.nanoTime() + LINGER_NANOS;
+			while (!bodies.collectAvailable(connection)) {
+				long left = deadline - System.nanoTime();
+				if (left <= 0 || !connection.awaitReadable(this.selector, left)) {
+					return false;
+				}
+			}
+			return true;
 		}
 		catch (BadRequestException ex) {
 			this.pool.refuse(connection, ex.violation(), ex.getMessage());

@@ -194,6 +194,31 @@ class WaitingClientsTest {
 	}
 
 	@Test
+	void anUnreadCollectedBodyIsSkippedAndTheConnectionServesTheNextRequest() throws Exception {
+		int port = this.server.start(twoWorkers().requestBodyBufferSize(50_000), TestServer.HELLO);
+		byte[] inMemory = randomBody(40_000);
+		byte[] inFile = randomBody(120_000);
+		try (RawClient client = new RawClient(port)) {
+			for (byte[] body : List.of(inMemory, inFile)) {
+				client.send(concat("POST /ignored HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n", body));
+				RawClient.Response ignored = client.read();
+				assertThat(ignored.status()).isEqualTo(200);
+				assertThat(ignored.header("Connection")).isNull();
+			}
+			StringBuilder chunked = new StringBuilder("POST /ignored HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+			for (int i = 0; i < 30; i++) {
+				chunked.append("1000\r\n").append("z".repeat(4096)).append("\r\n");
+			}
+			client.send(chunked.append("0\r\n\r\n").toString());
+			assertThat(client.read().status()).isEqualTo(200);
+			RawClient.Response next = client.send("GET /next HTTP/1.1\r\nHost: x\r\n\r\n").read();
+			assertThat(next.status()).isEqualTo(200);
+			assertThat(next.body()).isEqualTo("Hello, World!");
+		}
+		assertThat(this.server.get().stats().requests()).isEqualTo(4);
+	}
+
+	@Test
 	void bodiesBeyondTheServerWideMemoryGoToFiles() throws Exception {
 		int port = this.server.start(twoWorkers().requestBodyMemory(0), this.echoDigest);
 		byte[] body = randomBody(100_000);
