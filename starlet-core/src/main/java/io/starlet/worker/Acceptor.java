@@ -521,7 +521,9 @@ final class Acceptor implements Runnable {
 			}
 			this.pool.listeners().close();
 		}
-		if (!this.pool.isIdle()) {
+		if (!this.pool.isIdle() || bodiesArriving(now)) {
+			// Requests in flight, on workers or still arriving: idle keep-alive connections stay
+			// open meanwhile, and a request sent on one is served (with Connection: close).
 			return;
 		}
 		boolean pending = false;
@@ -529,12 +531,7 @@ final class Acceptor implements Runnable {
 			if (key.attachment() instanceof Connection connection && key.isValid()
 					&& connection.state.heldByAcceptor()) {
 				boolean mayStillSend = connection.buffered() > 0 || connection.requests == 0;
-				if (connection.state == State.COLLECTING_BODY && now - connection.deadline < 0) {
-					// A request whose head is here and whose body is still arriving is a request
-					// in flight: it is served when the body is complete (or refused in time).
-					pending = true;
-				}
-				else if (mayStillSend && now - this.drainGraceEnd < 0) {
+				if (mayStillSend && now - this.drainGraceEnd < 0) {
 					pending = true;
 				}
 				else {
@@ -552,6 +549,20 @@ final class Acceptor implements Runnable {
 			this.pool.refuse(connection, violation, message);
 			this.pool.connectionClosed();
 		}
+	}
+
+	/**
+	 * Whether a request whose head is here is still receiving its body: a request in flight,
+	 * served when the body is complete (or refused in time).
+	 */
+	private boolean bodiesArriving(long now) {
+		for (SelectionKey key : this.selector.keys()) {
+			if (key.attachment() instanceof Connection connection && key.isValid()
+					&& connection.state == State.COLLECTING_BODY && now - connection.deadline < 0) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private void close(Connection connection) {

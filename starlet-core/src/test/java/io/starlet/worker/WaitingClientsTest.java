@@ -219,6 +219,25 @@ class WaitingClientsTest {
 	}
 
 	@Test
+	void aGracefulShutdownWaitsForABodyStillArrivingAndServesKeptAliveClientsMeanwhile() throws Exception {
+		int port = this.server.start(twoWorkers(), this.echoDigest);
+		try (RawClient upload = new RawClient(port); RawClient idle = new RawClient(port)) {
+			assertThat(idle.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
+			upload.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello");
+			await(() -> this.server.get().stats().bufferedBodyBytes() == 0 && this.server.get().stats().openConnections() == 2);
+			java.util.concurrent.CompletableFuture<Void> drained = this.server.get().shutdownGracefully();
+			Thread.sleep(300);
+			RawClient.Response during = idle.send("GET /during HTTP/1.1\r\nHost: x\r\n\r\n").read();
+			assertThat(during.status()).isEqualTo(200);
+			assertThat(during.header("Connection")).isEqualTo("close");
+			assertThat(drained).isNotDone();
+			RawClient.Response uploaded = upload.send("world").read();
+			assertThat(uploaded.body()).startsWith("POST /upload 10 ");
+			drained.get(5, TimeUnit.SECONDS);
+		}
+	}
+
+	@Test
 	void bodiesBeyondTheServerWideMemoryGoToFiles() throws Exception {
 		int port = this.server.start(twoWorkers().requestBodyMemory(0), this.echoDigest);
 		byte[] body = randomBody(100_000);
