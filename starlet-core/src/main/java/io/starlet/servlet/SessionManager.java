@@ -154,10 +154,6 @@ final class SessionManager {
 		this.store = store;
 	}
 
-	SessionStore store() {
-		return this.store;
-	}
-
 	/**
 	 * Takes in the stored sessions (the context has just started). They were not created here, so
 	 * {@code sessionCreated} is not called; their attributes are activated instead.

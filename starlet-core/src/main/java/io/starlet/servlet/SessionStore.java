@@ -71,10 +71,6 @@ final class SessionStore {
 		this.file = file.toAbsolutePath();
 	}
 
-	Path file() {
-		return this.file;
-	}
-
 	/** A session as stored. Times in milliseconds, the interval in seconds (≤ 0 never expires). */
 	record StoredSession(String id, long creationTime, long lastAccessedTime, long thisAccessedTime,
 			int maxInactiveInterval, boolean isNew, Map<String, Object> attributes) {
