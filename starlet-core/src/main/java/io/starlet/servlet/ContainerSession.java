@@ -3,14 +3,17 @@ package io.starlet.servlet;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpSession;
+import jakarta.servlet.http.HttpSessionActivationListener;
 import jakarta.servlet.http.HttpSessionAttributeListener;
 import jakarta.servlet.http.HttpSessionBindingEvent;
 import jakarta.servlet.http.HttpSessionBindingListener;
+import jakarta.servlet.http.HttpSessionEvent;
 
 /** An in-memory session. Times are milliseconds; the inactive interval is in seconds (≤ 0 = never). */
 final class ContainerSession implements HttpSession {
@@ -40,6 +43,69 @@ final class ContainerSession implements HttpSession {
 		this.lastAccessedTime = this.creationTime;
 		this.thisAccessedTime = this.creationTime;
 		this.maxInactiveInterval = maxInactiveInterval;
+	}
+
+	/** A session read back from the store: the attributes are put as they are, with no binding events. */
+	ContainerSession(SessionManager manager, SessionStore.StoredSession stored) {
+		this.manager = manager;
+		this.id = stored.id();
+		this.creationTime = stored.creationTime();
+		this.lastAccessedTime = stored.lastAccessedTime();
+		this.thisAccessedTime = stored.thisAccessedTime();
+		this.maxInactiveInterval = stored.maxInactiveInterval();
+		this.isNew = stored.isNew();
+		this.attributes.putAll(stored.attributes());
+	}
+
+	/** What the store writes: the state as it is, the attributes as a snapshot. */
+	SessionStore.StoredSession toStored() {
+		return new SessionStore.StoredSession(this.id, this.creationTime, this.lastAccessedTime, this.thisAccessedTime,
+				this.maxInactiveInterval, this.isNew, Map.copyOf(this.attributes));
+	}
+
+	/** Servlet spec 7.7.2: attributes that listen are told before the session is written out. */
+	void passivate() {
+		HttpSessionEvent event = new HttpSessionEvent(this);
+		for (HttpSessionActivationListener listener : activationListeners()) {
+			try {
+				listener.sessionWillPassivate(event);
+			}
+			catch (RuntimeException ex) {
+				this.manager.context().log("sessionWillPassivate failed in session " + this.id, ex);
+			}
+		}
+	}
+
+	/** ... and after it has been read back in. */
+	void activate() {
+		HttpSessionEvent event = new HttpSessionEvent(this);
+		for (HttpSessionActivationListener listener : activationListeners()) {
+			try {
+				listener.sessionDidActivate(event);
+			}
+			catch (RuntimeException ex) {
+				this.manager.context().log("sessionDidActivate failed in session " + this.id, ex);
+			}
+		}
+	}
+
+	private List<HttpSessionActivationListener> activationListeners() {
+		List<HttpSessionActivationListener> listeners = new ArrayList<>();
+		for (Object value : this.attributes.values()) {
+			if (value instanceof HttpSessionActivationListener listener) {
+				listeners.add(listener);
+			}
+		}
+		return listeners;
+	}
+
+	/**
+	 * Drops the session without telling any listener: it lives on in the store, so it has not
+	 * been destroyed and its attributes have not been unbound (as Tomcat's StandardManager does).
+	 */
+	void release() {
+		this.valid = false;
+		this.attributes.clear();
 	}
 
 	void setId(String id) {

@@ -122,6 +122,19 @@ public final class ServletContainer implements Handler {
 		this.context.setSessionTimeoutSeconds((int) Math.min(seconds, Integer.MAX_VALUE));
 	}
 
+	/**
+	 * Keeps sessions across restarts in this file: they are written when the container is
+	 * destroyed and read back (then the file is deleted) when the next container with the same
+	 * file starts its context. Attribute values must be {@link java.io.Serializable}; those that
+	 * are not are left out with a warning. The file must be in a directory only the application
+	 * can write: it is read with Java deserialization. Null (the default) keeps sessions in
+	 * memory only.
+	 */
+	public void setSessionStore(Path file) {
+		this.context.checkNotStarted("setSessionStore");
+		this.sessions.setStore((file != null) ? new SessionStore(file) : null);
+	}
+
 	/** Static files are served from here (and from {@code META-INF/resources}); may be null. */
 	public void setDocumentRoot(Path documentRoot) {
 		this.context.documentRoot = documentRoot;
@@ -171,6 +184,7 @@ public final class ServletContainer implements Handler {
 		}
 		withClassLoader(() -> {
 			this.context.start();
+			this.sessions.restore();
 			return null;
 		});
 	}
@@ -187,7 +201,10 @@ public final class ServletContainer implements Handler {
 		this.servletsInitialized = true;
 	}
 
-	/** Destroys servlets and filters, invalidates sessions, then runs {@code contextDestroyed}. */
+	/**
+	 * Stores (see {@link #setSessionStore}) or invalidates the sessions, destroys servlets and
+	 * filters, then runs {@code contextDestroyed}.
+	 */
 	public void destroy() {
 		if (this.destroyed) {
 			return;
@@ -195,7 +212,7 @@ public final class ServletContainer implements Handler {
 		this.destroyed = true;
 		try {
 			withClassLoader(() -> {
-				this.sessions.invalidateAll();
+				this.sessions.storeOrInvalidateAll();
 				this.context.destroy();
 				return null;
 			});

@@ -14,7 +14,9 @@ import jakarta.servlet.http.HttpSessionListener;
 
 /**
  * In-memory sessions. Expired sessions are dropped when a request looks them up and by a sweep
- * that requests trigger at most once a minute, so no timer thread is needed.
+ * that requests trigger at most once a minute, so no timer thread is needed. With a
+ * {@link SessionStore} they outlive the context: written when it is destroyed, read back when the
+ * next one starts.
  */
 final class SessionManager {
 
@@ -27,6 +29,8 @@ final class SessionManager {
 	private final SecureRandom random = new SecureRandom();
 
 	private volatile long nextSweep = System.currentTimeMillis() + SWEEP_INTERVAL_MILLIS;
+
+	private volatile SessionStore store;
 
 	SessionManager(ContainerContext context) {
 		this.context = context;
@@ -144,6 +148,53 @@ final class SessionManager {
 				invalidate(session);
 			}
 		}
+	}
+
+	void setStore(SessionStore store) {
+		this.store = store;
+	}
+
+	/**
+	 * Takes in the stored sessions (the context has just started). They were not created here, so
+	 * {@code sessionCreated} is not called; their attributes are activated instead.
+	 */
+	void restore() {
+		SessionStore store = this.store;
+		if (store == null) {
+			return;
+		}
+		for (SessionStore.StoredSession stored : store.load(this.context.getClassLoader(), System.currentTimeMillis())) {
+			ContainerSession session = new ContainerSession(this, stored);
+			if (this.sessions.putIfAbsent(session.getId(), session) == null) {
+				session.activate();
+			}
+		}
+	}
+
+	/**
+	 * The context is being destroyed: with a store, the live sessions are passivated, written and
+	 * dropped without {@code sessionDestroyed} (they are not over); the rest (expired ones, or all
+	 * of them when the store could not be written) are invalidated.
+	 */
+	void storeOrInvalidateAll() {
+		SessionStore store = this.store;
+		if (store != null) {
+			long now = System.currentTimeMillis();
+			List<ContainerSession> live = new ArrayList<>();
+			for (ContainerSession session : this.sessions.values()) {
+				if (session.isValid() && !session.isExpired(now)) {
+					live.add(session);
+				}
+			}
+			live.forEach(ContainerSession::passivate);
+			if (store.save(live.stream().map(ContainerSession::toStored).toList(), now)) {
+				for (ContainerSession session : live) {
+					this.sessions.remove(session.getId(), session);
+					session.release();
+				}
+			}
+		}
+		invalidateAll();
 	}
 
 	/** Invalidates every session (the context is being destroyed). */

@@ -63,7 +63,8 @@ class SampleJarIT {
 		assertThat(libraries).anyMatch((name) -> name.startsWith("starlet-core-"))
 			.anyMatch((name) -> name.startsWith("starlet-spring-boot-starter-"))
 			.noneMatch((name) -> isServerLibrary(name) || name.startsWith("jetty-")
-					|| name.startsWith("spring-boot-tomcat") || name.startsWith("spring-boot-jetty"));
+					|| name.startsWith("spring-boot-tomcat") || name.startsWith("spring-boot-jetty")
+					|| name.startsWith("spring-boot-devtools"));
 		assertThat(Files.size(jar)).isPositive();
 	}
 

@@ -48,7 +48,7 @@ import org.springframework.util.ClassUtils;
  *
  * <p>{@code server.*} settings arrive through the setters Boot calls; Starlet's own options
  * ({@code starlet.*}) through {@link StarletServerCustomizer}s. Settings Starlet does not serve
- * (TLS, HTTP/2, persistent sessions, JSP) make
+ * (TLS, HTTP/2, JSP) make
  * {@link #getWebServer} fail with a message saying so, rather than being ignored.
  *
  * <p>Unless configured otherwise the server listens on port 8080 of every interface. Under
@@ -61,6 +61,9 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 	private static final Log logger = LogFactory.getLog(StarletServletWebServerFactory.class);
 
 	private static final String DEFAULT_SESSION_COOKIE_NAME = "JSESSIONID";
+
+	/** In the session store directory; not Tomcat's SESSIONS.ser, whose format is Tomcat's own. */
+	static final String SESSION_STORE_FILE = "starlet-sessions.bin";
 
 	/** Set by Server::Starter's {@code start_server}, which passes the listening socket. */
 	private static final String SERVER_STARTER_PORT = "SERVER_STARTER_PORT";
@@ -232,6 +235,11 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 		if (sessionTimeout != null) {
 			container.setSessionTimeout(sessionTimeout);
 		}
+		if (this.settings.getSession().isPersistent()) {
+			// server.servlet.session.store-dir, else Boot's per-application temporary directory, as Tomcat and Jetty.
+			File storeDir = this.settings.getSession().getSessionStoreDirectory().getValidDirectory(true);
+			container.setSessionStore(new File(storeDir, SESSION_STORE_FILE).toPath());
+		}
 		DocumentRoot documentRoot = new DocumentRoot(logger);
 		documentRoot.setDirectory(this.settings.getDocumentRoot());
 		File root = documentRoot.getValidDirectory();
@@ -279,7 +287,7 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 	}
 
 	/**
-	 * Fails for the first setting Starlet does not serve: TLS, HTTP/2, persistent sessions, JSP.
+	 * Fails for the first setting Starlet does not serve: TLS, HTTP/2, JSP.
 	 * (The default servlet needs no registering: the container always has one, serving the
 	 * document root wherever no other servlet is mapped.) Called again by {@link #getWebServer}.
 	 * @throws StarletConfigurationException naming the setting and what to do instead
@@ -291,10 +299,6 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 		}
 		if (getHttp2() != null && getHttp2().isEnabled()) {
 			throw unsupported("server.http2.enabled=true", "Starlet speaks HTTP/1.1 only; let the proxy speak HTTP/2");
-		}
-		if (this.settings.getSession().isPersistent()) {
-			throw unsupported("server.servlet.session.persistent=true",
-					"Starlet keeps sessions in memory only; use Spring Session for sessions that survive a restart");
 		}
 		if (this.settings.getJsp().getRegistered()
 				&& ClassUtils.isPresent(this.settings.getJsp().getClassName(), getClass().getClassLoader())) {
