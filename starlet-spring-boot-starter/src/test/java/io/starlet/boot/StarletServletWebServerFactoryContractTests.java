@@ -261,6 +261,23 @@ class StarletServletWebServerFactoryContractTests {
 		assertThat(get(server, "/org/springframework/boot/SpringApplication.class").statusCode()).isEqualTo(404);
 	}
 
+	@Test
+	void theResourceLoadersClassLoaderIsTheApplicationsClassLoader() throws Exception {
+		ClassLoader applicationLoader = new java.net.URLClassLoader(new java.net.URL[0], getClass().getClassLoader());
+		StarletServletWebServerFactory factory = factory();
+		factory.setResourceLoader(new org.springframework.core.io.DefaultResourceLoader(applicationLoader));
+		StarletWebServer server = started(factory, (context) -> context.addServlet("loader", new HttpServlet() {
+
+			@Override
+			protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+				response.getWriter().print((request.getServletContext().getClassLoader() == applicationLoader) + " "
+						+ (Thread.currentThread().getContextClassLoader() == applicationLoader));
+			}
+
+		}).addMapping("/loader"));
+		assertThat(get(server, "/loader").body()).isEqualTo("true true");
+	}
+
 	// --- rejected settings --------------------------------------------------------------------
 
 	@Test
