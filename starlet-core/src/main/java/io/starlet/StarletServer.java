@@ -40,7 +40,7 @@ public final class StarletServer implements AutoCloseable {
 
 	/**
 	 * Binds every listener and starts the workers.
-	 * @throws java.net.BindException when an address is in use
+	 * @throws ListenBindException when an address cannot be bound (in use, or not on this host)
 	 * @throws IOException on other listener failures
 	 * @throws IllegalStateException when already running
 	 */

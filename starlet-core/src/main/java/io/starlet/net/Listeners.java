@@ -1,6 +1,7 @@
 package io.starlet.net;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.starlet.Listen;
+import io.starlet.ListenBindException;
 
 /**
  * The listening sockets: TCP addresses, UNIX-domain socket paths, and the socket inherited on
@@ -35,7 +37,7 @@ public final class Listeners implements AutoCloseable {
 
 	/**
 	 * Opens every listener; on failure closes those already open and rethrows
-	 * ({@link java.net.BindException} when an address is in use).
+	 * ({@link ListenBindException}, naming the address, when one cannot be bound).
 	 */
 	public static Listeners open(List<Listen> addresses, boolean reusePort, boolean inherited) throws IOException {
 		Listeners listeners = new Listeners();
@@ -76,6 +78,10 @@ public final class Listeners implements AutoCloseable {
 			channel.bind(socketAddress, BACKLOG);
 			return channel;
 		}
+		catch (BindException ex) {
+			channel.close();
+			throw new ListenBindException(address, ex);
+		}
 		catch (IOException | RuntimeException ex) {
 			channel.close();
 			throw ex;
@@ -92,6 +98,10 @@ public final class Listeners implements AutoCloseable {
 			channel.bind(UnixDomainSocketAddress.of(path), BACKLOG);
 			this.unixPaths.add(path);
 			return channel;
+		}
+		catch (BindException ex) {
+			channel.close();
+			throw new ListenBindException(Listen.unix(path), ex);
 		}
 		catch (IOException | RuntimeException ex) {
 			channel.close();

@@ -81,6 +81,11 @@ final class ContainerContext implements ServletContext {
 
 	Function<Cookie, String> sameSiteResolver;
 
+	volatile boolean useRelativeRedirects;
+
+	/** False: nothing serves static files, unmapped requests get 404 and there is no "default" servlet. */
+	volatile boolean defaultServletEnabled = true;
+
 	final ErrorPages errorPages = new ErrorPages();
 
 	private volatile int sessionTimeoutMinutes = 30;
@@ -91,7 +96,8 @@ final class ContainerContext implements ServletContext {
 
 	private final SessionCookieSettings sessionCookieConfig = new SessionCookieSettings(this);
 
-	private volatile Set<SessionTrackingMode> sessionTrackingModes = EnumSet.of(SessionTrackingMode.COOKIE);
+	/** As Tomcat: the defaults until the application sets its own. */
+	private volatile Set<SessionTrackingMode> sessionTrackingModes = defaultTrackingModes();
 
 	// --- registrations ------------------------------------------------------------------------
 
@@ -306,7 +312,7 @@ final class ContainerContext implements ServletContext {
 	ServletHolder servletNamed(String name) {
 		synchronized (this.servlets) {
 			ServletHolder holder = this.servlets.get(name);
-			if (holder == null && "default".equals(name)) {
+			if (holder == null && "default".equals(name) && this.defaultServletEnabled) {
 				return this.fallbackServlet;
 			}
 			return holder;
@@ -703,6 +709,10 @@ final class ContainerContext implements ServletContext {
 
 	@Override
 	public Set<SessionTrackingMode> getDefaultSessionTrackingModes() {
+		return defaultTrackingModes();
+	}
+
+	private static Set<SessionTrackingMode> defaultTrackingModes() {
 		return EnumSet.of(SessionTrackingMode.COOKIE, SessionTrackingMode.URL);
 	}
 

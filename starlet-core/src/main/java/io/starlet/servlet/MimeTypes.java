@@ -5,7 +5,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** File extension to MIME type: a built-in table of common web types plus configured mappings. */
+/**
+ * File extension to MIME type: a built-in table of common web types, to which mappings may be
+ * added, or which an embedder (Spring Boot's factory) replaces with a table of its own.
+ */
 final class MimeTypes {
 
 	private static final Map<String, String> DEFAULTS = new HashMap<>();
@@ -32,9 +35,26 @@ final class MimeTypes {
 
 	private final Map<String, String> mappings = new ConcurrentHashMap<>(DEFAULTS);
 
-	void add(String extension, String mimeType) {
+	/** Replaces the whole table, built-in entries included. */
+	void replaceAll(Map<String, String> table) {
+		Map<String, String> normalized = new HashMap<>();
+		table.forEach((extension, mimeType) -> normalized.put(normalize(extension), mimeType));
+		this.mappings.clear();
+		this.mappings.putAll(normalized);
+	}
+
+	/** A copy of the current table, extension (lower case, no dot) to type. */
+	Map<String, String> toMap() {
+		return Map.copyOf(this.mappings);
+	}
+
+	private static String normalize(String extension) {
 		String ext = extension.startsWith(".") ? extension.substring(1) : extension;
-		this.mappings.put(ext.toLowerCase(Locale.ROOT), mimeType);
+		return ext.toLowerCase(Locale.ROOT);
+	}
+
+	void add(String extension, String mimeType) {
+		this.mappings.put(normalize(extension), mimeType);
 	}
 
 	/** The type for the extension of a file name or path, or null when unknown. */

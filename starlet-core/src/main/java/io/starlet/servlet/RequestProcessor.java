@@ -63,7 +63,9 @@ final class RequestProcessor {
 			else if (decoded.equals(contextPath)) {
 				exchange.setStatus(302);
 				String query = exchange.query();
-				exchange.responseHeaders().set("Location", contextPath + "/" + ((query != null) ? "?" + query : ""));
+				// the same Location rules as sendRedirect: absolute unless relative redirects are on
+				exchange.responseHeaders().set("Location",
+						response.resolveLocation(contextPath + "/" + ((query != null) ? "?" + query : "")));
 				exchange.commit(0);
 				return;
 			}

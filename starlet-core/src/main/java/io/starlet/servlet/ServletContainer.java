@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -111,6 +112,24 @@ public final class ServletContainer implements Handler {
 				Objects.requireNonNull(mimeType, "mimeType"));
 	}
 
+	/**
+	 * Replaces the whole extension to MIME type table, the built-in entries included, with
+	 * {@code mappings} (extension without the dot, case-insensitive). Without this call the
+	 * container uses its own table of common web types.
+	 */
+	public void setMimeMappings(Map<String, String> mappings) {
+		Objects.requireNonNull(mappings, "mappings").forEach((extension, mimeType) -> {
+			Objects.requireNonNull(extension, "extension");
+			Objects.requireNonNull(mimeType, "mimeType");
+		});
+		this.context.mimeTypes.replaceAll(mappings);
+	}
+
+	/** The extension to MIME type table in use: extension (lower case, no dot) to type. */
+	public Map<String, String> getMimeMappings() {
+		return this.context.mimeTypes.toMap();
+	}
+
 	public void addLocaleCharsetMapping(Locale locale, Charset charset) {
 		this.context.localeCharsets.put(Objects.requireNonNull(locale, "locale"),
 				Objects.requireNonNull(charset, "charset"));
@@ -138,6 +157,26 @@ public final class ServletContainer implements Handler {
 	/** Static files are served from here (and from {@code META-INF/resources}); may be null. */
 	public void setDocumentRoot(Path documentRoot) {
 		this.context.documentRoot = documentRoot;
+	}
+
+	/**
+	 * Whether {@code sendRedirect} may send a relative {@code Location} as given. Off by default:
+	 * Servlet 6.1 makes relative targets absolute from the request's scheme, host and port (which
+	 * behind a proxy are right only with forwarded headers on).
+	 */
+	public void setUseRelativeRedirects(boolean useRelativeRedirects) {
+		this.context.useRelativeRedirects = useRelativeRedirects;
+	}
+
+	/**
+	 * Whether requests no servlet is mapped to are served from the document root and
+	 * {@code META-INF/resources}, by a servlet named {@code default} that
+	 * {@code getNamedDispatcher("default")} finds (on by default). Off, they get 404 and there is
+	 * no {@code default} servlet, as on a Tomcat context without one.
+	 */
+	public void setDefaultServletEnabled(boolean enabled) {
+		this.context.checkNotStarted("setDefaultServletEnabled");
+		this.context.defaultServletEnabled = enabled;
 	}
 
 	/** Decides the SameSite attribute of cookies that do not set one: "Lax", "Strict", "None" or null. */

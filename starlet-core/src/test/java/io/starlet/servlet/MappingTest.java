@@ -93,7 +93,7 @@ class MappingTest {
 					"requestURI=/app/api/x\n");
 			HttpResponse<String> bare = app.get("/app?q=1");
 			assertThat(bare.statusCode()).isEqualTo(302);
-			assertThat(bare.headers().firstValue("Location")).hasValue("/app/?q=1");
+			assertThat(bare.headers().firstValue("Location")).hasValue("http://127.0.0.1:" + app.port() + "/app/?q=1");
 			assertThat(app.get("/elsewhere").statusCode()).isEqualTo(404);
 			assertThat(app.get("/application").statusCode()).isEqualTo(404);
 		}

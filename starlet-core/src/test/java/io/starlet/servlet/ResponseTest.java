@@ -125,6 +125,8 @@ class ResponseTest {
 			add(context, "/redirect", (request, response) -> response.sendRedirect("target?x=1"));
 			add(context, "/redirect/abs", (request, response) -> response.sendRedirect("/elsewhere", 301));
 			add(context, "/redirect/url", (request, response) -> response.sendRedirect("https://example.org/"));
+			add(context, "/redirect/dots/*", (request, response) -> response.sendRedirect("../up#top"));
+			add(context, "/redirect/network", (request, response) -> response.sendRedirect("//example.org/x"));
 			add(context, "/nothing", (request, response) -> response.setStatus(204));
 			add(context, "/unknownLength", (request, response) -> {
 				response.getOutputStream().write("streamed".getBytes());
@@ -255,15 +257,32 @@ class ResponseTest {
 	}
 
 	@Test
-	void redirectsResolveRelativeLocations() throws Exception {
+	void redirectsAreAbsoluteByDefault() throws Exception {
+		String origin = "http://127.0.0.1:" + server.port();
 		HttpResponse<String> relative = server.get("/redirect");
 		assertThat(relative.statusCode()).isEqualTo(302);
-		assertThat(relative.headers().firstValue("Location")).hasValue("/target?x=1");
+		assertThat(relative.headers().firstValue("Location")).hasValue(origin + "/target?x=1");
 		HttpResponse<String> absolutePath = server.get("/redirect/abs");
 		assertThat(absolutePath.statusCode()).isEqualTo(301);
-		assertThat(absolutePath.headers().firstValue("Location")).hasValue("/elsewhere");
+		assertThat(absolutePath.headers().firstValue("Location")).hasValue(origin + "/elsewhere");
 		HttpResponse<String> url = server.get("/redirect/url");
 		assertThat(url.headers().firstValue("Location")).hasValue("https://example.org/");
+		HttpResponse<String> dotSegments = server.get("/redirect/dots/here");
+		assertThat(dotSegments.headers().firstValue("Location")).hasValue(origin + "/redirect/up#top");
+		HttpResponse<String> networkPath = server.get("/redirect/network");
+		assertThat(networkPath.headers().firstValue("Location")).hasValue("http://example.org/x");
+	}
+
+	@Test
+	void relativeRedirectsKeepTheLocationAsGivenExceptForHttp10() throws Exception {
+		try (ServletServer relative = ServletServer.start((container) -> {
+			container.setUseRelativeRedirects(true);
+			add(container.getServletContext(), "/redirect", (request, response) -> response.sendRedirect("target?x=1"));
+		})) {
+			assertThat(relative.get("/redirect").headers().firstValue("Location")).hasValue("target?x=1");
+			ServletServer.RawResponse http10 = relative.raw("GET /redirect HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+			assertThat(http10.header("Location")).isEqualTo("http://127.0.0.1/target?x=1");
+		}
 	}
 
 	@Test

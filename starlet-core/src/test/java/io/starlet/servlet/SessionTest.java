@@ -74,6 +74,12 @@ class SessionTest {
 					return;
 				}
 				case "/short" -> session.setMaxInactiveInterval(1);
+				case "/encode" -> {
+					response.getWriter().write(response.encodeURL("/next") + " " + response.encodeURL("next?a=1") + " "
+							+ response.encodeRedirectURL("https://example.org/next") + " "
+							+ response.encodeURL("http://127.0.0.1:1/next"));
+					return;
+				}
 				default -> {
 				}
 			}
@@ -171,6 +177,30 @@ class SessionTest {
 						"; Path=/app", "; Secure")
 				.doesNotContain("SameSite");
 		}
+	}
+
+	@Test
+	void effectiveTrackingModesAreTheDefaultsUntilTheApplicationSetsSome() throws Exception {
+		ServletContainer container = new ServletContainer();
+		ServletContext context = container.getServletContext();
+		assertThat(context.getDefaultSessionTrackingModes())
+			.containsExactlyInAnyOrder(jakarta.servlet.SessionTrackingMode.COOKIE, jakarta.servlet.SessionTrackingMode.URL);
+		assertThat(context.getEffectiveSessionTrackingModes()).isEqualTo(context.getDefaultSessionTrackingModes());
+		context.setSessionTrackingModes(java.util.EnumSet.of(jakarta.servlet.SessionTrackingMode.COOKIE));
+		assertThat(context.getEffectiveSessionTrackingModes()).containsExactly(jakarta.servlet.SessionTrackingMode.COOKIE);
+		container.destroy();
+	}
+
+	@Test
+	void byDefaultANewSessionsIdIsAddedToEncodedUrlsAndReadFromThePath() throws Exception {
+		HttpResponse<String> created = server.get("/s/encode");
+		String id = cookieOf(created).substring("JSESSIONID=".length());
+		assertThat(created.body()).as("only URLs into this context carry the id").isEqualTo("/next;jsessionid=" + id
+				+ " next;jsessionid=" + id + "?a=1 https://example.org/next http://127.0.0.1:1/next");
+		String cookie = cookieOf(created);
+		assertThat(server.get("/s/encode", "Cookie", cookie).body()).as("the client sends the cookie back")
+			.startsWith("/next next?a=1 ");
+		assertThat(server.get("/s/peek;jsessionid=" + id).body()).isEqualTo("id=" + id + " new=false count=1 fromCookie=false");
 	}
 
 }

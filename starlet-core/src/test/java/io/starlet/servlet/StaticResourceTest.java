@@ -109,4 +109,38 @@ class StaticResourceTest {
 		container.destroy();
 	}
 
+	@Test
+	void setMimeMappingsReplacesTheWholeTable() throws Exception {
+		Files.writeString(root.resolve("replaced.yml"), "a: 1");
+		Files.writeString(root.resolve("replaced.custom"), "custom");
+		try (ServletServer replaced = ServletServer.start((container) -> {
+			container.setDocumentRoot(root);
+			container.setMimeMappings(java.util.Map.of("custom", "text/x-custom", "HTML", "text/html"));
+		})) {
+			assertThat(replaced.container.getMimeMappings())
+				.containsOnly(java.util.Map.entry("custom", "text/x-custom"), java.util.Map.entry("html", "text/html"));
+			assertThat(replaced.get("/replaced.custom").headers().firstValue("Content-Type")).hasValue("text/x-custom");
+			assertThat(replaced.get("/replaced.yml").headers().firstValue("Content-Type"))
+				.as("a built-in entry no longer in the table").hasValue("application/octet-stream");
+			assertThat(replaced.container.getServletContext().getMimeType("x.yaml")).isNull();
+		}
+		assertThat(server.container.getServletContext().getMimeType("x.yaml")).as("the built-in table")
+			.isEqualTo("application/yaml");
+	}
+
+	@Test
+	void withoutTheDefaultServletNothingIsServedAndThereIsNoDefaultServlet() throws Exception {
+		try (ServletServer bare = ServletServer.start((container) -> {
+			container.setDocumentRoot(root);
+			container.setDefaultServletEnabled(false);
+		})) {
+			assertThat(bare.get("/index.html").statusCode()).isEqualTo(404);
+			assertThat(bare.get("/assets/site.css").statusCode()).isEqualTo(404);
+			assertThat(bare.send(bare.request("/index.html").POST(java.net.http.HttpRequest.BodyPublishers.noBody()))
+				.statusCode()).isEqualTo(404);
+			assertThat(bare.container.getServletContext().getNamedDispatcher("default")).isNull();
+		}
+		assertThat(server.container.getServletContext().getNamedDispatcher("default")).isNotNull();
+	}
+
 }

@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -80,6 +82,8 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 
 	private boolean accessLogEnabled;
 
+	private boolean useRelativeRedirects;
+
 	private Function<String, String> environment = System::getenv;
 
 	public StarletServletWebServerFactory() {
@@ -143,6 +147,19 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 	/** Whether to log each request in the combined format on the logger {@code starlet.access}. */
 	public void setAccessLogEnabled(boolean accessLogEnabled) {
 		this.accessLogEnabled = accessLogEnabled;
+	}
+
+	public boolean isUseRelativeRedirects() {
+		return this.useRelativeRedirects;
+	}
+
+	/**
+	 * Whether {@code sendRedirect} may send a relative {@code Location} as given
+	 * ({@code starlet.use-relative-redirects}); by default it is made absolute, as Servlet 6.1
+	 * and Tomcat do.
+	 */
+	public void setUseRelativeRedirects(boolean useRelativeRedirects) {
+		this.useRelativeRedirects = useRelativeRedirects;
 	}
 
 	@Override
@@ -225,9 +242,14 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 				container.addErrorPage(errorPage.getStatusCode(), errorPage.getPath());
 			}
 		}
+		// Boot's table replaces the container's own, as on Tomcat: MimeMappings.DEFAULT unless set
+		Map<String, String> mimeMappings = new HashMap<>();
 		for (MimeMappings.Mapping mapping : this.settings.getMimeMappings()) {
-			container.addMimeMapping(mapping.getExtension(), mapping.getMimeType());
+			mimeMappings.put(mapping.getExtension(), mapping.getMimeType());
 		}
+		container.setMimeMappings(mimeMappings);
+		container.setDefaultServletEnabled(this.settings.isRegisterDefaultServlet());
+		container.setUseRelativeRedirects(this.useRelativeRedirects);
 		for (Map.Entry<Locale, Charset> mapping : this.settings.getLocaleCharsetMappings().entrySet()) {
 			container.addLocaleCharsetMapping(mapping.getKey(), mapping.getValue());
 		}
@@ -288,8 +310,7 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 
 	/**
 	 * Fails for the first setting Starlet does not serve: TLS, HTTP/2, JSP.
-	 * (The default servlet needs no registering: the container always has one, serving the
-	 * document root wherever no other servlet is mapped.) Called again by {@link #getWebServer}.
+	 * Called again by {@link #getWebServer}.
 	 * @throws StarletConfigurationException naming the setting and what to do instead
 	 */
 	public void rejectUnsupportedSettings() {
@@ -304,6 +325,12 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 				&& ClassUtils.isPresent(this.settings.getJsp().getClassName(), getClass().getClassLoader())) {
 			throw unsupported("server.servlet.jsp.registered=true with " + this.settings.getJsp().getClassName()
 					+ " on the class path", "Starlet does not run JSPs; set server.servlet.jsp.registered=false");
+		}
+		Set<Session.SessionTrackingMode> trackingModes = this.settings.getSession().getTrackingModes();
+		if (trackingModes != null && trackingModes.contains(Session.SessionTrackingMode.SSL)) {
+			throw unsupported("server.servlet.session.tracking-modes=ssl",
+					"SSL session tracking needs TLS, which Starlet leaves to the proxy: terminate TLS at the proxy"
+							+ " and track sessions with a cookie");
 		}
 	}
 

@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.starlet.Listen;
+import io.starlet.ListenBindException;
 import io.starlet.StarletConfig;
 import io.starlet.StarletServer;
 import io.starlet.servlet.ServletContainer;
@@ -89,7 +89,12 @@ public class StarletWebServer implements WebServer {
 			}
 			catch (Exception ex) {
 				this.server.stop();
-				PortInUseException.throwIfPortBindingException(ex, () -> portInUse(ex));
+				ListenBindException failed = bindFailure(ex);
+				if (failed != null && failed.listen().isUnix()) {
+					throw new WebServerException("Unable to start Starlet: " + failed.getMessage(), ex);
+				}
+				PortInUseException.throwIfPortBindingException(ex,
+						() -> (failed != null) ? failed.listen().port() : -1);
 				throw new WebServerException("Unable to start Starlet", ex);
 			}
 			keepJvmAlive();
@@ -102,21 +107,14 @@ public class StarletWebServer implements WebServer {
 		return !config.listen().isEmpty() || config.inheritedChannel();
 	}
 
-	/**
-	 * The configured TCP port the bind failure is about: the one its message names, else the first.
-	 */
-	private int portInUse(Exception failure) {
-		List<Integer> ports = this.server.config().listen().stream().filter((listen) -> !listen.isUnix())
-			.map(Listen::port).filter((port) -> port > 0).toList();
+	/** The engine names the address it could not bind; a UNIX socket path has no port to report. */
+	private static ListenBindException bindFailure(Exception failure) {
 		for (Throwable t = failure; t != null; t = t.getCause()) {
-			String message = String.valueOf(t.getMessage());
-			for (int port : ports) {
-				if (message.matches(".*\\b" + port + "\\b.*")) {
-					return port;
-				}
+			if (t instanceof ListenBindException bind) {
+				return bind;
 			}
 		}
-		return ports.isEmpty() ? -1 : ports.get(0);
+		return null;
 	}
 
 	String startedLogMessage() {

@@ -558,6 +558,7 @@ class StarletServletWebServerFactoryTests {
 		Files.writeString(root.resolve("data.starlet"), "{}");
 		StarletServletWebServerFactory factory = factory();
 		factory.setDocumentRoot(root.toFile());
+		factory.setRegisterDefaultServlet(true);
 		factory.getSettings().getMimeMappings().add("starlet", "application/x-starlet");
 		StarletWebServer server = started(factory);
 		HttpResponse<String> text = get(server, "/hello.txt");

@@ -164,6 +164,14 @@ public class StarletProperties implements Validator {
 	private boolean accessLog = false;
 
 	/**
+	 * Whether sendRedirect may send a relative Location header as the application gave it.
+	 * By default it is made absolute from the request's scheme, host and port, as Servlet 6.1
+	 * and Tomcat do (behind a proxy, those are right only with
+	 * server.forward-headers-strategy=native).
+	 */
+	private boolean useRelativeRedirects = false;
+
+	/**
 	 * Peers trusted to send Forwarded and X-Forwarded-* headers (with
 	 * server.forward-headers-strategy=native): IP addresses or CIDR blocks. Empty trusts loopback
 	 * and private-network addresses.
@@ -296,6 +304,14 @@ public class StarletProperties implements Validator {
 
 	public void setAccessLog(boolean accessLog) {
 		this.accessLog = accessLog;
+	}
+
+	public boolean isUseRelativeRedirects() {
+		return this.useRelativeRedirects;
+	}
+
+	public void setUseRelativeRedirects(boolean useRelativeRedirects) {
+		this.useRelativeRedirects = useRelativeRedirects;
 	}
 
 	public List<String> getTrustedProxies() {

@@ -84,6 +84,7 @@ class StarletWebServerFactoryCustomizer
 			factory.setTrustedProxies(AddressRanges.parse(this.starletProperties.getTrustedProxies()));
 		}
 		factory.setAccessLogEnabled(this.starletProperties.isAccessLog());
+		factory.setUseRelativeRedirects(this.starletProperties.isUseRelativeRedirects());
 		List<StarletServerCustomizer> customizers = new ArrayList<>(factory.getServerCustomizers());
 		customizers.add(0, this::customize);
 		factory.setServerCustomizers(customizers);

@@ -175,6 +175,15 @@ class StarletServletWebServerAutoConfigurationTests {
 	}
 
 	@Test
+	void useRelativeRedirectsIsOffByDefaultAndReachesTheFactory() {
+		this.runner.run((context) -> assertThat(
+				context.getBean(StarletServletWebServerFactory.class).isUseRelativeRedirects()).isFalse());
+		this.runner.withPropertyValues("starlet.use-relative-redirects=true")
+			.run((context) -> assertThat(
+					context.getBean(StarletServletWebServerFactory.class).isUseRelativeRedirects()).isTrue());
+	}
+
+	@Test
 	void forwardHeadersAreOffByDefaultAndWithTheFrameworkStrategy() {
 		this.runner.run((context) -> assertThat(
 				context.getBean(StarletServletWebServerFactory.class).isUseForwardHeaders()).isFalse());
