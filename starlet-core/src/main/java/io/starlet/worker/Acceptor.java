@@ -61,6 +61,9 @@ final class Acceptor implements Runnable {
 
 	private final ConcurrentLinkedQueue<Connection> returned = new ConcurrentLinkedQueue<>();
 
+	/** Connections of suspended exchanges to watch for the client going away. */
+	private final ConcurrentLinkedQueue<Connection> watched = new ConcurrentLinkedQueue<>();
+
 	private final long headTimeoutNanos;
 
 	private final long keepaliveTimeoutNanos;
@@ -97,6 +100,36 @@ final class Acceptor implements Runnable {
 		this.selector.wakeup();
 	}
 
+	/**
+	 * Watch a suspended exchange's connection (any thread): when it becomes readable the exchange
+	 * reads what came ({@link ServerExchange#clientReadable}), which notices a client that closed.
+	 */
+	void watch(Connection connection) {
+		this.watched.add(connection);
+		this.selector.wakeup();
+	}
+
+	private void takeWatched() {
+		Connection connection;
+		while ((connection = this.watched.poll()) != null) {
+			if (!connection.isOpen() || connection.suspendedExchange == null || connection.held) {
+				continue; // ended meanwhile
+			}
+			try {
+				SelectionKey key = connection.acceptorKey;
+				if (key == null || !key.isValid()) {
+					connection.acceptorKey = connection.channel().register(this.selector, SelectionKey.OP_READ, connection);
+				}
+				else if (key.interestOps() != SelectionKey.OP_READ) {
+					key.interestOps(SelectionKey.OP_READ);
+				}
+			}
+			catch (IOException | CancelledKeyException ex) {
+				// closed meanwhile: the exchange finds out when it next writes or ends
+			}
+		}
+	}
+
 	@Override
 	public void run() {
 		try {
@@ -127,6 +160,7 @@ final class Acceptor implements Runnable {
 	private void loopOnce() throws IOException {
 		this.selector.select(TICK_MILLIS);
 		takeReturned();
+		takeWatched();
 		Iterator<SelectionKey> keys = this.selector.selectedKeys().iterator();
 		while (keys.hasNext()) {
 			SelectionKey key = keys.next();
@@ -142,6 +176,10 @@ final class Acceptor implements Runnable {
 					Connection connection = (Connection) key.attachment();
 					if (connection.held) {
 						readable(connection);
+					}
+					else if (connection.suspendedExchange instanceof ServerExchange exchange) {
+						// a suspended async request: the client sent more, or went away
+						exchange.clientReadable(key);
 					}
 					else {
 						// A worker has it and bytes arrived (a body, the next request): stop
@@ -355,6 +393,11 @@ final class Acceptor implements Runnable {
 		for (Connection connection : this.pool.queued()) {
 			if (now - connection.readySince <= queueTimeoutNanos) {
 				return; // the queue is in arrival order: the rest waited less
+			}
+			if (connection.suspendedExchange != null) {
+				// async work: the worker that takes it applies the queue timeout (the exchange's
+				// listeners must run on a worker)
+				continue;
 			}
 			if (this.pool.withdraw(connection)) {
 				this.pool.rejected(503);

@@ -70,7 +70,8 @@ final class Worker implements WorkerInfo, Runnable {
 
 	private volatile Connection current;
 
-	private boolean harakiri;
+	/** Volatile: a suspended request may ask for it from an application thread. */
+	private volatile boolean harakiri;
 
 	private boolean diedOfError;
 
@@ -216,13 +217,31 @@ final class Worker implements WorkerInfo, Runnable {
 		this.pool.busy(true);
 		this.output.attach(connection, this.selector, this.pool.config().timeout().toNanos());
 		boolean keep = false;
+		boolean suspended = false;
+		// a connection whose exchange is suspended comes back for the work queued for it
+		ServerExchange resumed = (connection.suspendedExchange instanceof ServerExchange exchange) ? exchange : null;
 		try {
 			while (true) {
-				this.served++;
-				connection.requests++;
-				this.pool.requestStarted();
-				ServerExchange exchange = new ServerExchange(this.pool, this, connection);
-				keep = exchange.run();
+				ServerExchange.Outcome outcome;
+				if (resumed != null) {
+					// a dispatch, a timeout or an error of an async request: it was counted once, when
+					// it started, on the worker that served it then
+					outcome = resumed.resume(this);
+					resumed = null;
+				}
+				else {
+					this.served++;
+					connection.requests++;
+					this.pool.requestStarted();
+					ServerExchange exchange = new ServerExchange(this.pool, this, connection);
+					outcome = exchange.run();
+				}
+				if (outcome == ServerExchange.Outcome.SUSPENDED) {
+					// the exchange lives on without a worker; it owns the connection now
+					suspended = true;
+					break;
+				}
+				keep = outcome == ServerExchange.Outcome.KEEP;
 				connection.headReady = false;
 				if (!keep || !this.pool.isRunning()) {
 					keep = false;
@@ -257,17 +276,22 @@ final class Worker implements WorkerInfo, Runnable {
 			catch (IOException | RuntimeException ex) {
 				keep = false;
 			}
-			if (keep && connection.isOpen()) {
-				this.pool.handBack(connection);
-			}
-			else if (connection.isOpen()) {
-				connection.close();
-				this.pool.connectionClosed();
+			if (suspended) {
+				// counted as active until the exchange ends (graceful shutdown waits for it)
 			}
 			else {
-				this.pool.connectionClosed();
+				if (keep && connection.isOpen()) {
+					this.pool.handBack(connection);
+				}
+				else if (connection.isOpen()) {
+					connection.close();
+					this.pool.connectionClosed();
+				}
+				else {
+					this.pool.connectionClosed();
+				}
+				this.pool.finished();
 			}
-			this.pool.finished();
 		}
 	}
 

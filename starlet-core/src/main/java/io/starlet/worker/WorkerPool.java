@@ -71,6 +71,30 @@ public final class WorkerPool {
 
 	private final AtomicInteger openConnections = new AtomicInteger();
 
+	/** Async requests that hold no worker now: suspended, or queued for a dispatch/timeout/error. */
+	private final AtomicInteger suspended = new AtomicInteger();
+
+	/** Exchanges that were suspended (startAsync) and have not ended, for stop(). */
+	private final Set<ServerExchange> asyncExchanges = ConcurrentHashMap.newKeySet();
+
+	/** Async timeouts: one thread for the server, started with the first one. */
+	private volatile java.util.concurrent.ScheduledThreadPoolExecutor timer;
+
+	/** Lends the spare selectors to threads writing to a suspended exchange. */
+	private final io.starlet.net.SelectorSource selectorSource = new io.starlet.net.SelectorSource() {
+
+		@Override
+		public Selector takeSelector() throws IOException {
+			return WorkerPool.this.takeSelector();
+		}
+
+		@Override
+		public void returnSelector(Selector selector) {
+			WorkerPool.this.returnSelector(selector);
+		}
+
+	};
+
 	private final LongAdder requests = new LongAdder();
 
 	private final Map<String, LongAdder> retirements = new ConcurrentHashMap<>();
@@ -388,6 +412,67 @@ public final class WorkerPool {
 		this.ready.offer(connection);
 	}
 
+	/**
+	 * Queues the connection of a suspended exchange again, for work on it (an async dispatch, a
+	 * timeout, an error): like a request, it waits for a worker within {@code max-workers}. It is
+	 * still counted as active from when its request first arrived.
+	 */
+	void requeue(Connection connection) {
+		connection.readySince = System.nanoTime();
+		this.ready.offer(connection);
+	}
+
+	/** The acceptor watches a suspended exchange's connection for the client going away. */
+	void watch(Connection connection) {
+		Acceptor acceptor = this.acceptor;
+		if (acceptor != null) {
+			acceptor.watch(connection);
+		}
+	}
+
+	io.starlet.net.SelectorSource selectors() {
+		return this.selectorSource;
+	}
+
+	java.util.concurrent.ScheduledExecutorService timer() {
+		java.util.concurrent.ScheduledThreadPoolExecutor t = this.timer;
+		if (t == null) {
+			synchronized (this.spawnLock) {
+				t = this.timer;
+				if (t == null) {
+					t = new java.util.concurrent.ScheduledThreadPoolExecutor(1, (runnable) -> {
+						Thread thread = new Thread(runnable, "starlet-async-timer");
+						thread.setDaemon(true);
+						return thread;
+					});
+					t.setRemoveOnCancelPolicy(true);
+					this.timer = t;
+				}
+			}
+		}
+		return t;
+	}
+
+	void asyncStarted(ServerExchange exchange) {
+		this.asyncExchanges.add(exchange);
+	}
+
+	void asyncEnded(ServerExchange exchange) {
+		this.asyncExchanges.remove(exchange);
+	}
+
+	void suspendedChanged(int delta) {
+		this.suspended.addAndGet(delta);
+	}
+
+	/**
+	 * Async requests that hold no worker right now: suspended after {@code startAsync}, or queued
+	 * for their dispatch, timeout or error processing. They count as active for graceful shutdown.
+	 */
+	public int suspendedRequests() {
+		return this.suspended.get();
+	}
+
 	/** Takes a queued connection back (queue timeout); false if a worker already has it. */
 	boolean withdraw(Connection connection) {
 		if (this.ready.withdraw(connection)) {
@@ -516,6 +601,8 @@ public final class WorkerPool {
 			worker.abort();
 		}
 		this.managerThread.interrupt();
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+		stopAsyncExchanges(deadline);
 		Selector spare;
 		while ((spare = this.spareSelectors.poll()) != null) {
 			try {
@@ -525,7 +612,6 @@ public final class WorkerPool {
 				// stopping anyway
 			}
 		}
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
 		joinUntil(this.acceptorThread, deadline);
 		for (Worker worker : this.workers) {
 			joinUntil(worker.thread(), deadline);
@@ -534,6 +620,35 @@ public final class WorkerPool {
 			logger.warn("Starlet stopped while {} worker(s) were still running a request", this.workers.size());
 		}
 		this.drained.complete(null);
+	}
+
+	/**
+	 * Ends the suspended async requests: their connections close, and their abort actions (the
+	 * servlet container's onError and onComplete) run on a thread of their own, so that stop()
+	 * returns by the deadline even if an application's listener hangs.
+	 */
+	private void stopAsyncExchanges(long deadline) {
+		java.util.concurrent.ScheduledThreadPoolExecutor t = this.timer;
+		if (t != null) {
+			t.shutdownNow();
+		}
+		if (this.asyncExchanges.isEmpty()) {
+			return;
+		}
+		List<ServerExchange> exchanges = new java.util.ArrayList<>(this.asyncExchanges);
+		Thread stopper = new Thread(() -> {
+			for (ServerExchange exchange : exchanges) {
+				try {
+					exchange.stopNow();
+				}
+				catch (RuntimeException ex) {
+					logger.warn("Ending an async request at stop failed", ex);
+				}
+			}
+		}, "starlet-async-stop");
+		stopper.setDaemon(true);
+		stopper.start();
+		joinUntil(stopper, deadline);
 	}
 
 	private static void joinUntil(Thread thread, long deadline) {
