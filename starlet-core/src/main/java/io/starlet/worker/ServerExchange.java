@@ -389,7 +389,8 @@ final class ServerExchange implements Exchange {
 			boolean offer;
 			this.lock.lock();
 			try {
-				if (this.state == State.DONE || this.stopped || this.lost != null) {
+				if (this.state == State.DONE || this.stopped || this.lost != null
+						|| !ServerExchange.this.pool.isRunning()) {
 					return;
 				}
 				this.work.add(task);

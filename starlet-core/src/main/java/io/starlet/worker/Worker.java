@@ -170,6 +170,11 @@ final class Worker implements WorkerInfo, Runnable {
 					reason = this.retireReason;
 					break;
 				}
+				if (this.harakiri) {
+					// asked for by an async request this worker started, which ended elsewhere
+					reason = ServerStats.RETIRED_HARAKIRI;
+					break;
+				}
 				Connection connection = this.pool.take(this.waiter, 200);
 				if (connection == null) {
 					continue;
