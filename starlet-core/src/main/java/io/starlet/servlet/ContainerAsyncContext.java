@@ -443,8 +443,7 @@ final class ContainerAsyncContext implements AsyncContext {
 		finally {
 			this.lock.unlock();
 		}
-		this.response.clientAborted(reason);
-		fire(Event.ERROR, reason);
+		fire(Event.ERROR, this.response.clientAborted(reason));
 		this.lock.lock();
 		try {
 			this.state = State.COMPLETING;

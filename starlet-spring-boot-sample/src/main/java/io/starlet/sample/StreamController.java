@@ -17,8 +17,9 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * Server-sent events, each flushed to the client as it is sent ({@code curl -N
- * localhost:8080/stream}). The events are produced on Spring Boot's application task executor:
- * the request's worker stays with the response until the stream completes.
+ * localhost:8080/stream}). The events are produced on Spring Boot's application task executor;
+ * the request holds no worker while it streams, so subscribers may outnumber
+ * {@code starlet.max-workers}.
  */
 @RestController
 class StreamController {
