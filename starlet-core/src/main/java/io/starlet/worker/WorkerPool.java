@@ -396,6 +396,10 @@ public final class WorkerPool {
 
 	void workerExited(Worker worker, String reason) {
 		this.retirements.computeIfAbsent(reason, r -> new LongAdder()).increment();
+		if (worker.diedOfError()) {
+			// before the worker leaves the set: a manager pass in between must not replace it at once
+			this.errorPauseEnd = System.nanoTime() + this.config.errRespawnInterval().toNanos();
+		}
 		synchronized (this.spawnLock) {
 			if (this.workers.remove(worker) && worker.replaced) {
 				this.leaving--;
