@@ -199,8 +199,9 @@ final class ServerExchange implements Exchange {
 		}
 		try {
 			if (!this.committed && (s == null || !s.outputClosed)) {
-				this.out.write(response);
-				this.out.flush();
+				ConnectionOutput o = out();
+				o.write(response);
+				o.flush();
 			}
 		}
 		finally {
@@ -208,6 +209,21 @@ final class ServerExchange implements Exchange {
 				s.outLock.unlock();
 			}
 		}
+	}
+
+	/**
+	 * The output to write to: the worker's, or once suspended the exchange's own, taken from the
+	 * pool's spares at the first write. Suspended, only with the output lock held.
+	 */
+	private ConnectionOutput out() {
+		ConnectionOutput o = this.out;
+		if (o == null) {
+			o = this.pool.takeOutput();
+			o.attachBorrowing(this.connection, this.pool.selectors(), this.config.timeout().toNanos());
+			this.suspension.own = o;
+			this.out = o;
+		}
+		return o;
 	}
 
 	private boolean complete() throws IOException {
@@ -225,7 +241,7 @@ final class ServerExchange implements Exchange {
 						this.head.method(), this.head.target(), fixed.remaining());
 				this.keepAlive = false;
 			}
-			this.out.flush();
+			out().flush();
 		}
 		finally {
 			if (s != null) {
@@ -255,10 +271,9 @@ final class ServerExchange implements Exchange {
 		catch (IOException ex) {
 			// the client is gone: the next write fails the same way
 		}
-		ConnectionOutput own = this.pool.takeOutput();
-		own.attachBorrowing(this.connection, this.pool.selectors(), this.config.timeout().toNanos());
-		s.own = own;
-		this.out = own;
+		// the exchange's own output is taken at its first write (a long poll writes only in its
+		// ASYNC dispatch, and thousands of them need no buffer meanwhile)
+		this.out = null;
 		this.workerKeepAlive = this.worker.mayKeepAlive();
 		if (this.input != null && !bodySettled()) {
 			this.input.selector(s.bodySelector());
@@ -451,9 +466,14 @@ final class ServerExchange implements Exchange {
 					this.timer.cancel(false);
 					this.timer = null;
 				}
-				if (millis > 0 && this.state != State.DONE) {
-					this.timer = ServerExchange.this.pool.timer().schedule(() -> resume(task), millis,
-							TimeUnit.MILLISECONDS);
+				if (millis > 0 && this.state != State.DONE && ServerExchange.this.pool.isRunning()) {
+					try {
+						this.timer = ServerExchange.this.pool.timer().schedule(() -> resume(task), millis,
+								TimeUnit.MILLISECONDS);
+					}
+					catch (java.util.concurrent.RejectedExecutionException ex) {
+						// stopping: stop() ends the exchange
+					}
 				}
 			}
 			finally {
@@ -1178,7 +1198,7 @@ final class ServerExchange implements Exchange {
 			s.outLock.lock();
 			try {
 				checkOpen(s);
-				ServerExchange.this.out.write(b);
+				out().write(b);
 			}
 			finally {
 				s.outLock.unlock();
@@ -1195,7 +1215,7 @@ final class ServerExchange implements Exchange {
 			s.outLock.lock();
 			try {
 				checkOpen(s);
-				ServerExchange.this.out.write(b, off, len);
+				out().write(b, off, len);
 			}
 			finally {
 				s.outLock.unlock();
@@ -1212,7 +1232,7 @@ final class ServerExchange implements Exchange {
 			s.outLock.lock();
 			try {
 				checkOpen(s);
-				ServerExchange.this.out.flush();
+				out().flush();
 			}
 			finally {
 				s.outLock.unlock();
