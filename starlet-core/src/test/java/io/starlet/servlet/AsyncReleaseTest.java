@@ -165,6 +165,17 @@ class AsyncReleaseTest {
 					async.dispatch();
 				}, 100, TimeUnit.MILLISECONDS);
 				case "/timeout" -> async.setTimeout(200);
+				case "/echo" -> async.start(() -> {
+					// the body read on an application thread while the request is suspended
+					try {
+						byte[] body = async.getRequest().getInputStream().readAllBytes();
+						async.getResponse().getWriter().write("read " + body.length);
+					}
+					catch (IOException ex) {
+						AsyncReleaseTest.this.events.add("read failed " + ex);
+					}
+					async.complete();
+				});
 				case "/hold" -> {
 					async.setTimeout(60_000);
 					AsyncReleaseTest.this.subscribers.add(async);
@@ -181,7 +192,7 @@ class AsyncReleaseTest {
 					ServletContext context = container.getServletContext();
 					var servlet = context.addServlet("async", new AsyncServlet());
 					servlet.setAsyncSupported(true);
-					servlet.addMapping("/poll", "/sse", "/complete", "/dispatch", "/timeout", "/hold", "/hello",
+					servlet.addMapping("/poll", "/sse", "/complete", "/dispatch", "/timeout", "/hold", "/hello", "/echo",
 							"/error");
 					container.addErrorPage(500, "/error");
 				});
@@ -353,6 +364,50 @@ class AsyncReleaseTest {
 		}
 		assertThat(this.events).containsOnly("complete");
 		assertThat(this.mostBusy.get()).isLessThanOrEqualTo(1);
+	}
+
+	@Test
+	@Timeout(30)
+	void requestBodiesAreReadOrDrainedOffTheWorkers() throws Exception {
+		int port = start(1);
+		String body = "x".repeat(200_000);
+		String unread = "y".repeat(40_000);
+		try (RawClient client = new RawClient(port)) {
+			// read by an application thread after startAsync
+			RawClient.Response echoed = client
+				.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n" + body)
+				.read();
+			assertThat(echoed.body()).isEqualTo("read 200000");
+			// never read: drained when complete() ends the request on the application thread
+			RawClient.Response completed = client
+				.send("POST /complete HTTP/1.1\r\nHost: x\r\nContent-Length: 40000\r\n\r\n" + unread)
+				.read();
+			assertThat(completed.body()).isEqualTo("completed");
+			assertThat(client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("hello");
+		}
+		assertThat(this.events).noneMatch((e) -> e.startsWith("read failed"));
+	}
+
+	@Test
+	@Timeout(30)
+	void aRequestPipelinedWhileTheFirstIsSuspendedWaitsForIt() throws Exception {
+		int port = start(1);
+		try (RawClient client = new RawClient(port)) {
+			client.send("GET /hold?q=1 HTTP/1.1\r\nHost: x\r\nX-Tag: first\r\n\r\n");
+			await("suspended", () -> started("/hold") == 1);
+			// the acceptor reads this while the first request is suspended: it must neither be lost
+			// nor overwrite the first request's head, which is parsed lazily from the same buffer
+			client.send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Tag: second\r\n\r\n");
+			Thread.sleep(200);
+			AsyncContext held = this.subscribers.get(0);
+			HttpServletRequest request = (HttpServletRequest) held.getRequest();
+			held.getResponse().getWriter().write(request.getHeader("X-Tag") + " " + request.getRequestURI() + "?"
+					+ request.getQueryString() + " " + request.getHeader("Host"));
+			held.complete();
+			assertThat(client.read().body()).isEqualTo("first /hold?q=1 x");
+			assertThat(client.read().body()).isEqualTo("hello");
+		}
+		assertThat(this.events).containsExactly("complete");
 	}
 
 	@Test
