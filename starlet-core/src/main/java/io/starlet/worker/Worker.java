@@ -33,7 +33,13 @@ import io.starlet.net.ConnectionOutput;
  *                                   ▼
  *                          hand back to the acceptor
  * </pre>
- * Everything a worker reuses (selector, parser, output buffer, head writer) is its own, so
+ * A request that went async ({@link io.starlet.Exchange#suspend()}) leaves the loop when its
+ * handler returns: the exchange owns the connection from then on, and the worker takes the next
+ * one. A connection taken from the queue with work pending for its suspended exchange (a
+ * dispatch, a timeout, the client gone) runs that work instead of parsing a request; it was
+ * counted in this worker's budget only if this worker started it.
+ *
+ * <p>Everything a worker reuses (selector, parser, output buffer, head writer) is its own, so
  * workers share nothing but the queue.
  */
 final class Worker implements WorkerInfo, Runnable {
