@@ -36,8 +36,8 @@ import io.starlet.net.ConnectionOutput;
  * A request that went async ({@link io.starlet.Exchange#suspend()}) leaves the loop when its
  * handler returns: the exchange owns the connection from then on, and the worker takes the next
  * one. A connection taken from the queue with work pending for its suspended exchange (a
- * dispatch, a timeout, the client gone) runs that work instead of parsing a request; it was
- * counted in this worker's budget only if this worker started it.
+ * dispatch, a timeout, the client gone) runs that work instead of parsing a request, and does
+ * not count: the request was counted once, in the budget of the worker that started it.
  *
  * <p>Everything a worker reuses (selector, parser, output buffer, head writer) is its own, so
  * workers share nothing but the queue.
