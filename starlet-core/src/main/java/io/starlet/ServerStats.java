@@ -14,11 +14,21 @@ import java.util.Map;
  * @param requests requests served since start
  * @param retirements workers retired since start, by reason (budget, harakiri, signal, error, shutdown)
  * @param rejections responses the engine produced itself, by status (400, 408, 431, 503, ...)
+ * @param violations the same responses by the name of the rule the request broke
+ * ({@code CONTENT_TOO_LARGE}, {@code REQUEST_TIMEOUT}, ...: {@link io.starlet.http.Violation})
+ * @param openConnections connections open now, whoever holds them
+ * @param maxConnections the most connections open at once ({@code max-connections})
+ * @param suspendedRequests requests in async mode, waiting without a worker
+ * @param bufferedBodyBytes heap held by request bodies being collected, or collected and not yet
+ * served
  */
 public record ServerStats(int maxWorkers, int liveWorkers, int busyWorkers, int idleConnections,
-		int queuedConnections, long requests, Map<String, Long> retirements, Map<Integer, Long> rejections) {
+		int queuedConnections, long requests, Map<String, Long> retirements, Map<Integer, Long> rejections,
+		Map<String, Long> violations, int openConnections, int maxConnections, int suspendedRequests,
+		long bufferedBodyBytes) {
 
-	public static final ServerStats EMPTY = new ServerStats(0, 0, 0, 0, 0, 0, Map.of(), Map.of());
+	public static final ServerStats EMPTY = new ServerStats(0, 0, 0, 0, 0, 0, Map.of(), Map.of(), Map.of(), 0, 0, 0,
+			0);
 
 	/** A worker spent its request budget ({@code max-reqs-per-child}). */
 	public static final String RETIRED_BUDGET = "budget";
@@ -42,10 +52,13 @@ public record ServerStats(int maxWorkers, int liveWorkers, int busyWorkers, int 
 	public static final List<String> RETIREMENT_REASONS = List.of(RETIRED_BUDGET, RETIRED_HARAKIRI, RETIRED_RECYCLE,
 			RETIRED_HAND_OVER, RETIRED_ERROR, RETIRED_SHUTDOWN);
 
-	/** Every key {@link #rejections()} can have: the violation statuses, 408 and 503. */
-	public static final List<Integer> REJECTION_STATUSES = java.util.stream.Stream
-		.concat(java.util.Arrays.stream(io.starlet.http.Violation.values()).map(io.starlet.http.Violation::status),
-				java.util.stream.Stream.of(408, 503))
+	/** Every key {@link #rejections()} can have: the violations' statuses. */
+	public static final List<Integer> REJECTION_STATUSES = java.util.Arrays
+		.stream(io.starlet.http.Violation.values()).map(io.starlet.http.Violation::status)
 		.distinct().sorted().toList();
+
+	/** Every key {@link #violations()} can have. */
+	public static final List<String> VIOLATION_NAMES = java.util.Arrays.stream(io.starlet.http.Violation.values())
+		.map(Enum::name).toList();
 
 }

@@ -29,6 +29,15 @@ import java.util.Objects;
  * @param maxChunkLineSize most bytes of one chunk-size line, extensions included (400 beyond)
  * @param serverHeader value of the {@code Server} response header; {@code null} = none
  * @param inheritedChannel adopt the listening socket passed on fd 0 (Server::Starter, systemd)
+ * @param maxConnections most connections open at once; beyond it new clients wait in the backlog
+ * @param requestBuffering collect each request body before a worker sees the request (else the
+ * application reads it from the socket as it arrives)
+ * @param requestBodyBufferSize most bytes of one request body collected in memory; larger bodies
+ * go to a temporary file
+ * @param requestBodyMemory most heap all bodies being collected may take together
+ * @param minRequestBodyRate least bytes per second a body must arrive at after a 5 s grace
+ * (408 below it); 0 = no minimum
+ * @param bodyTempDir where bodies too large for memory are written; {@code null} = {@code java.io.tmpdir}
  */
 public record StarletConfig(
 		List<Listen> listen,
@@ -50,7 +59,13 @@ public record StarletConfig(
 		int maxRequestFields,
 		int maxChunkLineSize,
 		String serverHeader,
-		boolean inheritedChannel) {
+		boolean inheritedChannel,
+		int maxConnections,
+		boolean requestBuffering,
+		int requestBodyBufferSize,
+		long requestBodyMemory,
+		long minRequestBodyRate,
+		java.nio.file.Path bodyTempDir) {
 
 	public StarletConfig {
 		listen = List.copyOf(listen);
@@ -74,6 +89,11 @@ public record StarletConfig(
 		require(maxRequestHeaderSize >= 256, "max request header size must be at least 256 bytes");
 		require(maxRequestFields >= 1, "max request fields must be 1 or more, was " + maxRequestFields);
 		require(maxChunkLineSize >= 16, "max chunk line size must be at least 16 bytes, was " + maxChunkLineSize);
+		require(maxRequestBodySize >= -1, "max-request-body-size must be -1 (no limit) or more, was " + maxRequestBodySize);
+		require(maxConnections >= 1, "max-connections must be 1 or more, was " + maxConnections);
+		require(requestBodyBufferSize >= 0, "request-body-buffer-size must not be negative, was " + requestBodyBufferSize);
+		require(requestBodyMemory >= 0, "request-body-memory must not be negative, was " + requestBodyMemory);
+		require(minRequestBodyRate >= 0, "min-request-body-rate must not be negative, was " + minRequestBodyRate);
 	}
 
 	private static void require(boolean condition, String message) {
@@ -85,6 +105,12 @@ public record StarletConfig(
 	private static void requirePositive(Duration d, String name) {
 		require(!d.isNegative() && !d.isZero(), name + " must be positive, was " + d);
 	}
+
+	/** 30 MiB, in the range of Kestrel's default. */
+	public static final long DEFAULT_MAX_REQUEST_BODY_SIZE = 30L * 1024 * 1024;
+
+	/** How long a request body may arrive below {@link #minRequestBodyRate} before it is refused. */
+	public static final Duration MIN_BODY_RATE_GRACE = Duration.ofSeconds(5);
 
 	public static Builder builder() {
 		return new Builder();
@@ -113,6 +139,12 @@ public record StarletConfig(
 		b.maxChunkLineSize = this.maxChunkLineSize;
 		b.serverHeader = this.serverHeader;
 		b.inheritedChannel = this.inheritedChannel;
+		b.maxConnections = this.maxConnections;
+		b.requestBuffering = this.requestBuffering;
+		b.requestBodyBufferSize = this.requestBodyBufferSize;
+		b.requestBodyMemory = this.requestBodyMemory;
+		b.minRequestBodyRate = this.minRequestBodyRate;
+		b.bodyTempDir = this.bodyTempDir;
 		return b;
 	}
 
@@ -134,13 +166,19 @@ public record StarletConfig(
 		private boolean signals;
 		private Duration requestHeadTimeout = Duration.ofSeconds(20);
 		private int maxRequestHeaderSize = 8192;
-		private long maxRequestBodySize = -1;
+		private long maxRequestBodySize = DEFAULT_MAX_REQUEST_BODY_SIZE;
 
 		private int maxRequestFields = 100;
 
 		private int maxChunkLineSize = 4096;
 		private String serverHeader;
 		private boolean inheritedChannel;
+		private int maxConnections = 8192;
+		private boolean requestBuffering = true;
+		private int requestBodyBufferSize = 1024 * 1024;
+		private long requestBodyMemory = 64L * 1024 * 1024;
+		private long minRequestBodyRate = 240;
+		private java.nio.file.Path bodyTempDir;
 
 		private Builder() {
 		}
@@ -264,13 +302,50 @@ public record StarletConfig(
 			return this;
 		}
 
+		/** Most connections open at once. Default 8192, as Tomcat's. */
+		public Builder maxConnections(int maxConnections) {
+			this.maxConnections = maxConnections;
+			return this;
+		}
+
+		/** Collect request bodies before a worker sees the request. Default true. */
+		public Builder requestBuffering(boolean requestBuffering) {
+			this.requestBuffering = requestBuffering;
+			return this;
+		}
+
+		/** Most bytes of one body kept in memory while collected. Default 1 MiB. */
+		public Builder requestBodyBufferSize(int requestBodyBufferSize) {
+			this.requestBodyBufferSize = requestBodyBufferSize;
+			return this;
+		}
+
+		/** Most heap all bodies being collected take together. Default 64 MiB. */
+		public Builder requestBodyMemory(long requestBodyMemory) {
+			this.requestBodyMemory = requestBodyMemory;
+			return this;
+		}
+
+		/** Least bytes per second of a request body after a 5 s grace; 0 = none. Default 240. */
+		public Builder minRequestBodyRate(long minRequestBodyRate) {
+			this.minRequestBodyRate = minRequestBodyRate;
+			return this;
+		}
+
+		/** Directory for bodies too large for memory. Default: {@code java.io.tmpdir}. */
+		public Builder bodyTempDir(java.nio.file.Path bodyTempDir) {
+			this.bodyTempDir = bodyTempDir;
+			return this;
+		}
+
 		public StarletConfig build() {
 			return new StarletConfig(this.listen, this.maxWorkers, this.timeout, this.keepaliveTimeout,
 					this.maxKeepaliveReqs, this.maxReqsPerChild, this.minReqsPerChild, this.spawnInterval,
 					this.errRespawnInterval, this.childExitHooks, this.reusePort, this.queueTimeout, this.signals,
 					this.requestHeadTimeout, this.maxRequestHeaderSize, this.maxRequestBodySize, this.maxRequestFields,
-					this.maxChunkLineSize, this.serverHeader,
-					this.inheritedChannel);
+					this.maxChunkLineSize, this.serverHeader, this.inheritedChannel, this.maxConnections,
+					this.requestBuffering, this.requestBodyBufferSize, this.requestBodyMemory, this.minRequestBodyRate,
+					this.bodyTempDir);
 		}
 
 	}

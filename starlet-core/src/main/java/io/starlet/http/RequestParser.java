@@ -446,7 +446,8 @@ public final class RequestParser {
 			head.contentLength = Math.max(contentLength, 0);
 			if (this.maxContentLength >= 0 && contentLength > this.maxContentLength) {
 				throw new BadRequestException(Violation.CONTENT_TOO_LARGE,
-						"request body of " + contentLength + " bytes is larger than " + this.maxContentLength);
+						"request body of " + contentLength + " bytes is larger than max-request-body-size ("
+								+ this.maxContentLength + " bytes)");
 			}
 		}
 	}

@@ -2,7 +2,8 @@ package io.starlet.http;
 
 /**
  * Every reason the engine refuses a request, with the response status and the rule it enforces.
- * The parser reports these by name so that tests, logs and metrics can tell them apart.
+ * The parser, the acceptor and the workers report these by name so that tests, logs and metrics
+ * can tell them apart.
  */
 public enum Violation {
 
@@ -55,7 +56,11 @@ public enum Violation {
 	/** Trailer section malformed, too large, or carrying a framing field. */
 	INVALID_TRAILER(400, "RFC 9112 §7.1.2"),
 	/** The client did not deliver a request head in time. */
-	REQUEST_TIMEOUT(408, "RFC 9110 §15.5.9");
+	REQUEST_TIMEOUT(408, "RFC 9110 §15.5.9"),
+	/** The request body stalled, or arrived below the minimum data rate. */
+	BODY_TIMEOUT(408, "RFC 9110 §15.5.9"),
+	/** The request waited longer than {@code queue-timeout} for a worker. */
+	QUEUE_TIMEOUT(503, "RFC 9110 §15.6.4");
 
 	private final int status;
 

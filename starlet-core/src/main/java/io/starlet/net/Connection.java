@@ -45,7 +45,16 @@ public final class Connection {
 
 	private final SocketAddress local;
 
-	private final int capacity;
+	/** The receive buffer's usual limit: the largest head plus a small body. */
+	private final int baseCapacity;
+
+	/** The limit now: raised while a body is collected in memory, back to the base after it. */
+	private int capacity;
+
+	/** Bytes of {@link #buf} beyond {@link #baseCapacity}, reserved from {@link #budget}. */
+	private int reserved;
+
+	private BufferBudget budget;
 
 	private byte[] buf;
 
@@ -62,11 +71,11 @@ public final class Connection {
 	/** Whether {@link #head} holds a parsed head that has not been served yet. */
 	public boolean headReady;
 
-	/** Held by the acceptor (reading a head or idle), as opposed to queued or being served. */
-	public boolean held;
+	/** Where the connection is in its lifecycle; see the drawing in {@code Acceptor}. */
+	public State state = State.READING_HEAD;
 
-	/** Idle between requests (keep-alive), as opposed to receiving a head. */
-	public boolean idle;
+	/** The request body being collected off the workers, or collected; null when there is none. */
+	public CollectedBody body;
 
 	/** Requests started on this connection. */
 	public int requests;
@@ -104,6 +113,7 @@ public final class Connection {
 		this.channel = channel;
 		this.remote = channel.getRemoteAddress();
 		this.local = channel.getLocalAddress();
+		this.baseCapacity = capacity;
 		this.capacity = capacity;
 		this.buf = new byte[Math.min(capacity, INITIAL_BUFFER)];
 		this.view = ByteBuffer.wrap(this.buf);
@@ -328,7 +338,11 @@ public final class Connection {
 		}
 	}
 
-	/** Moves the unread bytes to the front of the buffer (between requests only). */
+	/**
+	 * Moves the unread bytes to the front of the buffer (between requests only). A buffer that
+	 * grew to hold a request body keeps its size while its worker serves the connection (the next
+	 * upload on it reuses it); {@link #shrink} gives it back when the connection goes idle.
+	 */
 	public void compact() {
 		int n = this.end - this.pos;
 		if (n > 0 && this.pos > 0) {
@@ -336,6 +350,68 @@ public final class Connection {
 		}
 		this.pos = 0;
 		this.end = n;
+	}
+
+	/**
+	 * Grows the receive buffer to hold {@code size} bytes, beyond its usual capacity if need be,
+	 * reserving what goes beyond it from {@code budget}.
+	 * @return false, changing nothing, when the budget has no room for it
+	 */
+	public boolean growTo(int size, BufferBudget budget) {
+		if (size <= this.buf.length) {
+			return true;
+		}
+		int extra = Math.max(0, size - this.baseCapacity);
+		if (extra > this.reserved) {
+			if (this.budget != null && this.budget != budget) {
+				return false;
+			}
+			if (!budget.reserve(extra - this.reserved)) {
+				return false;
+			}
+			this.budget = budget;
+			this.reserved = extra;
+		}
+		this.buf = Arrays.copyOf(this.buf, size);
+		this.view = ByteBuffer.wrap(this.buf);
+		this.capacity = Math.max(this.capacity, size);
+		return true;
+	}
+
+	/**
+	 * Gives back the heap the buffer took beyond its usual size, keeping {@code [0, end)}: a
+	 * body that moved to a file needs it no more, nor does an idle keep-alive connection.
+	 */
+	public void shrink() {
+		if (this.reserved > 0 && this.end <= this.baseCapacity) {
+			byte[] small = new byte[Math.max(Math.min(this.baseCapacity, INITIAL_BUFFER), this.end)];
+			System.arraycopy(this.buf, 0, small, 0, this.end);
+			this.buf = small;
+			this.view = ByteBuffer.wrap(small);
+			this.capacity = this.baseCapacity;
+			releaseReserved();
+		}
+	}
+
+	/** Bytes of heap this connection holds beyond its usual buffer, for a request body. */
+	public int reservedBytes() {
+		return this.reserved;
+	}
+
+	private void releaseReserved() {
+		if (this.reserved > 0 && this.budget != null) {
+			this.budget.release(this.reserved);
+		}
+		this.reserved = 0;
+	}
+
+	/** Ends the current request's body: deletes a spilled one and forgets the collection. */
+	public void bodyDone() {
+		CollectedBody collected = this.body;
+		if (collected != null) {
+			this.body = null;
+			collected.discard();
+		}
 	}
 
 	/**
@@ -356,11 +432,30 @@ public final class Connection {
 			return;
 		}
 		this.closed = true;
+		this.state = State.CLOSED;
 		try {
 			this.channel.close();
 		}
 		catch (IOException ex) {
 			// nothing to do: the connection is gone either way
+		}
+		releaseReserved();
+		bodyDone();
+	}
+
+	/**
+	 * Writes a few bytes without waiting ({@code 100 Continue} from the acceptor).
+	 * @return whether all of them went out
+	 */
+	public boolean writeNow(byte[] bytes) {
+		try {
+			ByteBuffer src = ByteBuffer.wrap(bytes);
+			this.channel.write(src);
+			return !src.hasRemaining();
+		}
+		catch (IOException ex) {
+			this.failed = true;
+			return false;
 		}
 	}
 
@@ -373,6 +468,39 @@ public final class Connection {
 			// the client is gone; closing is all that is left
 		}
 		close();
+	}
+
+	/**
+	 * The states of a connection. The acceptor owns it in the first three, a worker in
+	 * {@link #SERVING}, a suspended async exchange in {@link #SUSPENDED}; in {@link #QUEUED} it
+	 * belongs to the queue.
+	 */
+	public enum State {
+
+		/** Receiving a request head. */
+		READING_HEAD,
+		/** Head parsed; receiving the body, in memory or into a temporary file. */
+		COLLECTING_BODY,
+		/** Between requests on a persistent connection. */
+		IDLE,
+		/** A whole request is here, waiting for a worker. */
+		QUEUED,
+		/** A worker runs the application for it. */
+		SERVING,
+		/**
+		 * Its request went async and holds no worker: the suspended exchange owns the connection,
+		 * and the acceptor only watches it for the client going away. Work for the exchange (a
+		 * dispatch, a timeout, an error) queues it again ({@link #QUEUED}).
+		 */
+		SUSPENDED,
+		/** Closed; nothing more happens. */
+		CLOSED;
+
+		/** Whether the acceptor watches the connection and enforces its deadlines. */
+		public boolean heldByAcceptor() {
+			return this == READING_HEAD || this == COLLECTING_BODY || this == IDLE;
+		}
+
 	}
 
 	@Override

@@ -28,6 +28,15 @@ public final class ConnectionInput extends InputStream {
 
 	private Runnable beforeFirstWait;
 
+	/** Least bytes per second once the grace has passed; 0 = no minimum. */
+	private long minRate;
+
+	/** When the minimum rate starts to apply: the stream's creation plus the grace (nanoTime). */
+	private long rateFrom;
+
+	/** Bytes read from the socket by this stream, for the minimum rate. */
+	private long received;
+
 	public ConnectionInput(Connection connection, Selector selector, long timeoutNanos, int bodyBase) {
 		this.connection = connection;
 		this.selector = selector;
@@ -43,6 +52,17 @@ public final class ConnectionInput extends InputStream {
 	/** Changes the per-read deadline (shorter while draining an unread body). */
 	public void timeoutNanos(long timeoutNanos) {
 		this.timeoutNanos = timeoutNanos;
+	}
+
+	/**
+	 * Requires the client to send at least {@code bytesPerSecond} on average once
+	 * {@code graceNanos} have passed (Kestrel's minimum data rate): a streamed body is read by a
+	 * worker, and a client that trickles it must not hold that worker for the whole
+	 * {@code timeout}. Below the rate a read fails with {@link java.net.SocketTimeoutException}.
+	 */
+	public void minRate(long bytesPerSecond, long graceNanos) {
+		this.minRate = bytesPerSecond;
+		this.rateFrom = System.nanoTime() + graceNanos;
 	}
 
 	/**
@@ -103,7 +123,7 @@ public final class ConnectionInput extends InputStream {
 			}
 			action.run();
 		}
-		return c.read(dst, this.selector, this.timeoutNanos);
+		return counted(c.read(dst, this.selector, waitNanos()));
 	}
 
 	private boolean fill() throws IOException {
@@ -118,7 +138,28 @@ public final class ConnectionInput extends InputStream {
 			}
 			action.run();
 		}
-		return c.read(this.selector, this.timeoutNanos) > 0;
+		return counted(c.read(this.selector, waitNanos())) > 0;
+	}
+
+	private int counted(int n) {
+		if (n > 0) {
+			this.received += n;
+		}
+		return n;
+	}
+
+	/** How long the next wait may take: the read timeout, or less to keep the minimum rate. */
+	private long waitNanos() throws java.net.SocketTimeoutException {
+		if (this.minRate == 0) {
+			return this.timeoutNanos;
+		}
+		// the time by which `received` bytes are due at the minimum rate, counted from the grace's end
+		long due = this.rateFrom + this.received * 1_000_000_000L / this.minRate;
+		long left = due - System.nanoTime();
+		if (left <= 0) {
+			throw new java.net.SocketTimeoutException("request body arrived below " + this.minRate + " bytes per second");
+		}
+		return Math.min(this.timeoutNanos, left);
 	}
 
 }

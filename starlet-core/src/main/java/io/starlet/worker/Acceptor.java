@@ -17,29 +17,61 @@ import org.slf4j.LoggerFactory;
 
 import io.starlet.http.BadRequestException;
 import io.starlet.http.RequestParser;
-import io.starlet.http.ResponseHead;
 import io.starlet.http.Violation;
+import io.starlet.net.CollectedBody;
 import io.starlet.net.Connection;
+import io.starlet.net.Connection.State;
 
 /**
  * The one thread that holds every connection no worker is serving, so that idle and slow clients
  * never occupy a worker (Starlet relies on the kernel's {@code TCP_DEFER_ACCEPT} and on the
- * reverse proxy for this; Java has neither).
+ * reverse proxy for this; Java has neither). It owns the connection lifecycle; every state is a
+ * {@link Connection.State}:
  *
  * <pre>
- *             accept                    head complete (+ small body)
- *   listener ────────▶ READING_HEAD ─────────────────────────────────▶ READY (queue) ──▶ worker
- *                          │   ▲                                                           │
- *          head deadline,  │   │ bytes arrive                       keep-alive, nothing    │
- *          bad request,    │   │                                    buffered: hand back    │
- *          EOF: close      ▼   │                                                           │
- *                         IDLE ◀────────────────────────────────────────────────────────────┘
- *                          │ keepalive-timeout, EOF, drain finished: close
+ *              accept (fewer than max-connections open)
+ *   listener ───────────────────────────────▶ READING_HEAD ───────────────────────┐
+ *                                               │  ▲     head deadline (408), bad  │
+ *                                               │  │     head (400/413/431/...),   │
+ *                          head parsed          │  │     EOF                       │
+ *                                               ▼  │                               │
+ *                                      COLLECTING_BODY ────────────────────────────┤
+ *                                               │  │     too slow or stalled (408),│
+ *            whole body here (at once when      │  │     chunked body over the     │
+ *            there is none, or it streams)      │  │     limit (413), EOF          │
+ *                                               ▼  │                               │
+ *                       queue-timeout (503) ◀── QUEUED                             │
+ *                                               │  │ next request on the worker,   │
+ *                                  a worker     │  │ body not all here: hand back  │
+ *                                  takes it     ▼  │                               ▼
+ *                                            SERVING ────────────────────────▶ CLOSED
+ *                                               │  ▲  close: not keep-alive,       ▲
+ *                                   keep-alive, │  │  error, shutdown              │
+ *                               nothing queued  ▼  │ bytes arrive                  │
+ *                                              IDLE ───────────────────────────────┘
+ *                                                     keepalive-timeout, EOF, drain
  * </pre>
  *
- * A head that arrives whole, with a body that fits the buffer, goes to a worker in one piece; a
- * trickling client costs a buffer here and nothing else. The acceptor parses the head (cheap, and
- * a bad request is answered here without ever reaching a worker).
+ * An async request leaves SERVING without a worker ({@link ServerExchange}, which owns it then):
+ * <pre>
+ *   SERVING ──the dispatch returns with async started──▶ SUSPENDED  (no worker; watched here
+ *      ▲                                                   │   │      for the client going away)
+ *      │ a worker takes it                                 │   │
+ *   QUEUED ◀──── dispatch(), async timeout, client gone ───┘   │ complete() on an application
+ *                                                              │ thread: keep-alive ▶ IDLE
+ *                                                              ▼ (via the hand-back), else CLOSED
+ * </pre>
+ *
+ * A worker that finds the next request already buffered (pipelining), or arriving while it
+ * lingers, serves it without the round trip through IDLE and QUEUED. Every response the engine
+ * makes itself before a worker runs the application (400, 408, 413, 431, 503, ...) goes through
+ * {@link WorkerPool#refuse}, which writes it, closes and counts it by its {@link Violation}.
+ *
+ * <p>A body is collected here ({@link BodyCollector}) before the request is queued, so a stalled
+ * upload pins no worker. Beyond {@code max-connections} the listeners are disarmed and new
+ * clients wait in the kernel's backlog until connections close; when {@code accept} fails (out
+ * of file descriptors) they are disarmed for a back-off that doubles up to a second, and one
+ * line is logged when it starts and one when accepting works again.
  *
  * <p>Selector traffic is kept to what the model needs: a connection whose request came with the
  * handshake is never registered (a close-per-request client costs no {@code epoll_ctl} at all),
@@ -53,11 +85,18 @@ final class Acceptor implements Runnable {
 
 	private static final long TICK_MILLIS = 100;
 
+	/** First and longest pause after {@code accept} failed (EMFILE, ENFILE, ...). */
+	private static final long ACCEPT_BACKOFF_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+	private static final long ACCEPT_BACKOFF_MAX_NANOS = TimeUnit.SECONDS.toNanos(1);
+
 	private final WorkerPool pool;
 
 	private final Selector selector;
 
 	private final RequestParser parser;
+
+	private final BodyCollector bodies;
 
 	private final ConcurrentLinkedQueue<Connection> returned = new ConcurrentLinkedQueue<>();
 
@@ -72,6 +111,17 @@ final class Acceptor implements Runnable {
 
 	private boolean listening = true;
 
+	/** Whether the listeners' keys are armed (off at max-connections and during a back-off). */
+	private boolean accepting = true;
+
+	/** Until when accepting pauses after a failure; 0 when it is not failing. */
+	private long acceptPausedUntil;
+
+	private long acceptBackoffNanos;
+
+	/** Failed accepts in the current episode, reported when accepting works again. */
+	private long acceptFailures;
+
 	private long nextTick;
 
 	/** A client that connected just before a graceful shutdown still gets this long to send. */
@@ -82,6 +132,7 @@ final class Acceptor implements Runnable {
 	Acceptor(WorkerPool pool, RequestParser parser) throws IOException {
 		this.pool = pool;
 		this.parser = parser;
+		this.bodies = pool.bodyCollector();
 		this.selector = Selector.open();
 		this.headTimeoutNanos = pool.config().requestHeadTimeout().toNanos();
 		this.keepaliveTimeoutNanos = pool.config().keepaliveTimeout().toNanos();
@@ -112,7 +163,8 @@ final class Acceptor implements Runnable {
 	private void takeWatched() {
 		Connection connection;
 		while ((connection = this.watched.poll()) != null) {
-			if (!connection.isOpen() || connection.suspendedExchange == null || connection.held) {
+			if (!connection.isOpen() || connection.suspendedExchange == null
+					|| connection.state != Connection.State.SUSPENDED) {
 				continue; // ended meanwhile
 			}
 			try {
@@ -158,7 +210,11 @@ final class Acceptor implements Runnable {
 	}
 
 	private void loopOnce() throws IOException {
-		this.selector.select(TICK_MILLIS);
+		long wait = TICK_MILLIS;
+		if (!this.accepting && this.acceptPausedUntil != 0) {
+			wait = Math.max(1, Math.min(wait, TimeUnit.NANOSECONDS.toMillis(this.acceptPausedUntil - System.nanoTime())));
+		}
+		this.selector.select(wait);
 		takeReturned();
 		takeWatched();
 		Iterator<SelectionKey> keys = this.selector.selectedKeys().iterator();
@@ -174,7 +230,7 @@ final class Acceptor implements Runnable {
 				}
 				else if (key.isReadable()) {
 					Connection connection = (Connection) key.attachment();
-					if (connection.held) {
+					if (connection.state.heldByAcceptor()) {
 						readable(connection);
 					}
 					else if (connection.suspendedExchange instanceof ServerExchange exchange) {
@@ -197,26 +253,36 @@ final class Acceptor implements Runnable {
 			this.nextTick = now + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
 			expire(now);
 		}
+		if (this.listening) {
+			armListeners(now);
+		}
 		if (this.pool.isShuttingDown()) {
 			drain();
 		}
 	}
 
+	// --- accepting -------------------------------------------------------------------------------
+
 	private void acceptAll(ServerSocketChannel listener) {
-		while (this.listening) {
+		while (this.listening && this.accepting) {
+			if (this.pool.openConnections() >= this.pool.config().maxConnections()) {
+				// The rest wait in the kernel's backlog; armListeners resumes as connections close.
+				setAccepting(false);
+				return;
+			}
 			SocketChannel channel;
-			Connection connection;
 			try {
 				channel = listener.accept();
 			}
 			catch (IOException ex) {
-				// Out of file descriptors and the like: try again on the next readiness.
-				logger.warn("accept failed: {}", ex.toString());
+				acceptFailed(ex);
 				return;
 			}
 			if (channel == null) {
 				return;
 			}
+			acceptSucceeded();
+			Connection connection;
 			try {
 				channel.configureBlocking(false);
 				if (channel.getLocalAddress() instanceof java.net.InetSocketAddress) {
@@ -229,16 +295,69 @@ final class Acceptor implements Runnable {
 				continue;
 			}
 			connection.deadline = System.nanoTime() + this.headTimeoutNanos;
-			connection.held = true;
+			connection.state = State.READING_HEAD;
 			this.pool.connectionOpened();
 			// Most clients send their request right behind the handshake: look now. A request that
 			// is already whole goes to a worker without ever being registered with the selector,
 			// which saves the registration, its cancellation and a deferred close per connection.
 			readable(connection);
-			if (connection.held && connection.isOpen()) {
+			if (connection.state.heldByAcceptor()) {
 				register(connection);
 			}
 		}
+	}
+
+	/**
+	 * Out of file descriptors (or another failure the next accept would repeat at once): stop
+	 * watching the listeners for a while instead of spinning on their readiness, and say so once.
+	 */
+	private void acceptFailed(IOException ex) {
+		if (this.acceptFailures++ == 0) {
+			logger.warn("accept failed: {}; pausing new connections (logged once until accepting works again)",
+					ex.toString());
+			this.acceptBackoffNanos = ACCEPT_BACKOFF_MIN_NANOS;
+		}
+		else {
+			this.acceptBackoffNanos = Math.min(ACCEPT_BACKOFF_MAX_NANOS, 2 * this.acceptBackoffNanos);
+		}
+		this.acceptPausedUntil = System.nanoTime() + this.acceptBackoffNanos;
+		setAccepting(false);
+	}
+
+	private void acceptSucceeded() {
+		if (this.acceptFailures > 0) {
+			logger.info("accepting connections again after {} failed attempt(s)", this.acceptFailures);
+			this.acceptFailures = 0;
+		}
+		this.acceptPausedUntil = 0;
+	}
+
+	/** Re-arms the listeners once a back-off has passed and connections are below the limit. */
+	private void armListeners(long now) {
+		if (this.accepting) {
+			return;
+		}
+		if (this.acceptPausedUntil != 0 && now - this.acceptPausedUntil < 0) {
+			return;
+		}
+		if (this.pool.openConnections() >= this.pool.config().maxConnections()) {
+			return;
+		}
+		setAccepting(true);
+	}
+
+	private void setAccepting(boolean on) {
+		this.accepting = on;
+		for (SelectionKey key : this.selector.keys()) {
+			if (key.channel() instanceof ServerSocketChannel && key.isValid()) {
+				key.interestOps(on ? SelectionKey.OP_ACCEPT : 0);
+			}
+		}
+	}
+
+	/** Whether new connections are being accepted now (false at max-connections or in a back-off). */
+	boolean isAccepting() {
+		return this.accepting;
 	}
 
 	/** Starts watching a connection the acceptor holds; closes it if that fails. */
@@ -260,6 +379,8 @@ final class Acceptor implements Runnable {
 		}
 	}
 
+	// --- reading heads and bodies ------------------------------------------------------------------
+
 	private void readable(Connection connection) {
 		int n;
 		try {
@@ -279,7 +400,7 @@ final class Acceptor implements Runnable {
 		tryDispatch(connection);
 	}
 
-	/** Parses what the connection has; hands it to the workers when a request is complete. */
+	/** Parses what the connection has, collects its body, and queues it once the request is whole. */
 	private void tryDispatch(Connection connection) {
 		if (!connection.headReady) {
 			int headEnd;
@@ -287,47 +408,58 @@ final class Acceptor implements Runnable {
 				headEnd = this.parser.parse(connection.buffer(), 0, connection.end, connection.head);
 			}
 			catch (BadRequestException ex) {
-				reject(connection, ex);
+				refuse(connection, ex.violation(), ex.getMessage());
 				return;
 			}
 			if (headEnd < 0) {
-				if (connection.idle) {
+				if (connection.state == State.IDLE) {
 					// The head deadline runs from the first byte of the next request.
-					connection.idle = false;
+					connection.state = State.READING_HEAD;
 					connection.deadline = System.nanoTime() + this.headTimeoutNanos;
 				}
 				return;
 			}
-			connection.idle = false;
 			connection.headReady = true;
 			connection.pos = headEnd;
+			connection.state = State.COLLECTING_BODY;
 			connection.deadline = System.nanoTime() + this.headTimeoutNanos;
 		}
-		long contentLength = connection.head.contentLength();
-		long buffered = connection.end - connection.pos;
-		int room = connection.capacity() - connection.pos;
-		// A small body is collected here too, so a stalled upload of ordinary size pins no worker;
-		// but not one behind Expect: 100-continue, which the client sends only after the 100 that
-		// the worker sends when the application reads.
-		if (contentLength > buffered && contentLength <= room && !connection.head.expectsContinue()) {
+		if (!bodyHere(connection)) {
 			return;
 		}
 		// The key stays armed: a request/response connection is silent while a worker serves it,
 		// so it comes back with nothing to change (two epoll_ctl calls saved per request). If bytes
 		// do arrive meanwhile, the select loop disarms it then.
-		connection.held = false;
 		this.pool.dispatch(connection);
 	}
 
-	private void reject(Connection connection, BadRequestException ex) {
-		Violation violation = ex.violation();
-		if (logger.isDebugEnabled()) {
-			logger.debug("{}: {} {} ({})", connection, violation.status(), ex.getMessage(), violation.rule());
+	/** Whether the request's body is all here (or will be streamed): collects what has come. */
+	private boolean bodyHere(Connection connection) {
+		if (this.bodies.wants(connection)) {
+			try {
+				return this.bodies.collectAvailable(connection);
+			}
+			catch (BadRequestException ex) {
+				refuse(connection, ex.violation(), ex.getMessage());
+				return false;
+			}
+			catch (java.io.EOFException ex) {
+				close(connection);
+				return false;
+			}
+			catch (IOException ex) {
+				logger.warn("{}: could not collect the request body: {}", connection, ex.toString());
+				close(connection);
+				return false;
+			}
 		}
-		this.pool.rejected(violation.status());
-		connection.writeNowAndClose(
-				ResponseHead.plain(violation.status(), ex.getMessage(), true, this.pool.config().serverHeader()));
-		this.pool.connectionClosed();
+		// Streaming: a small body is still collected here, so that an ordinary form post pins no
+		// worker; but not one behind Expect: 100-continue, which the client sends only after the
+		// 100 that the worker sends when the application reads.
+		long contentLength = connection.head.contentLength();
+		long buffered = connection.end - connection.pos;
+		int room = connection.capacity() - connection.pos;
+		return !(contentLength > buffered && contentLength <= room && !connection.head.expectsContinue());
 	}
 
 	private void takeReturned() {
@@ -352,34 +484,53 @@ final class Acceptor implements Runnable {
 				close(connection);
 				continue;
 			}
-			connection.held = true;
-			if (connection.buffered() > 0) {
-				connection.idle = false;
+			if (!connection.headReady) {
+				// the last request is over, however it ended (on a worker or off one): its body
+				// file goes, and no upload's worth of heap stays with a connection that waits
+				connection.bodyDone();
+				connection.shrink();
+			}
+			if (connection.headReady) {
+				// a worker found the next head but not all of its body
+				connection.state = State.COLLECTING_BODY;
+				connection.deadline = System.nanoTime() + this.headTimeoutNanos;
+				tryDispatch(connection);
+			}
+			else if (connection.buffered() > 0) {
+				connection.state = State.READING_HEAD;
 				connection.deadline = System.nanoTime() + this.headTimeoutNanos;
 				tryDispatch(connection);
 			}
 			else {
-				connection.idle = true;
+				connection.state = State.IDLE;
 				connection.deadline = System.nanoTime() + this.keepaliveTimeoutNanos;
 			}
 		}
 	}
+
+	// --- deadlines ------------------------------------------------------------------------------------
 
 	private void expire(long now) {
 		if (this.pool.config().queueTimeout() != null) {
 			expireQueued(now, this.pool.config().queueTimeout().toNanos());
 		}
 		for (SelectionKey key : this.selector.keys()) {
-			if (!(key.attachment() instanceof Connection connection) || !key.isValid() || !connection.held) {
+			if (!(key.attachment() instanceof Connection connection) || !key.isValid()
+					|| !connection.state.heldByAcceptor()) {
 				// queued for a worker or being served: only the queue timeout applies
 				continue;
 			}
-			if (now - connection.deadline > 0) {
-				if (connection.buffered() > 0) {
-					this.pool.rejected(408);
-					connection.writeNowAndClose(ResponseHead.plain(408, "request head not received in time", true,
-							this.pool.config().serverHeader()));
-					this.pool.connectionClosed();
+			CollectedBody body = connection.body;
+			if (connection.state == State.COLLECTING_BODY && body != null && this.bodies.tooSlow(body, now)) {
+				refuse(connection, Violation.BODY_TIMEOUT, "request body arrived below "
+						+ this.pool.config().minRequestBodyRate() + " bytes per second");
+			}
+			else if (now - connection.deadline > 0) {
+				if (connection.state == State.COLLECTING_BODY) {
+					refuse(connection, Violation.BODY_TIMEOUT, "request body not received in time");
+				}
+				else if (connection.buffered() > 0) {
+					refuse(connection, Violation.REQUEST_TIMEOUT, "request head not received in time");
 				}
 				else {
 					close(connection);
@@ -400,13 +551,12 @@ final class Acceptor implements Runnable {
 				continue;
 			}
 			if (this.pool.withdraw(connection)) {
-				this.pool.rejected(503);
-				connection.writeNowAndClose(ResponseHead.plain(503, "no worker became free in time", true,
-						this.pool.config().serverHeader()));
-				this.pool.connectionClosed();
+				refuse(connection, Violation.QUEUE_TIMEOUT, "no worker became free in time");
 			}
 		}
 	}
+
+	// --- shutdown --------------------------------------------------------------------------------------
 
 	/**
 	 * During a graceful shutdown: stop listening at once; once no request is queued or being
@@ -430,11 +580,12 @@ final class Acceptor implements Runnable {
 		}
 		boolean pending = false;
 		for (SelectionKey key : this.selector.keys()) {
-			if (key.attachment() instanceof Connection connection && key.isValid() && connection.held) {
+			if (key.attachment() instanceof Connection connection && key.isValid()
+					&& connection.state.heldByAcceptor()) {
 				boolean mayStillSend = connection.buffered() > 0 || connection.requests == 0;
-				if (connection.headReady && now - connection.deadline < 0) {
-					// A request whose head is here and whose small body is still arriving is a
-					// request in flight: it is served when the body is complete (or gets 408).
+				if (connection.state == State.COLLECTING_BODY && now - connection.deadline < 0) {
+					// A request whose head is here and whose body is still arriving is a request
+					// in flight: it is served when the body is complete (or refused in time).
 					pending = true;
 				}
 				else if (mayStillSend && now - this.drainGraceEnd < 0) {
@@ -447,6 +598,13 @@ final class Acceptor implements Runnable {
 		}
 		if (!pending) {
 			this.pool.drained();
+		}
+	}
+
+	private void refuse(Connection connection, Violation violation, String message) {
+		if (connection.isOpen()) {
+			this.pool.refuse(connection, violation, message);
+			this.pool.connectionClosed();
 		}
 	}
 

@@ -29,6 +29,7 @@ import io.starlet.http.FixedLengthOutputStream;
 import io.starlet.http.HttpFields;
 import io.starlet.http.RequestHead;
 import io.starlet.http.ResponseHead;
+import io.starlet.net.CollectedBody;
 import io.starlet.net.Connection;
 import io.starlet.net.ConnectionInput;
 import io.starlet.net.ConnectionOutput;
@@ -146,12 +147,12 @@ final class ServerExchange implements Exchange {
 		}
 		catch (BadRequestException ex) {
 			// The body broke the framing rules while the handler read it.
-			this.pool.rejected(ex.status());
+			this.pool.rejected(ex.violation());
 			return failed(ex.status(), ex.getMessage(), null);
 		}
 		catch (java.net.SocketTimeoutException ex) {
 			// The client stopped sending its body (or reading the response) for `timeout`.
-			this.pool.rejected(408);
+			this.pool.rejected(io.starlet.http.Violation.BODY_TIMEOUT);
 			return failed(408, "timed out", null);
 		}
 		catch (Exception ex) {
@@ -536,6 +537,7 @@ final class ServerExchange implements Exchange {
 							}
 							else {
 								this.state = State.SUSPENDED;
+								ServerExchange.this.connection.state = Connection.State.SUSPENDED;
 								this.counted = true;
 								ServerExchange.this.pool.suspendedChanged(1);
 								this.watchable = bodySettled();
@@ -606,7 +608,7 @@ final class ServerExchange implements Exchange {
 				this.lock.unlock();
 			}
 			if (lose) {
-				ServerExchange.this.pool.rejected(503);
+				ServerExchange.this.pool.rejected(io.starlet.http.Violation.QUEUE_TIMEOUT);
 				lost(true);
 			}
 			return afterRun();
@@ -766,6 +768,7 @@ final class ServerExchange implements Exchange {
 			Connection c = ServerExchange.this.connection;
 			if (keep && pool.isRunning() && c.isOpen()) {
 				c.headReady = false;
+				c.bodyDone();
 				c.compact();
 				pool.handBack(c);
 			}
@@ -874,18 +877,32 @@ final class ServerExchange implements Exchange {
 		if (!this.head.isChunked() && this.head.contentLength() == 0) {
 			return EMPTY;
 		}
-		Suspended s = this.suspension;
-		this.input = new ConnectionInput(this.connection, (s != null) ? s.bodySelector() : this.worker.selector,
-				this.config.timeout().toNanos(), this.head.headLength());
-		if (this.head.expectsContinue()) {
-			this.input.beforeFirstWait(this::sendContinue);
+		CollectedBody collected = this.connection.body;
+		InputStream source;
+		if (collected != null && collected.spilled()) {
+			source = collected.openSpilled();
+		}
+		else {
+			// suspended, the body is read off the worker that started the request: with a selector of
+			// the exchange's own
+			Suspended s = this.suspension;
+			this.input = new ConnectionInput(this.connection, (s != null) ? s.bodySelector() : this.worker.selector,
+					this.config.timeout().toNanos(), this.head.headLength());
+			if (collected == null) {
+				// streamed: the application waits for the client, so the client must keep a pace
+				this.input.minRate(this.config.minRequestBodyRate(), StarletConfig.MIN_BODY_RATE_GRACE.toNanos());
+				if (this.head.expectsContinue()) {
+					this.input.beforeFirstWait(this::sendContinue);
+				}
+			}
+			source = this.input;
 		}
 		// Trailers are bounded like the header section; a chunked body by the same maximum that
 		// refuses a declared Content-Length up front (413).
 		return this.head.isChunked()
-				? new ChunkedInputStream(this.input, this.config.maxChunkLineSize(),
+				? new ChunkedInputStream(source, this.config.maxChunkLineSize(),
 						this.config.maxRequestHeaderSize(), this.config.maxRequestBodySize())
-				: new FixedLengthInputStream(this.input, this.head.contentLength());
+				: new FixedLengthInputStream(source, this.head.contentLength());
 	}
 
 	private void sendContinue() {
@@ -1052,6 +1069,11 @@ final class ServerExchange implements Exchange {
 
 	/** Whether what is left of the request body can be skipped cheaply (else close instead). */
 	private boolean requestBodyMayBeDrained() {
+		CollectedBody collected = this.connection.body;
+		if (collected != null && collected.complete) {
+			// all here: skipping it waits for nothing
+			return !(this.body instanceof ChunkedInputStream chunked && chunked.hasFailed());
+		}
 		if (this.body == null) {
 			// Never read: a client waiting for 100 Continue will not send it at all.
 			return !this.head.expectsContinue() && (this.head.isChunked() || this.head.contentLength() <= DRAIN_LIMIT);
@@ -1069,13 +1091,25 @@ final class ServerExchange implements Exchange {
 		if (!requestBodyMayBeDrained()) {
 			return false;
 		}
+		CollectedBody collected = this.connection.body;
+		if (collected != null && collected.complete && !this.head.isChunked()) {
+			// The end is known: skip to it. (A chunked body is still read through, so that the
+			// strict decoder, not the collector's scan, decides where the next request starts.)
+			if (!collected.spilled()) {
+				this.connection.pos = collected.scanned;
+			}
+			return true;
+		}
 		InputStream in = requestBody();
 		if (in == EMPTY) {
 			return true;
 		}
-		// Don't trigger 100 Continue just to throw the body away.
-		this.input.beforeFirstWait(null);
-		this.input.timeoutNanos(Math.min(DRAIN_TIMEOUT_NANOS, this.config.timeout().toNanos()));
+		boolean unbounded = collected != null && collected.complete;
+		if (this.input != null) {
+			// Don't trigger 100 Continue just to throw the body away.
+			this.input.beforeFirstWait(null);
+			this.input.timeoutNanos(Math.min(DRAIN_TIMEOUT_NANOS, this.config.timeout().toNanos()));
+		}
 		try {
 			if (in.read() < 0) {
 				return true; // the usual case: the application read the whole body
@@ -1085,7 +1119,7 @@ final class ServerExchange implements Exchange {
 			int n;
 			while ((n = in.read(scratch)) >= 0) {
 				drained += n;
-				if (drained > DRAIN_LIMIT) {
+				if (drained > DRAIN_LIMIT && !unbounded) {
 					return false;
 				}
 			}

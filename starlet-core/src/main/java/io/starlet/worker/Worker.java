@@ -224,6 +224,7 @@ final class Worker implements WorkerInfo, Runnable {
 	}
 
 	private void serve(Connection connection) {
+		connection.state = Connection.State.SERVING;
 		this.current = connection;
 		this.pool.busy(true);
 		this.output.attach(connection, this.selector, this.pool.config().timeout().toNanos());
@@ -254,6 +255,7 @@ final class Worker implements WorkerInfo, Runnable {
 				}
 				keep = outcome == ServerExchange.Outcome.KEEP;
 				connection.headReady = false;
+				connection.bodyDone();
 				if (!keep || !this.pool.isRunning()) {
 					keep = false;
 					break;
@@ -306,23 +308,52 @@ final class Worker implements WorkerInfo, Runnable {
 		}
 	}
 
-	/** Parses a pipelined request already in the buffer; answers a bad one and closes. */
+	/**
+	 * Parses a pipelined request already in the buffer and collects its body from what has
+	 * arrived; answers a bad one and closes. A request whose body is still on its way is left
+	 * parsed, for the acceptor to finish collecting once this worker hands the connection back.
+	 */
 	private boolean nextRequestBuffered(Connection connection) {
-		if (connection.buffered() == 0) {
-			return false;
-		}
-		try {
-			int headEnd = this.parser.parse(connection.buffer(), 0, connection.end, connection.head);
-			if (headEnd < 0) {
+		if (!connection.headReady) {
+			if (connection.buffered() == 0) {
 				return false;
 			}
-			connection.pos = headEnd;
-			connection.headReady = true;
+			try {
+				int headEnd = this.parser.parse(connection.buffer(), 0, connection.end, connection.head);
+				if (headEnd < 0) {
+					return false;
+				}
+				connection.pos = headEnd;
+				connection.headReady = true;
+			}
+			catch (BadRequestException ex) {
+				this.pool.refuse(connection, ex.violation(), ex.getMessage());
+				return false;
+			}
+		}
+		BodyCollector bodies = this.pool.bodyCollector();
+		if (!bodies.wants(connection)) {
+			return true;
+		}
+		try {
+			// A body sent right behind its head (a keep-alive upload) is usually a moment away:
+			// wait for it as briefly as for the next head, rather than pay a round trip through
+			// the acceptor and the queue. A body that takes longer goes to the acceptor.
+			long deadline = System.nanoTime() + LINGER_NANOS;
+			while (!bodies.collectAvailable(connection)) {
+				long left = deadline - System.nanoTime();
+				if (left <= 0 || !connection.awaitReadable(this.selector, left)) {
+					return false;
+				}
+			}
 			return true;
 		}
 		catch (BadRequestException ex) {
-			this.pool.rejected(ex.status());
-			connection.writeNowAndClose(ResponseHead.plain(ex.status(), ex.getMessage(), true, this.pool.config().serverHeader()));
+			this.pool.refuse(connection, ex.violation(), ex.getMessage());
+			return false;
+		}
+		catch (IOException ex) {
+			connection.close();
 			return false;
 		}
 	}

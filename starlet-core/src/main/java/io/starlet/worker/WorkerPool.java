@@ -24,6 +24,9 @@ import io.starlet.Handler;
 import io.starlet.ServerStats;
 import io.starlet.StarletConfig;
 import io.starlet.http.RequestParser;
+import io.starlet.http.ResponseHead;
+import io.starlet.http.Violation;
+import io.starlet.net.BufferBudget;
 import io.starlet.net.Connection;
 import io.starlet.net.ConnectionOutput;
 import io.starlet.net.Listeners;
@@ -101,6 +104,10 @@ public final class WorkerPool {
 
 	private final Map<Integer, LongAdder> rejections = new ConcurrentHashMap<>();
 
+	private final Map<Violation, LongAdder> violations = new ConcurrentHashMap<>();
+
+	private final BodyCollector bodyCollector;
+
 	private final AtomicInteger nextWorkerId = new AtomicInteger();
 
 	/** Workers spawned that have not yet started taking connections. */
@@ -152,9 +159,15 @@ public final class WorkerPool {
 	public WorkerPool(StarletConfig config, Handler handler) {
 		this.config = config;
 		this.handler = handler;
+		this.bodyCollector = new BodyCollector(config, new BufferBudget(config.requestBodyMemory()));
 	}
 
 	public void start() throws IOException {
+		// The JDK sets up its socket-closing machinery (a spare descriptor that it dup2s over a
+		// socket being closed) on the first close in the process. If that first close comes while
+		// descriptors have run out, the class fails to initialise and no socket can be closed
+		// again: the acceptor dies. Closing one socket now makes it happen while there is room.
+		java.nio.channels.SocketChannel.open().close();
 		boolean inherited = this.config.inheritedChannel() || isSet(System.getenv(Listeners.SERVER_STARTER_PORT));
 		List<io.starlet.Listen> addresses = this.config.listen();
 		if (addresses.isEmpty() && !inherited) {
@@ -197,6 +210,10 @@ public final class WorkerPool {
 
 	StarletConfig config() {
 		return this.config;
+	}
+
+	BodyCollector bodyCollector() {
+		return this.bodyCollector;
 	}
 
 	Handler handler() {
@@ -411,6 +428,7 @@ public final class WorkerPool {
 	// --- connections between acceptor and workers ------------------------------------------------
 
 	void dispatch(Connection connection) {
+		connection.state = Connection.State.QUEUED;
 		this.active.incrementAndGet();
 		connection.readySince = System.nanoTime();
 		this.ready.offer(connection);
@@ -422,6 +440,7 @@ public final class WorkerPool {
 	 * still counted as active from when its request first arrived.
 	 */
 	void requeue(Connection connection) {
+		connection.state = Connection.State.QUEUED;
 		connection.readySince = System.nanoTime();
 		this.ready.offer(connection);
 	}
@@ -540,8 +559,24 @@ public final class WorkerPool {
 		this.requests.increment();
 	}
 
-	void rejected(int status) {
-		this.rejections.computeIfAbsent(status, s -> new LongAdder()).increment();
+	/** Counts a response the engine made itself, by its violation and its status. */
+	void rejected(Violation violation) {
+		this.violations.computeIfAbsent(violation, v -> new LongAdder()).increment();
+		this.rejections.computeIfAbsent(violation.status(), s -> new LongAdder()).increment();
+	}
+
+	/**
+	 * The one way the engine refuses a request before any application code runs for it
+	 * (acceptor, or a worker between requests): a short plain-text answer written without
+	 * waiting, then close, counted by its violation. The caller, which owns the connection,
+	 * accounts for the close as it does for any other.
+	 */
+	void refuse(Connection connection, Violation violation, String message) {
+		if (logger.isDebugEnabled()) {
+			logger.debug("{}: {} {} ({})", connection, violation.status(), message, violation.rule());
+		}
+		rejected(violation);
+		connection.writeNowAndClose(ResponseHead.plain(violation.status(), message, true, this.config.serverHeader()));
 	}
 
 	void connectionOpened() {
@@ -549,7 +584,14 @@ public final class WorkerPool {
 	}
 
 	void connectionClosed() {
-		this.openConnections.decrementAndGet();
+		if (this.openConnections.getAndDecrement() == this.config.maxConnections()) {
+			// the acceptor stopped accepting at the limit: there is room again
+			this.acceptor.wakeup();
+		}
+	}
+
+	int openConnections() {
+		return this.openConnections.get();
 	}
 
 	boolean isIdle() {
@@ -711,13 +753,19 @@ public final class WorkerPool {
 		this.rejections.forEach((status, count) -> rejected.put(status, count.sum()));
 		int queued = this.ready.queuedCount();
 		int busyNow = this.busy.get();
-		int idleConnections = Math.max(0, this.openConnections.get() - queued - busyNow);
+		int suspendedNow = suspendedRequests();
+		// a suspended request's connection is neither idle nor served (one whose dispatch is
+		// queued is counted in both queued and suspended: a moment's undercount of idle ones)
+		int idleConnections = Math.max(0, this.openConnections.get() - queued - busyNow - suspendedNow);
 		int live;
 		synchronized (this.spawnLock) {
 			live = liveWorkers();
 		}
+		Map<String, Long> violated = new TreeMap<>();
+		this.violations.forEach((violation, count) -> violated.put(violation.name(), count.sum()));
 		return new ServerStats(this.config.maxWorkers(), live, busyNow, idleConnections, queued,
-				this.requests.sum(), retired, rejected);
+				this.requests.sum(), retired, rejected, violated, this.openConnections.get(),
+				this.config.maxConnections(), suspendedNow, this.bodyCollector.bufferedBytes());
 	}
 
 }

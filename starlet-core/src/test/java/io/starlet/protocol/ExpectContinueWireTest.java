@@ -8,11 +8,17 @@ import io.starlet.testing.RawClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code Expect: 100-continue} (RFC 9110 §10.1.1, §15.2.1): the
- * interim response goes out when the application first reads the body, never when it answers
- * without reading, never to HTTP/1.0.
+ * {@code Expect: 100-continue} (RFC 9110 §10.1.1, §15.2.1) for a streamed body
+ * ({@code request-buffering} off): the interim response goes out when the application first
+ * reads the body, never when it answers without reading, never to HTTP/1.0. With buffering on,
+ * the acceptor answers it when it starts collecting (WaitingClientsTest).
  */
 class ExpectContinueWireTest extends WireTestSupport {
+
+	@Override
+	io.starlet.StarletConfig.Builder config() {
+		return super.config().requestBuffering(false);
+	}
 
 	private static final String HEAD = "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n";
 

@@ -40,9 +40,14 @@ public class StarletHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("idleWorkers", Math.max(0, stats.liveWorkers() - stats.busyWorkers()))
 			.withDetail("idleConnections", stats.idleConnections())
 			.withDetail("queuedConnections", stats.queuedConnections())
+			.withDetail("openConnections", stats.openConnections())
+			.withDetail("maxConnections", stats.maxConnections())
+			.withDetail("suspendedRequests", stats.suspendedRequests())
+			.withDetail("bufferedBodyBytes", stats.bufferedBodyBytes())
 			.withDetail("requests", stats.requests())
 			.withDetail("retiredWorkers", stats.retirements())
-			.withDetail("rejectedRequests", byStatus(stats.rejections()));
+			.withDetail("rejectedRequests", byStatus(stats.rejections()))
+			.withDetail("violations", stats.violations());
 	}
 
 	private static Map<String, Long> byStatus(Map<Integer, Long> rejections) {

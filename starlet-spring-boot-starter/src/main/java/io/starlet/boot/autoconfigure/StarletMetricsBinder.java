@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.starlet.ServerStats;
 import io.starlet.StarletServer;
+import io.starlet.http.Violation;
 
 import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.context.ApplicationListener;
@@ -19,9 +20,13 @@ import org.springframework.context.ApplicationListener;
  * <ul>
  * <li>{@code starlet.workers.max}, {@code .live}, {@code .busy}, {@code .idle}: gauges</li>
  * <li>{@code starlet.connections.idle}, {@code starlet.connections.queued}: gauges</li>
+ * <li>{@code starlet.connections.open}, {@code starlet.connections.max}: gauges</li>
+ * <li>{@code starlet.requests.suspended}: gauge of async requests waiting without a worker</li>
+ * <li>{@code starlet.requests.body.buffered}: gauge of heap bytes held by collected request bodies</li>
  * <li>{@code starlet.requests}: requests served</li>
  * <li>{@code starlet.workers.retired} tagged {@code reason}: workers that exited</li>
- * <li>{@code starlet.requests.rejected} tagged {@code status}: responses the engine produced itself</li>
+ * <li>{@code starlet.requests.rejected} tagged {@code status} and {@code violation}: responses the
+ * engine produced itself</li>
  * </ul>
  */
 public class StarletMetricsBinder implements ApplicationListener<ApplicationStartedEvent> {
@@ -53,6 +58,13 @@ public class StarletMetricsBinder implements ApplicationListener<ApplicationStar
 					ServerStats::idleConnections);
 			gauge(registry, server, "starlet.connections.queued", "Connections with a request waiting for a worker",
 					ServerStats::queuedConnections);
+			gauge(registry, server, "starlet.connections.open", "Connections open now", ServerStats::openConnections);
+			gauge(registry, server, "starlet.connections.max", "Most connections open at once (starlet.max-connections)",
+					ServerStats::maxConnections);
+			gauge(registry, server, "starlet.requests.suspended", "Async requests waiting without a worker",
+					ServerStats::suspendedRequests);
+			gauge(registry, server, "starlet.requests.body.buffered",
+					"Heap bytes held by request bodies collected before a worker sees them", ServerStats::bufferedBodyBytes);
 			FunctionCounter.builder("starlet.requests", server, (s) -> s.stats().requests())
 				.description("Requests served")
 				.register(registry);
@@ -63,12 +75,13 @@ public class StarletMetricsBinder implements ApplicationListener<ApplicationStar
 					.tag("reason", reason)
 					.register(registry);
 			}
-			for (Integer status : ServerStats.REJECTION_STATUSES) {
+			for (Violation violation : Violation.values()) {
 				FunctionCounter
 					.builder("starlet.requests.rejected", server,
-							(s) -> s.stats().rejections().getOrDefault(status, 0L))
+							(s) -> s.stats().violations().getOrDefault(violation.name(), 0L))
 					.description("Requests the engine answered itself (malformed, too large, timed out, queue full)")
-					.tag("status", String.valueOf(status))
+					.tag("status", String.valueOf(violation.status()))
+					.tag("violation", violation.name())
 					.register(registry);
 			}
 		};

@@ -10,6 +10,7 @@ import io.starlet.StarletConfig;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.convert.DurationUnit;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 
@@ -111,6 +112,44 @@ public class StarletProperties implements Validator {
 	 */
 	@DurationUnit(ChronoUnit.SECONDS)
 	private Duration requestHeadTimeout = Duration.ofSeconds(20);
+
+	/**
+	 * Most connections open at once. Beyond it Starlet stops accepting, leaves new clients in the
+	 * kernel's backlog, and resumes as connections close.
+	 */
+	private int maxConnections = 8192;
+
+	/**
+	 * Largest request body accepted. A larger Content-Length is refused with 413 before any of the
+	 * body is read; a chunked body gets 413 when it crosses the limit. -1 means no limit.
+	 */
+	private DataSize maxRequestBodySize = DataSize.ofBytes(StarletConfig.DEFAULT_MAX_REQUEST_BODY_SIZE);
+
+	/**
+	 * Whether to collect each request body before a worker runs the request, so that a slow or
+	 * stalled upload never holds a worker. When false, the application reads the body from the
+	 * socket as it arrives (for proxies and very large uploads), bound by min-request-body-rate.
+	 */
+	private boolean requestBuffering = true;
+
+	/**
+	 * Largest request body collected in memory; larger ones are written to a temporary file
+	 * (java.io.tmpdir) that is deleted when the request ends.
+	 */
+	private DataSize requestBodyBufferSize = DataSize.ofMegabytes(1);
+
+	/**
+	 * Most heap that the request bodies being collected may take together, across the server;
+	 * bodies that find no room go to temporary files.
+	 */
+	private DataSize requestBodyMemory = DataSize.ofMegabytes(64);
+
+	/**
+	 * Least average rate, in bytes per second, at which a request body must arrive once a 5
+	 * second grace has passed. Below it the request gets 408 and the connection closes. 0
+	 * disables the check.
+	 */
+	private long minRequestBodyRate = 240;
 
 	/**
 	 * Whether to adopt the listening socket passed on file descriptor 0 (systemd's
@@ -267,6 +306,54 @@ public class StarletProperties implements Validator {
 		this.trustedProxies = trustedProxies;
 	}
 
+	public int getMaxConnections() {
+		return this.maxConnections;
+	}
+
+	public void setMaxConnections(int maxConnections) {
+		this.maxConnections = maxConnections;
+	}
+
+	public DataSize getMaxRequestBodySize() {
+		return this.maxRequestBodySize;
+	}
+
+	public void setMaxRequestBodySize(DataSize maxRequestBodySize) {
+		this.maxRequestBodySize = maxRequestBodySize;
+	}
+
+	public boolean isRequestBuffering() {
+		return this.requestBuffering;
+	}
+
+	public void setRequestBuffering(boolean requestBuffering) {
+		this.requestBuffering = requestBuffering;
+	}
+
+	public DataSize getRequestBodyBufferSize() {
+		return this.requestBodyBufferSize;
+	}
+
+	public void setRequestBodyBufferSize(DataSize requestBodyBufferSize) {
+		this.requestBodyBufferSize = requestBodyBufferSize;
+	}
+
+	public DataSize getRequestBodyMemory() {
+		return this.requestBodyMemory;
+	}
+
+	public void setRequestBodyMemory(DataSize requestBodyMemory) {
+		this.requestBodyMemory = requestBodyMemory;
+	}
+
+	public long getMinRequestBodyRate() {
+		return this.minRequestBodyRate;
+	}
+
+	public void setMinRequestBodyRate(long minRequestBodyRate) {
+		this.minRequestBodyRate = minRequestBodyRate;
+	}
+
 	/**
 	 * Copies these options onto an engine configuration (child-exit is resolved elsewhere).
 	 * @param withListen whether to add the {@code listen} addresses too
@@ -283,7 +370,13 @@ public class StarletProperties implements Validator {
 			.reusePort(this.reusePort)
 			.queueTimeout(this.queueTimeout)
 			.signals(this.signals)
-			.requestHeadTimeout(this.requestHeadTimeout);
+			.requestHeadTimeout(this.requestHeadTimeout)
+			.maxConnections(this.maxConnections)
+			.maxRequestBodySize(this.maxRequestBodySize.toBytes())
+			.requestBuffering(this.requestBuffering)
+			.requestBodyBufferSize((int) this.requestBodyBufferSize.toBytes())
+			.requestBodyMemory(this.requestBodyMemory.toBytes())
+			.minRequestBodyRate(this.minRequestBodyRate);
 		if (withListen) {
 			builder.inheritedChannel(this.inheritedChannel);
 			for (String address : this.listen) {
@@ -317,6 +410,22 @@ public class StarletProperties implements Validator {
 				reject(errors, "minReqsPerChild", "min-reqs-per-child",
 						"must not exceed starlet.max-reqs-per-child (" + properties.maxReqsPerChild + ")");
 			}
+		}
+		if (properties.maxConnections < 1) {
+			reject(errors, "maxConnections", "max-connections", "must be 1 or more");
+		}
+		if (properties.maxRequestBodySize == null || properties.maxRequestBodySize.toBytes() < -1) {
+			reject(errors, "maxRequestBodySize", "max-request-body-size", "must be -1 (no limit) or a size");
+		}
+		if (properties.requestBodyBufferSize == null || properties.requestBodyBufferSize.isNegative()
+				|| properties.requestBodyBufferSize.toBytes() > Integer.MAX_VALUE - 65536) {
+			reject(errors, "requestBodyBufferSize", "request-body-buffer-size", "must be between 0 and 2GB");
+		}
+		if (properties.requestBodyMemory == null || properties.requestBodyMemory.isNegative()) {
+			reject(errors, "requestBodyMemory", "request-body-memory", "must not be negative");
+		}
+		if (properties.minRequestBodyRate < 0) {
+			reject(errors, "minRequestBodyRate", "min-request-body-rate", "must not be negative (0 disables it)");
 		}
 		requirePositive(errors, properties.timeout, "timeout", "timeout");
 		requirePositive(errors, properties.keepaliveTimeout, "keepaliveTimeout", "keepalive-timeout");

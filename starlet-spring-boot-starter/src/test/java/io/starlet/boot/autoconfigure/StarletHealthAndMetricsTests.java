@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.starlet.StarletConfig;
@@ -101,9 +102,15 @@ class StarletHealthAndMetricsTests {
 		assertThat(registry.get("starlet.workers.retired").tag("reason", "error").functionCounter().count())
 			.isEqualTo(1);
 		assertThat(registry.get("starlet.workers.retired").tag("reason", "budget").functionCounter().count()).isZero();
-		assertThat(registry.get("starlet.requests.rejected").tag("status", "400").functionCounter().count())
+		assertThat(registry.get("starlet.requests.rejected").tag("violation", "INVALID_HOST").functionCounter().count())
 			.isEqualTo(1);
-		assertThat(registry.get("starlet.requests.rejected").tag("status", "431").functionCounter().count()).isZero();
+		assertThat(registry.get("starlet.requests.rejected").tag("status", "400").functionCounters().stream()
+			.mapToDouble(FunctionCounter::count).sum()).isEqualTo(1.0);
+		assertThat(registry.get("starlet.requests.rejected").tag("violation", "HEADERS_TOO_LARGE").functionCounter().count())
+			.isZero();
+		assertThat(registry.get("starlet.connections.max").gauge().value()).isEqualTo(8192);
+		assertThat(registry.get("starlet.requests.suspended").gauge().value()).isZero();
+		assertThat(registry.get("starlet.requests.body.buffered").gauge().value()).isZero();
 	}
 
 	/** Sends one raw request and reads the response until the server closes. */
