@@ -126,4 +126,15 @@ public interface Exchange {
 	 */
 	boolean isKeepAlive();
 
+	/**
+	 * Suspends the exchange: when the handler returns, the worker is released, and the response
+	 * is completed later by {@link Suspension#finish()} from any thread (the servlet container's
+	 * {@code startAsync}). Call it on the worker that runs the handler; calling it again returns
+	 * the same handle.
+	 * @throws UnsupportedOperationException if this exchange cannot be suspended
+	 */
+	default Suspension suspend() {
+		throw new UnsupportedOperationException("This exchange cannot be suspended");
+	}
+
 }

@@ -89,6 +89,13 @@ public final class Connection {
 	/** The acceptor's key for this connection. */
 	public SelectionKey acceptorKey;
 
+	/**
+	 * While the exchange on this connection is suspended (async), the worker package's handle for
+	 * it: the acceptor watches such a connection for the client going away, and a worker that
+	 * takes it from the queue resumes that exchange instead of parsing a request. Null otherwise.
+	 */
+	public volatile Object suspendedExchange;
+
 	private boolean closed;
 
 	/** A read or write failed or timed out: the client is gone or stuck, not the application. */
@@ -271,6 +278,43 @@ public final class Connection {
 		}
 	}
 
+	/**
+	 * Writes all of {@code src} like {@link #write(ByteBuffer, Selector, long)}, from a thread that
+	 * has no selector of its own: a selector is borrowed from {@code selectors} only if the socket
+	 * is full and the write must wait, and given back before this returns.
+	 */
+	public void write(ByteBuffer src, SelectorSource selectors, long timeoutNanos) throws IOException {
+		while (src.hasRemaining()) {
+			int n;
+			try {
+				n = this.channel.write(src);
+			}
+			catch (IOException ex) {
+				this.failed = true;
+				throw ex;
+			}
+			if (n == 0) {
+				break;
+			}
+		}
+		if (!src.hasRemaining()) {
+			return;
+		}
+		Selector selector = selectors.takeSelector();
+		try {
+			write(src, selector, timeoutNanos);
+		}
+		finally {
+			try {
+				releaseFrom(selector);
+			}
+			catch (IOException | RuntimeException ex) {
+				// the selector is closed rather than lent again if it still has the key
+			}
+			selectors.returnSelector(selector);
+		}
+	}
+
 	private boolean await(Selector selector, int ops, long timeoutNanos) throws IOException {
 		SelectionKey key = this.channel.keyFor(selector);
 		if (key == null) {
@@ -428,7 +472,8 @@ public final class Connection {
 
 	/**
 	 * The states of a connection. The acceptor owns it in the first three, a worker in
-	 * {@link #SERVING}; in {@link #QUEUED} it belongs to the queue.
+	 * {@link #SERVING}, a suspended async exchange in {@link #SUSPENDED}; in {@link #QUEUED} it
+	 * belongs to the queue.
 	 */
 	public enum State {
 
@@ -442,6 +487,12 @@ public final class Connection {
 		QUEUED,
 		/** A worker runs the application for it. */
 		SERVING,
+		/**
+		 * Its request went async and holds no worker: the suspended exchange owns the connection,
+		 * and the acceptor only watches it for the client going away. Work for the exchange (a
+		 * dispatch, a timeout, an error) queues it again ({@link #QUEUED}).
+		 */
+		SUSPENDED,
 		/** Closed; nothing more happens. */
 		CLOSED;
 

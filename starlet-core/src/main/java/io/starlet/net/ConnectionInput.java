@@ -20,7 +20,7 @@ public final class ConnectionInput extends InputStream {
 
 	private final Connection connection;
 
-	private final Selector selector;
+	private Selector selector;
 
 	private long timeoutNanos;
 
@@ -42,6 +42,11 @@ public final class ConnectionInput extends InputStream {
 		this.selector = selector;
 		this.timeoutNanos = timeoutNanos;
 		this.bodyBase = bodyBase;
+	}
+
+	/** Changes the selector reads wait on (a suspended exchange's body read off its worker). */
+	public void selector(Selector selector) {
+		this.selector = selector;
 	}
 
 	/** Changes the per-read deadline (shorter while draining an unread body). */

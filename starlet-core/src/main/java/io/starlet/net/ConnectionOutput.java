@@ -23,6 +23,8 @@ public final class ConnectionOutput extends OutputStream {
 
 	private Selector selector;
 
+	private SelectorSource selectors;
+
 	private long timeoutNanos;
 
 	private long written;
@@ -35,9 +37,19 @@ public final class ConnectionOutput extends OutputStream {
 	public void attach(Connection connection, Selector selector, long timeoutNanos) {
 		this.connection = connection;
 		this.selector = selector;
+		this.selectors = null;
 		this.timeoutNanos = timeoutNanos;
 		this.buf.clear();
 		this.written = 0;
+	}
+
+	/**
+	 * Points this output at a connection for a thread without a selector of its own (a suspended
+	 * exchange written from application threads): a write that must wait borrows one.
+	 */
+	public void attachBorrowing(Connection connection, SelectorSource selectors, long timeoutNanos) {
+		attach(connection, null, timeoutNanos);
+		this.selectors = selectors;
 	}
 
 	/** Bytes handed to the socket since {@link #attach}, not counting what is still buffered. */
@@ -87,7 +99,12 @@ public final class ConnectionOutput extends OutputStream {
 
 	private void writeFully(ByteBuffer src) throws IOException {
 		int n = src.remaining();
-		this.connection.write(src, this.selector, this.timeoutNanos);
+		if (this.selectors != null) {
+			this.connection.write(src, this.selectors, this.timeoutNanos);
+		}
+		else {
+			this.connection.write(src, this.selector, this.timeoutNanos);
+		}
 		this.written += n;
 	}
 

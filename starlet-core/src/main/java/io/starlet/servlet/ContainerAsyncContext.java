@@ -3,10 +3,9 @@ package io.starlet.servlet;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.starlet.Suspension;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -17,10 +16,33 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * The async cycle of one request. The worker that served the initial dispatch stays with the
- * request: after the dispatch returns it waits here ({@link #awaitCompletion}) for
- * {@code complete()}, {@code dispatch()} or the timeout, runs ASYNC dispatches itself, and only
- * then lets the engine finish the exchange. Other threads merely post those events.
+ * The async cycle of one request, driven by events; no thread waits for it. While the request is
+ * suspended no worker is held: the engine's {@link Suspension} keeps the exchange, a
+ * {@code dispatch()} is work queued for a worker, {@code complete()} from an application thread
+ * ends the request on that thread, and the timeout and a client that goes away are work queued for
+ * a worker too. One lock guards the state:
+ *
+ * <pre>
+ *   startAsync (in a dispatch, on a worker)
+ *        │
+ *        ▼          dispatch returns, async started, nothing pending
+ *   DISPATCHED ─────────────────────────────────────────────────────▶ SUSPENDED ──complete()──┐
+ *   (a dispatch or a     ▲                                         │  │  (any thread:    │
+ *    listener section     │ a worker takes it                       │  │   ended there)   │
+ *    runs on a worker;    └───────── QUEUED ◀──────dispatch()───────┘  │                  │
+ *    complete()/dispatch()                                             │ timeout, client  │
+ *    calls wait for its end)      (timeout: onTimeout on a worker,     │ gone: on a worker│
+ *        │                         then the error page if unanswered)  ▼                  │
+ *        │ returns with complete() pending, or async not restarted  DISPATCHED            │
+ *        ▼                                                                                 │
+ *   COMPLETING (onComplete, request end: finish the response, requestDestroyed, access log,│
+ *        │      then Suspension.finish) ◀──────────────────────────────────────────────────┘
+ *        ▼
+ *   COMPLETED
+ * </pre>
+ *
+ * {@code isAsyncStarted()} is true from {@code startAsync} until a worker takes the dispatch or
+ * the cycle completes, as on Tomcat.
  */
 final class ContainerAsyncContext implements AsyncContext {
 
@@ -28,13 +50,13 @@ final class ContainerAsyncContext implements AsyncContext {
 
 	private enum Action { NONE, COMPLETE, DISPATCH }
 
+	private enum State { DISPATCHED, SUSPENDED, QUEUED, COMPLETING, COMPLETED }
+
 	private final ContainerRequest request;
 
 	private final ContainerResponse response;
 
 	private final ReentrantLock lock = new ReentrantLock();
-
-	private final Condition changed = this.lock.newCondition();
 
 	private final List<Registered> listeners = new ArrayList<>();
 
@@ -57,6 +79,20 @@ final class ContainerAsyncContext implements AsyncContext {
 
 	private boolean finished;
 
+	private State state = State.DISPATCHED;
+
+	/** Counts suspensions, so that a timer of an earlier one is recognized and ignored. */
+	private int generation;
+
+	/** The application failed after the response was committed: the connection is closed. */
+	private boolean broken;
+
+	private Suspension suspension;
+
+	private RequestProcessor processor;
+
+	private RequestProcessor.Ending ending;
+
 	private record Registered(AsyncListener listener, ServletRequest request, ServletResponse response) {
 	}
 
@@ -74,6 +110,11 @@ final class ContainerAsyncContext implements AsyncContext {
 			}
 			if (this.finished) {
 				throw new IllegalStateException("The async cycle of this request has completed");
+			}
+			if (this.suspension == null) {
+				// the worker is released when the dispatch returns; the engine keeps the exchange
+				this.suspension = this.request.exchange.suspend();
+				this.suspension.onAbort((reason) -> onWorker(() -> aborted(reason)).run());
 			}
 			this.started = true;
 			this.pending = Action.NONE;
@@ -141,6 +182,7 @@ final class ContainerAsyncContext implements AsyncContext {
 
 	@Override
 	public void dispatch(ServletContext context, String path) {
+		boolean queue;
 		this.lock.lock();
 		try {
 			if (!this.started || this.pending != Action.NONE) {
@@ -151,10 +193,18 @@ final class ContainerAsyncContext implements AsyncContext {
 			// unwinding the dispatch that started async must not see the request as finished
 			this.pending = Action.DISPATCH;
 			this.dispatchPath = path;
-			this.changed.signalAll();
+			queue = this.state == State.SUSPENDED;
+			if (queue) {
+				this.state = State.QUEUED;
+			}
 		}
 		finally {
 			this.lock.unlock();
+		}
+		if (queue) {
+			// new work: it waits for a worker like a request
+			this.suspension.timeout(0, null);
+			this.suspension.resume(onWorker(this::sectionEnded));
 		}
 	}
 
@@ -162,15 +212,28 @@ final class ContainerAsyncContext implements AsyncContext {
 	public void complete() {
 		this.lock.lock();
 		try {
-			if (this.finished || this.pending == Action.DISPATCH) {
+			if (this.state == State.COMPLETING || this.state == State.COMPLETED || this.pending == Action.DISPATCH) {
 				// already over, or a dispatch is on its way and will end the cycle
 				return;
 			}
-			this.pending = Action.COMPLETE;
-			this.changed.signalAll();
+			if (this.state != State.SUSPENDED) {
+				// a dispatch or listener runs on a worker: the cycle ends when it returns
+				this.pending = Action.COMPLETE;
+				return;
+			}
+			this.state = State.COMPLETING;
 		}
 		finally {
 			this.lock.unlock();
+		}
+		this.suspension.timeout(0, null);
+		if (this.response.errorStatus() >= 0 && !this.response.output().isCommitted()) {
+			// sendError then complete: the error page is a dispatch, which runs on a worker
+			this.suspension.resume(onWorker(this::endCycle));
+		}
+		else {
+			// no worker needed: the response is finished on the calling thread
+			endCycle();
 		}
 	}
 
@@ -242,82 +305,244 @@ final class ContainerAsyncContext implements AsyncContext {
 	}
 
 	/**
-	 * Runs the async cycle to its end on the worker thread: waits for an event, performs ASYNC
-	 * dispatches, handles timeouts, and fires onComplete. Returns when the response may be finished.
+	 * The REQUEST dispatch returned with async started (on its worker): the cycle goes on without
+	 * this thread; {@code ending} finishes the request when the cycle completes.
 	 */
-	void awaitCompletion(RequestProcessor processor) throws Exception {
+	void requestDispatchReturned(RequestProcessor processor, RequestProcessor.Ending ending) {
+		this.lock.lock();
+		try {
+			this.processor = processor;
+			this.ending = ending;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		sectionEnded();
+	}
+
+	/** The REQUEST dispatch failed in a way the engine answers: nothing more happens here. */
+	void abandon() {
+		this.lock.lock();
+		try {
+			this.state = State.COMPLETED;
+			this.finished = true;
+			this.started = false;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * On a worker, when a dispatch or a listener section ended (or queued work starts): runs a
+	 * pending dispatch, ends the cycle, or suspends the request and arms the timeout.
+	 */
+	private void sectionEnded() {
 		while (true) {
-			Action action;
-			String path;
-			boolean timedOut = false;
+			String path = null;
+			boolean end = false;
+			int suspendedGeneration = 0;
+			long timeout = 0;
 			this.lock.lock();
 			try {
-				long timeout = this.timeoutMillis;
-				long deadline = (timeout > 0) ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;
-				while (this.pending == Action.NONE) {
-					if (timeout > 0) {
-						long left = deadline - System.nanoTime();
-						if (left <= 0) {
-							timedOut = true;
-							break;
-						}
-						this.changed.awaitNanos(left);
-					}
-					else {
-						this.changed.await();
-					}
-				}
-				action = this.pending;
-				path = this.dispatchPath;
-			}
-			finally {
-				this.lock.unlock();
-			}
-			if (timedOut) {
-				fire(Event.TIMEOUT, null);
-				this.lock.lock();
-				try {
-					action = this.pending;
-					path = this.dispatchPath;
-					if (action == Action.NONE) {
-						this.started = false;
-					}
-				}
-				finally {
-					this.lock.unlock();
-				}
-				if (action == Action.NONE) {
-					processor.errorAfterAsyncTimeout(this.request, this.response);
-					finish();
+				if (this.state == State.COMPLETING || this.state == State.COMPLETED) {
 					return;
 				}
-			}
-			this.lock.lock();
-			try {
-				// the worker takes the action: from here on the request is no longer in async mode
-				this.started = false;
-				this.pending = Action.NONE;
+				if (this.pending == Action.DISPATCH) {
+					// the worker takes the dispatch: from here on the request is no longer in async mode
+					this.pending = Action.NONE;
+					this.started = false;
+					this.state = State.DISPATCHED;
+					path = this.dispatchPath;
+				}
+				else if (this.pending == Action.COMPLETE || !this.started) {
+					this.pending = Action.NONE;
+					this.started = false;
+					this.state = State.COMPLETING;
+					end = true;
+				}
+				else {
+					this.state = State.SUSPENDED;
+					suspendedGeneration = ++this.generation;
+					timeout = this.timeoutMillis;
+				}
 			}
 			finally {
 				this.lock.unlock();
 			}
-			if (action == Action.DISPATCH) {
-				processor.asyncDispatch(this.request, this.response, path);
-				boolean again;
-				this.lock.lock();
+			if (path != null) {
 				try {
-					again = this.started || this.pending != Action.NONE;
+					this.processor.asyncDispatch(this.request, this.response, path);
 				}
-				finally {
-					this.lock.unlock();
+				catch (Throwable ex) {
+					failed(ex);
+					return;
 				}
-				if (again) {
-					continue;
-				}
+				continue;
 			}
-			finish();
+			if (end) {
+				endCycle();
+				return;
+			}
+			int expected = suspendedGeneration;
+			this.suspension.timeout(timeout, onWorker(() -> timedOut(expected)));
 			return;
 		}
+	}
+
+	/** The timeout of suspension {@code expected} fired; on a worker. */
+	private void timedOut(int expected) {
+		this.lock.lock();
+		try {
+			if (this.state != State.SUSPENDED || this.generation != expected) {
+				return; // completed or dispatched meanwhile
+			}
+			this.state = State.DISPATCHED;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		fire(Event.TIMEOUT, null);
+		boolean unanswered;
+		this.lock.lock();
+		try {
+			unanswered = this.pending == Action.NONE && this.started;
+			if (unanswered) {
+				this.started = false;
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		if (unanswered) {
+			try {
+				this.processor.errorAfterAsyncTimeout(this.request, this.response);
+			}
+			catch (Throwable ex) {
+				failed(ex);
+				return;
+			}
+		}
+		sectionEnded();
+	}
+
+	/**
+	 * The exchange was lost while suspended or queued: the client went away, queued work waited
+	 * longer than queue-timeout, or the server stops. onError, then the cycle completes (a
+	 * dispatch a listener asks for has no client left to answer).
+	 */
+	private void aborted(IOException reason) {
+		this.lock.lock();
+		try {
+			if (this.state != State.SUSPENDED && this.state != State.QUEUED) {
+				return;
+			}
+			this.state = State.DISPATCHED;
+			this.pending = Action.NONE;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		fire(Event.ERROR, this.response.clientAborted(reason));
+		this.lock.lock();
+		try {
+			this.state = State.COMPLETING;
+			this.pending = Action.NONE;
+			this.started = false;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		endCycle();
+	}
+
+	/** An ASYNC dispatch or the timeout's error page failed past the point of an answer. */
+	private void failed(Throwable ex) {
+		if (ex instanceof VirtualMachineError error && !(ex instanceof StackOverflowError)) {
+			this.lock.lock();
+			try {
+				this.broken = true;
+			}
+			finally {
+				this.lock.unlock();
+			}
+			endCycleQuietly();
+			throw error;
+		}
+		this.request.context.log("Async dispatch of " + this.request.getRequestURI() + " failed", ex);
+		this.lock.lock();
+		try {
+			this.broken = true;
+			this.state = State.COMPLETING;
+			this.pending = Action.NONE;
+			this.started = false;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		endCycle();
+	}
+
+	private void endCycleQuietly() {
+		try {
+			endCycle();
+		}
+		catch (RuntimeException ignored) {
+			// already failing
+		}
+	}
+
+	/**
+	 * Ends the cycle on the calling thread (a worker, or the application thread that called
+	 * complete()): onComplete, the end of the request, then the engine completes the exchange.
+	 */
+	private void endCycle() {
+		boolean ok = false;
+		try {
+			fire(Event.COMPLETE, null);
+			this.lock.lock();
+			try {
+				this.finished = true;
+				this.started = false;
+				this.state = State.COMPLETED;
+			}
+			finally {
+				this.lock.unlock();
+			}
+			ok = this.processor.endOfRequest(this.request, this.response, this.ending);
+		}
+		finally {
+			boolean broken;
+			this.lock.lock();
+			try {
+				broken = this.broken;
+			}
+			finally {
+				this.lock.unlock();
+			}
+			if (ok && !broken) {
+				this.suspension.finish();
+			}
+			else {
+				this.suspension.abort();
+			}
+		}
+	}
+
+	/** Work for a worker: runs with the application's class loader, as a dispatch does. */
+	private Runnable onWorker(Runnable work) {
+		ClassLoader loader = this.request.context.getClassLoader();
+		return () -> {
+			Thread thread = Thread.currentThread();
+			ClassLoader previous = thread.getContextClassLoader();
+			thread.setContextClassLoader(loader);
+			try {
+				work.run();
+			}
+			finally {
+				thread.setContextClassLoader(previous);
+			}
+		};
 	}
 
 	private List<Registered> snapshotListeners() {
@@ -333,18 +558,6 @@ final class ContainerAsyncContext implements AsyncContext {
 	/** Tells listeners about an error during the async cycle (before the error page runs). */
 	void fireError(Throwable error) {
 		fire(Event.ERROR, error);
-	}
-
-	private void finish() {
-		this.lock.lock();
-		try {
-			this.finished = true;
-			this.started = false;
-		}
-		finally {
-			this.lock.unlock();
-		}
-		fire(Event.COMPLETE, null);
 	}
 
 	private enum Event { COMPLETE, TIMEOUT, ERROR }

@@ -33,11 +33,16 @@ final class RequestProcessor {
 		this.context = container.context();
 	}
 
+	/** What ends a request that went async, whichever thread completes it. */
+	record Ending(List<ServletRequestListener> listeners, ServletRequestEvent event, long start) {
+	}
+
 	void process(Exchange exchange) throws Exception {
 		long start = System.nanoTime();
 		ContainerRequest request = new ContainerRequest(this.container, exchange);
 		ContainerResponse response = new ContainerResponse(request, exchange);
 		request.response = response;
+		boolean async = false;
 		try {
 			if ("TRACE".equals(exchange.method())) {
 				// TRACE echoes credentials back to scripts (cross-site tracing): refused, as Tomcat does
@@ -76,64 +81,124 @@ final class RequestProcessor {
 				plain(exchange, 404, "Not Found\n");
 				return;
 			}
-			serve(request, response, path);
+			async = serve(request, response, path, start);
 		}
 		finally {
-			request.abandonStreams();
-			this.container.accessLog().log(request, response, System.nanoTime() - start);
+			if (!async) {
+				request.abandonStreams();
+				this.container.accessLog().log(request, response, System.nanoTime() - start);
+			}
 		}
 	}
 
-	private void serve(ContainerRequest request, ContainerResponse response, String path) throws Exception {
+	/**
+	 * Runs the REQUEST dispatch. Returns true when the request went async: its async context then
+	 * ends it ({@link #endOfRequest}) on whichever thread completes the cycle, and this worker is
+	 * free as soon as the dispatch returns.
+	 */
+	private boolean serve(ContainerRequest request, ContainerResponse response, String path, long start)
+			throws Exception {
 		ServletMapping mapping = this.context.mapper().map(path);
 		request.servletPath = mapping.servletPath();
 		request.pathInfo = mapping.pathInfo();
 		request.mapping = mapping;
 		List<ServletRequestListener> listeners = this.context.listeners(ServletRequestListener.class);
 		ServletRequestEvent event = listeners.isEmpty() ? null : new ServletRequestEvent(this.context, request);
+		boolean async = false;
 		try {
 			for (int i = 0; i < listeners.size(); i++) {
 				listeners.get(i).requestInitialized(event);
 			}
-			dispatch(request, response, DispatcherType.REQUEST, mapping);
+			try {
+				dispatch(request, response, DispatcherType.REQUEST, mapping);
+			}
+			catch (Exception | Error ex) {
+				if (request.asyncContext != null) {
+					request.asyncContext.abandon();
+				}
+				throw ex;
+			}
 			if (request.asyncContext != null) {
-				request.asyncContext.awaitCompletion(this);
+				async = true;
+				request.asyncContext.requestDispatchReturned(this, new Ending(listeners, event, start));
+				return true;
 			}
-			if (response.errorStatus() >= 0 && !response.output().isCommitted()) {
-				errorPage(request, response, response.errorStatus(), response.errorMessage(), null);
+			completeResponse(request, response);
+		}
+		finally {
+			if (!async) {
+				destroyed(listeners, event);
+				response.deleteParts();
 			}
-			if (Boolean.TRUE.equals(request.getAttribute(ServletContainer.HARAKIRI_ATTRIBUTE))
-					|| "true".equals(request.getAttribute(ServletContainer.HARAKIRI_ATTRIBUTE))) {
-				request.exchange.retireWorker();
+		}
+		return false;
+	}
+
+	/** After the last dispatch: the pending error page, harakiri, then the response's last bytes. */
+	private void completeResponse(ContainerRequest request, ContainerResponse response) throws Exception {
+		if (response.errorStatus() >= 0 && !response.output().isCommitted()) {
+			errorPage(request, response, response.errorStatus(), response.errorMessage(), null);
+		}
+		if (Boolean.TRUE.equals(request.getAttribute(ServletContainer.HARAKIRI_ATTRIBUTE))
+				|| "true".equals(request.getAttribute(ServletContainer.HARAKIRI_ATTRIBUTE))) {
+			request.exchange.retireWorker();
+		}
+		// before the last bytes go out, so a client that sees the response never finds
+		// the request's temp files still on disk
+		response.deleteParts();
+		if (!response.isClientAborted()) {
+			try {
+				response.finish();
 			}
-			// before the last bytes go out, so a client that sees the response never finds
-			// the request's temp files still on disk
-			response.deleteParts();
-			if (!response.isClientAborted()) {
+			catch (ClientAbortException ex) {
+				logger.debug("Client went away before the response to {} {} was complete", request.getMethod(),
+						request.getRequestURI());
+			}
+		}
+	}
+
+	private void destroyed(List<ServletRequestListener> listeners, ServletRequestEvent event) {
+		if (!listeners.isEmpty()) {
+			List<ServletRequestListener> reversed = new ArrayList<>(listeners);
+			Collections.reverse(reversed);
+			for (ServletRequestListener listener : reversed) {
 				try {
-					response.finish();
+					listener.requestDestroyed(event);
 				}
-				catch (ClientAbortException ex) {
-					logger.debug("Client went away before the response to {} {} was complete", request.getMethod(),
-							request.getRequestURI());
+				catch (RuntimeException ex) {
+					logger.error("ServletRequestListener.requestDestroyed failed", ex);
 				}
+			}
+		}
+	}
+
+	/**
+	 * Ends a request whose async cycle completed, on the thread that completed it: what the
+	 * worker does after a synchronous dispatch, plus the access log line.
+	 * @return false if the response could not be finished (the connection must close)
+	 */
+	boolean endOfRequest(ContainerRequest request, ContainerResponse response, Ending ending) {
+		boolean ok = true;
+		try {
+			completeResponse(request, response);
+		}
+		catch (Exception ex) {
+			ok = false;
+			if (response.isClientAborted()) {
+				logger.debug("Client went away during {} {}", request.getMethod(), request.getRequestURI(), ex);
+			}
+			else {
+				logger.error("Completing the async request {} {} failed", request.getMethod(), request.getRequestURI(),
+						ex);
 			}
 		}
 		finally {
-			if (!listeners.isEmpty()) {
-				List<ServletRequestListener> reversed = new ArrayList<>(listeners);
-				Collections.reverse(reversed);
-				for (ServletRequestListener listener : reversed) {
-					try {
-						listener.requestDestroyed(event);
-					}
-					catch (RuntimeException ex) {
-						logger.error("ServletRequestListener.requestDestroyed failed", ex);
-					}
-				}
-			}
+			destroyed(ending.listeners(), ending.event());
 			response.deleteParts();
+			request.abandonStreams();
+			this.container.accessLog().log(request, response, System.nanoTime() - ending.start());
 		}
+		return ok;
 	}
 
 	/** One container dispatch (REQUEST or ASYNC) with the container's exception handling. */

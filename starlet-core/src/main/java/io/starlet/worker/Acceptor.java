@@ -52,6 +52,16 @@ import io.starlet.net.Connection.State;
  *                                                     keepalive-timeout, EOF, drain
  * </pre>
  *
+ * An async request leaves SERVING without a worker ({@link ServerExchange}, which owns it then):
+ * <pre>
+ *   SERVING ──the dispatch returns with async started──▶ SUSPENDED  (no worker; watched here
+ *      ▲                                                   │   │      for the client going away)
+ *      │ a worker takes it                                 │   │
+ *   QUEUED ◀──── dispatch(), async timeout, client gone ───┘   │ complete() on an application
+ *                                                              │ thread: keep-alive ▶ IDLE
+ *                                                              ▼ (via the hand-back), else CLOSED
+ * </pre>
+ *
  * A worker that finds the next request already buffered (pipelining), or arriving while it
  * lingers, serves it without the round trip through IDLE and QUEUED. Every response the engine
  * makes itself before a worker runs the application (400, 408, 413, 431, 503, ...) goes through
@@ -89,6 +99,9 @@ final class Acceptor implements Runnable {
 	private final BodyCollector bodies;
 
 	private final ConcurrentLinkedQueue<Connection> returned = new ConcurrentLinkedQueue<>();
+
+	/** Connections of suspended exchanges to watch for the client going away. */
+	private final ConcurrentLinkedQueue<Connection> watched = new ConcurrentLinkedQueue<>();
 
 	private final long headTimeoutNanos;
 
@@ -138,6 +151,37 @@ final class Acceptor implements Runnable {
 		this.selector.wakeup();
 	}
 
+	/**
+	 * Watch a suspended exchange's connection (any thread): when it becomes readable the exchange
+	 * reads what came ({@link ServerExchange#clientReadable}), which notices a client that closed.
+	 */
+	void watch(Connection connection) {
+		this.watched.add(connection);
+		this.selector.wakeup();
+	}
+
+	private void takeWatched() {
+		Connection connection;
+		while ((connection = this.watched.poll()) != null) {
+			if (!connection.isOpen() || connection.suspendedExchange == null
+					|| connection.state != Connection.State.SUSPENDED) {
+				continue; // ended meanwhile
+			}
+			try {
+				SelectionKey key = connection.acceptorKey;
+				if (key == null || !key.isValid()) {
+					connection.acceptorKey = connection.channel().register(this.selector, SelectionKey.OP_READ, connection);
+				}
+				else if (key.interestOps() != SelectionKey.OP_READ) {
+					key.interestOps(SelectionKey.OP_READ);
+				}
+			}
+			catch (IOException | CancelledKeyException ex) {
+				// closed meanwhile: the exchange finds out when it next writes or ends
+			}
+		}
+	}
+
 	@Override
 	public void run() {
 		try {
@@ -172,6 +216,7 @@ final class Acceptor implements Runnable {
 		}
 		this.selector.select(wait);
 		takeReturned();
+		takeWatched();
 		Iterator<SelectionKey> keys = this.selector.selectedKeys().iterator();
 		while (keys.hasNext()) {
 			SelectionKey key = keys.next();
@@ -187,6 +232,10 @@ final class Acceptor implements Runnable {
 					Connection connection = (Connection) key.attachment();
 					if (connection.state.heldByAcceptor()) {
 						readable(connection);
+					}
+					else if (connection.suspendedExchange instanceof ServerExchange exchange) {
+						// a suspended async request: the client sent more, or went away
+						exchange.clientReadable(key);
 					}
 					else {
 						// A worker has it and bytes arrived (a body, the next request): stop
@@ -495,6 +544,11 @@ final class Acceptor implements Runnable {
 		for (Connection connection : this.pool.queued()) {
 			if (now - connection.readySince <= queueTimeoutNanos) {
 				return; // the queue is in arrival order: the rest waited less
+			}
+			if (connection.suspendedExchange != null) {
+				// async work: the worker that takes it applies the queue timeout (the exchange's
+				// listeners must run on a worker)
+				continue;
 			}
 			if (this.pool.withdraw(connection)) {
 				refuse(connection, Violation.QUEUE_TIMEOUT, "no worker became free in time");

@@ -33,7 +33,13 @@ import io.starlet.net.ConnectionOutput;
  *                                   ▼
  *                          hand back to the acceptor
  * </pre>
- * Everything a worker reuses (selector, parser, output buffer, head writer) is its own, so
+ * A request that went async ({@link io.starlet.Exchange#suspend()}) leaves the loop when its
+ * handler returns: the exchange owns the connection from then on, and the worker takes the next
+ * one. A connection taken from the queue with work pending for its suspended exchange (a
+ * dispatch, a timeout, the client gone) runs that work instead of parsing a request, and does
+ * not count: the request was counted once, in the budget of the worker that started it.
+ *
+ * <p>Everything a worker reuses (selector, parser, output buffer, head writer) is its own, so
  * workers share nothing but the queue.
  */
 final class Worker implements WorkerInfo, Runnable {
@@ -70,7 +76,8 @@ final class Worker implements WorkerInfo, Runnable {
 
 	private volatile Connection current;
 
-	private boolean harakiri;
+	/** Volatile: a suspended request may ask for it from an application thread. */
+	private volatile boolean harakiri;
 
 	private boolean diedOfError;
 
@@ -169,6 +176,11 @@ final class Worker implements WorkerInfo, Runnable {
 					reason = this.retireReason;
 					break;
 				}
+				if (this.harakiri) {
+					// asked for by an async request this worker started, which ended elsewhere
+					reason = ServerStats.RETIRED_HARAKIRI;
+					break;
+				}
 				Connection connection = this.pool.take(this.waiter, 200);
 				if (connection == null) {
 					continue;
@@ -217,13 +229,31 @@ final class Worker implements WorkerInfo, Runnable {
 		this.pool.busy(true);
 		this.output.attach(connection, this.selector, this.pool.config().timeout().toNanos());
 		boolean keep = false;
+		boolean suspended = false;
+		// a connection whose exchange is suspended comes back for the work queued for it
+		ServerExchange resumed = (connection.suspendedExchange instanceof ServerExchange exchange) ? exchange : null;
 		try {
 			while (true) {
-				this.served++;
-				connection.requests++;
-				this.pool.requestStarted();
-				ServerExchange exchange = new ServerExchange(this.pool, this, connection);
-				keep = exchange.run();
+				ServerExchange.Outcome outcome;
+				if (resumed != null) {
+					// a dispatch, a timeout or an error of an async request: it was counted once, when
+					// it started, on the worker that served it then
+					outcome = resumed.resume(this);
+					resumed = null;
+				}
+				else {
+					this.served++;
+					connection.requests++;
+					this.pool.requestStarted();
+					ServerExchange exchange = new ServerExchange(this.pool, this, connection);
+					outcome = exchange.run();
+				}
+				if (outcome == ServerExchange.Outcome.SUSPENDED) {
+					// the exchange lives on without a worker; it owns the connection now
+					suspended = true;
+					break;
+				}
+				keep = outcome == ServerExchange.Outcome.KEEP;
 				connection.headReady = false;
 				connection.bodyDone();
 				if (!keep || !this.pool.isRunning()) {
@@ -259,17 +289,22 @@ final class Worker implements WorkerInfo, Runnable {
 			catch (IOException | RuntimeException ex) {
 				keep = false;
 			}
-			if (keep && connection.isOpen()) {
-				this.pool.handBack(connection);
-			}
-			else if (connection.isOpen()) {
-				connection.close();
-				this.pool.connectionClosed();
+			if (suspended) {
+				// counted as active until the exchange ends (graceful shutdown waits for it)
 			}
 			else {
-				this.pool.connectionClosed();
+				if (keep && connection.isOpen()) {
+					this.pool.handBack(connection);
+				}
+				else if (connection.isOpen()) {
+					connection.close();
+					this.pool.connectionClosed();
+				}
+				else {
+					this.pool.connectionClosed();
+				}
+				this.pool.finished();
 			}
-			this.pool.finished();
 		}
 	}
 

@@ -74,6 +74,30 @@ public final class WorkerPool {
 
 	private final AtomicInteger openConnections = new AtomicInteger();
 
+	/** Async requests that hold no worker now: suspended, or queued for a dispatch/timeout/error. */
+	private final AtomicInteger suspended = new AtomicInteger();
+
+	/** Exchanges that were suspended (startAsync) and have not ended, for stop(). */
+	private final Set<ServerExchange> asyncExchanges = ConcurrentHashMap.newKeySet();
+
+	/** Async timeouts: one thread for the server, started with the first one. */
+	private volatile java.util.concurrent.ScheduledThreadPoolExecutor timer;
+
+	/** Lends the spare selectors to threads writing to a suspended exchange. */
+	private final io.starlet.net.SelectorSource selectorSource = new io.starlet.net.SelectorSource() {
+
+		@Override
+		public Selector takeSelector() throws IOException {
+			return WorkerPool.this.takeSelector();
+		}
+
+		@Override
+		public void returnSelector(Selector selector) {
+			WorkerPool.this.returnSelector(selector);
+		}
+
+	};
+
 	private final LongAdder requests = new LongAdder();
 
 	private final Map<String, LongAdder> retirements = new ConcurrentHashMap<>();
@@ -389,6 +413,10 @@ public final class WorkerPool {
 
 	void workerExited(Worker worker, String reason) {
 		this.retirements.computeIfAbsent(reason, r -> new LongAdder()).increment();
+		if (worker.diedOfError()) {
+			// before the worker leaves the set: a manager pass in between must not replace it at once
+			this.errorPauseEnd = System.nanoTime() + this.config.errRespawnInterval().toNanos();
+		}
 		synchronized (this.spawnLock) {
 			if (this.workers.remove(worker) && worker.replaced) {
 				this.leaving--;
@@ -404,6 +432,68 @@ public final class WorkerPool {
 		this.active.incrementAndGet();
 		connection.readySince = System.nanoTime();
 		this.ready.offer(connection);
+	}
+
+	/**
+	 * Queues the connection of a suspended exchange again, for work on it (an async dispatch, a
+	 * timeout, an error): like a request, it waits for a worker within {@code max-workers}. It is
+	 * still counted as active from when its request first arrived.
+	 */
+	void requeue(Connection connection) {
+		connection.state = Connection.State.QUEUED;
+		connection.readySince = System.nanoTime();
+		this.ready.offer(connection);
+	}
+
+	/** The acceptor watches a suspended exchange's connection for the client going away. */
+	void watch(Connection connection) {
+		Acceptor acceptor = this.acceptor;
+		if (acceptor != null) {
+			acceptor.watch(connection);
+		}
+	}
+
+	io.starlet.net.SelectorSource selectors() {
+		return this.selectorSource;
+	}
+
+	java.util.concurrent.ScheduledExecutorService timer() {
+		java.util.concurrent.ScheduledThreadPoolExecutor t = this.timer;
+		if (t == null) {
+			synchronized (this.spawnLock) {
+				t = this.timer;
+				if (t == null) {
+					t = new java.util.concurrent.ScheduledThreadPoolExecutor(1, (runnable) -> {
+						Thread thread = new Thread(runnable, "starlet-async-timer");
+						thread.setDaemon(true);
+						return thread;
+					});
+					t.setRemoveOnCancelPolicy(true);
+					this.timer = t;
+				}
+			}
+		}
+		return t;
+	}
+
+	void asyncStarted(ServerExchange exchange) {
+		this.asyncExchanges.add(exchange);
+	}
+
+	void asyncEnded(ServerExchange exchange) {
+		this.asyncExchanges.remove(exchange);
+	}
+
+	void suspendedChanged(int delta) {
+		this.suspended.addAndGet(delta);
+	}
+
+	/**
+	 * Async requests that hold no worker right now: suspended after {@code startAsync}, or queued
+	 * for their dispatch, timeout or error processing. They count as active for graceful shutdown.
+	 */
+	public int suspendedRequests() {
+		return this.suspended.get();
 	}
 
 	/** Takes a queued connection back (queue timeout); false if a worker already has it. */
@@ -504,11 +594,6 @@ public final class WorkerPool {
 		return this.openConnections.get();
 	}
 
-	/** Requests in async mode that hold no worker. */
-	int suspendedRequests() {
-		return 0;
-	}
-
 	boolean isIdle() {
 		return this.active.get() == 0;
 	}
@@ -562,6 +647,8 @@ public final class WorkerPool {
 			worker.abort();
 		}
 		this.managerThread.interrupt();
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+		stopAsyncExchanges(deadline);
 		Selector spare;
 		while ((spare = this.spareSelectors.poll()) != null) {
 			try {
@@ -571,7 +658,6 @@ public final class WorkerPool {
 				// stopping anyway
 			}
 		}
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
 		joinUntil(this.acceptorThread, deadline);
 		for (Worker worker : this.workers) {
 			joinUntil(worker.thread(), deadline);
@@ -580,6 +666,35 @@ public final class WorkerPool {
 			logger.warn("Starlet stopped while {} worker(s) were still running a request", this.workers.size());
 		}
 		this.drained.complete(null);
+	}
+
+	/**
+	 * Ends the suspended async requests: their connections close, and their abort actions (the
+	 * servlet container's onError and onComplete) run on a thread of their own, so that stop()
+	 * returns by the deadline even if an application's listener hangs.
+	 */
+	private void stopAsyncExchanges(long deadline) {
+		java.util.concurrent.ScheduledThreadPoolExecutor t = this.timer;
+		if (t != null) {
+			t.shutdownNow();
+		}
+		if (this.asyncExchanges.isEmpty()) {
+			return;
+		}
+		List<ServerExchange> exchanges = new java.util.ArrayList<>(this.asyncExchanges);
+		Thread stopper = new Thread(() -> {
+			for (ServerExchange exchange : exchanges) {
+				try {
+					exchange.stopNow();
+				}
+				catch (RuntimeException ex) {
+					logger.warn("Ending an async request at stop failed", ex);
+				}
+			}
+		}, "starlet-async-stop");
+		stopper.setDaemon(true);
+		stopper.start();
+		joinUntil(stopper, deadline);
 	}
 
 	private static void joinUntil(Thread thread, long deadline) {
@@ -638,7 +753,10 @@ public final class WorkerPool {
 		this.rejections.forEach((status, count) -> rejected.put(status, count.sum()));
 		int queued = this.ready.queuedCount();
 		int busyNow = this.busy.get();
-		int idleConnections = Math.max(0, this.openConnections.get() - queued - busyNow);
+		int suspendedNow = suspendedRequests();
+		// a suspended request's connection is neither idle nor served (one whose dispatch is
+		// queued is counted in both queued and suspended: a moment's undercount of idle ones)
+		int idleConnections = Math.max(0, this.openConnections.get() - queued - busyNow - suspendedNow);
 		int live;
 		synchronized (this.spawnLock) {
 			live = liveWorkers();
@@ -647,7 +765,7 @@ public final class WorkerPool {
 		this.violations.forEach((violation, count) -> violated.put(violation.name(), count.sum()));
 		return new ServerStats(this.config.maxWorkers(), live, busyNow, idleConnections, queued,
 				this.requests.sum(), retired, rejected, violated, this.openConnections.get(),
-				this.config.maxConnections(), suspendedRequests(), this.bodyCollector.bufferedBytes());
+				this.config.maxConnections(), suspendedNow, this.bodyCollector.bufferedBytes());
 	}
 
 }
