@@ -1,6 +1,9 @@
 package io.starlet.websocket;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -51,6 +54,8 @@ final class FrameParser {
 	private static final int FAILED = 6;
 
 	private static final byte[] EMPTY = new byte[0];
+
+	private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
 	/** A message buffer above this size is not kept for the next message. */
 	private static final int RETAINED_BUFFER = 64 * 1024;
@@ -287,7 +292,20 @@ final class FrameParser {
 	private void unmask(byte[] buf, int off, int len) {
 		byte[] mask = this.mask;
 		int index = this.maskIndex;
-		for (int i = off, end = off + len; i < end; i++) {
+		int i = off;
+		int end = off + len;
+		if (len >= 16) {
+			// Eight bytes at a time: the key repeats every four bytes, so a word of the key rotated
+			// to the current position stays aligned for every following word.
+			long word = 0;
+			for (int k = 0; k < 8; k++) {
+				word |= (mask[(index + k) & 3] & 0xFFL) << (8 * k);
+			}
+			for (; i + 8 <= end; i += 8) {
+				LONGS.set(buf, i, (long) LONGS.get(buf, i) ^ word);
+			}
+		}
+		for (; i < end; i++) {
 			buf[i] ^= mask[index];
 			index = (index + 1) & 3;
 		}

@@ -31,6 +31,12 @@ final class ClientFrames {
 	}
 
 	static byte[] frame(int b0, byte[] payload, Length encoding, boolean masked) {
+		return frame(b0, payload, encoding, masked ? MASK : null);
+	}
+
+	/** A frame masked with {@code mask}, or unmasked when it is null. */
+	static byte[] frame(int b0, byte[] payload, Length encoding, byte[] mask) {
+		boolean masked = mask != null;
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		out.write(b0);
 		int maskBit = masked ? 0x80 : 0;
@@ -50,9 +56,9 @@ final class ClientFrames {
 			out.write(maskBit | (int) len);
 		}
 		if (masked) {
-			out.writeBytes(MASK);
+			out.writeBytes(mask);
 			for (int i = 0; i < payload.length; i++) {
-				out.write(payload[i] ^ MASK[i & 3]);
+				out.write(payload[i] ^ mask[i & 3]);
 			}
 		}
 		else {

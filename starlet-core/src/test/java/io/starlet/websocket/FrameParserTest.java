@@ -80,6 +80,24 @@ class FrameParserTest {
 	}
 
 	@Test
+	void anyMaskingKeyAndAnyPieceBoundaryUnmaskTheSame() {
+		Random random = new Random(7);
+		for (int round = 0; round < 200; round++) {
+			byte[] mask = new byte[4];
+			random.nextBytes(mask);
+			byte[] payload = new byte[random.nextInt(300)];
+			random.nextBytes(payload);
+			byte[] input = concat(ClientFrames.frame(Opcode.BINARY, Arrays.copyOf(payload, payload.length / 3),
+					ClientFrames.Length.MINIMAL, mask),
+					ClientFrames.frame(FIN | Opcode.CONTINUATION,
+							Arrays.copyOfRange(payload, payload.length / 3, payload.length), ClientFrames.Length.MINIMAL,
+							mask));
+			assertThat(ClientFrames.parseRandomly(input, random, MAX, MAX).events)
+				.containsExactly("binary:" + ClientFrames.hex(payload));
+		}
+	}
+
+	@Test
 	void binaryMessage() {
 		assertThat(events(frame(FIN | Opcode.BINARY, bytes(0, 1, 0xfe, 0xff)))).containsExactly("binary:0001feff");
 	}
