@@ -12,7 +12,8 @@ import java.util.Map;
  * @param idleConnections connections the acceptor holds (waiting for a request head or idle)
  * @param queuedConnections connections with a complete request waiting for a worker
  * @param requests requests served since start
- * @param retirements workers retired since start, by reason (budget, harakiri, signal, error, shutdown)
+ * @param retirements workers retired since start, by reason: budget, harakiri, recycle, hand-over,
+ * error, shutdown ({@link #RETIREMENT_REASONS})
  * @param rejections responses the engine produced itself, by status (400, 408, 431, 503, ...)
  * @param violations the same responses by the name of the rule the request broke
  * ({@code CONTENT_TOO_LARGE}, {@code REQUEST_TIMEOUT}, ...: {@link io.starlet.http.Violation})

@@ -10,7 +10,8 @@ import java.util.Objects;
  * with {@link #builder()}.
  *
  * @param listen where to listen; empty means {@code 0.0.0.0:8080}
- * @param maxWorkers workers = most requests handled at once; 0 serves on one thread (debug)
+ * @param maxWorkers workers = most requests handled at once; 0 runs a single worker, as 1 does
+ * (Starlet's no-fork debug mode: every request on one thread)
  * @param timeout deadline for each read of a request and each write of a response
  * @param keepaliveTimeout how long an idle persistent connection waits for its next request
  * @param maxKeepaliveReqs most requests on one connection; 1 disables keep-alive
@@ -77,7 +78,7 @@ public record StarletConfig(
 		require(maxWorkers >= 0, "max-workers must be 0 or more, was " + maxWorkers);
 		require(maxKeepaliveReqs >= 1, "max-keepalive-reqs must be 1 or more, was " + maxKeepaliveReqs);
 		require(maxReqsPerChild >= 1, "max-reqs-per-child must be 1 or more, was " + maxReqsPerChild);
-		require(minReqsPerChild >= 0, "min-reqs-per-child must be 1 or more, was " + minReqsPerChild);
+		require(minReqsPerChild >= 0, "min-reqs-per-child must be 0 (unset) or more, was " + minReqsPerChild);
 		require(minReqsPerChild <= maxReqsPerChild, "min-reqs-per-child (" + minReqsPerChild
 				+ ") must not exceed max-reqs-per-child (" + maxReqsPerChild + ")");
 		requirePositive(timeout, "timeout");

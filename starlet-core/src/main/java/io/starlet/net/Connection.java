@@ -96,7 +96,8 @@ public final class Connection {
 	 */
 	public volatile Object suspendedExchange;
 
-	private boolean closed;
+	/** Volatile: another thread may close the connection (stop, a suspended request's end). */
+	private volatile boolean closed;
 
 	/** A read or write failed or timed out: the client is gone or stuck, not the application. */
 	private boolean failed;
@@ -426,8 +427,11 @@ public final class Connection {
 		return !this.closed;
 	}
 
-	/** Closes the socket; safe from any thread, idempotent. */
-	public void close() {
+	/**
+	 * Closes the socket and frees what the request body held; idempotent, and safe from any
+	 * thread (synchronized, so that two threads closing at once free the body memory once).
+	 */
+	public synchronized void close() {
 		if (this.closed) {
 			return;
 		}

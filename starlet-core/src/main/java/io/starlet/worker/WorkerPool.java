@@ -122,13 +122,13 @@ public final class WorkerPool {
 	/** Until when the manager spawns nothing after a worker died of an error. */
 	private volatile long errorPauseEnd = System.nanoTime();
 
+	/** Each worker's output buffer: a response head and a small body leave in one write. */
+	static final int OUTPUT_BUFFER_SIZE = 16 * 1024;
+
 	/**
 	 * Selectors of exited workers, for their successors: opening one costs an epoll instance and
 	 * a wake-up pipe, and with the default budget of 100 requests workers come and go often.
 	 */
-	/** Each worker's output buffer: a response head and a small body leave in one write. */
-	static final int OUTPUT_BUFFER_SIZE = 16 * 1024;
-
 	private final Queue<Selector> spareSelectors = new ConcurrentLinkedQueue<>();
 
 	/** Output buffers of exited workers, for their successors (a worker lives ~100 requests). */
