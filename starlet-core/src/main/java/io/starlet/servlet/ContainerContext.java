@@ -79,6 +79,8 @@ final class ContainerContext implements ServletContext {
 
 	Path documentRoot;
 
+	private final ResourceCache classPathResources = new ResourceCache("META-INF/resources");
+
 	Function<Cookie, String> sameSiteResolver;
 
 	final ErrorPages errorPages = new ErrorPages();
@@ -809,6 +811,11 @@ final class ContainerContext implements ServletContext {
 		}
 	}
 
+	/** {@code META-INF/resources} + a normalised path on the class path, or null (cached: see ResourceCache). */
+	URL classPathResource(String normalized) {
+		return this.classPathResources.find(getClassLoader(), normalized);
+	}
+
 	@Override
 	public URL getResource(String path) throws MalformedURLException {
 		if (path == null || !path.startsWith("/")) {
@@ -822,7 +829,7 @@ final class ContainerContext implements ServletContext {
 		if (normalized == null) {
 			return null;
 		}
-		URL url = getClassLoader().getResource("META-INF/resources" + normalized);
+		URL url = classPathResource(normalized);
 		if (url != null) {
 			return url;
 		}
