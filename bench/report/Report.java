@@ -21,23 +21,32 @@ public class Report {
 
 	static final String END = "<!-- bench/run:end -->";
 
-	static final List<String> KINDS = List.of("starlet", "tomcat", "jetty", "netty", "plain", "nginx");
+	static final List<String> KINDS = List.of("starlet", "starletka", "tomcat", "jetty", "netty", "plain",
+			"nginx");
 
-	static final Map<String, String> LABELS = Map.of("starlet", "Starlet (Spring MVC)", "tomcat",
+	static final Map<String, String> LABELS = Map.of("starlet", "Starlet (Spring MVC)", "starletka",
+			"Starlet with keep-alive on (`max-keepalive-reqs=1000`, page workload)", "tomcat",
 			"Tomcat (Spring MVC)", "jetty", "Jetty (Spring MVC)", "netty", "Reactor Netty (WebFlux)", "plain",
 			"starlet-core alone (plain servlets, no Spring)", "nginx", "nginx (static files, reference)");
 
-	static final Map<String, String> SHORT = Map.of("starlet", "Starlet", "tomcat", "Tomcat", "jetty", "Jetty",
+	static final Map<String, String> SHORT = Map.of("starlet", "Starlet", "starletka", "Starlet keep-alive", "tomcat",
+			"Tomcat", "jetty", "Jetty",
 			"netty", "Reactor Netty", "plain", "starlet-core alone", "nginx", "nginx");
 
-	static final List<String> SCENARIOS = List.of("ka16", "ka256", "close16", "post64k", "json");
+	static final List<String> SCENARIOS = List.of("ka16", "ka256", "close16", "post64k", "json", "list", "detail",
+			"mix");
+
+	static final List<String> PAGES = List.of("list", "detail", "mix");
 
 	static final Map<String, String> SCENARIO_TEXT = Map.of("ka16",
 			"`GET /hello`, keep-alive, 16 connections (Starlet: `max-workers=16`, `max-keepalive-reqs=1000`)", "ka256",
 			"`GET /hello`, keep-alive, 256 connections (Starlet: default `max-workers=10`, `max-keepalive-reqs=1000`)",
 			"close16", "`GET /hello` with `Connection: close`, a new TCP connection per request, 16 connections",
 			"post64k", "`POST /echo` with a 64 KiB body echoed back, keep-alive, 16 connections", "json",
-			"`GET /json` (small object), keep-alive, 16 connections");
+			"`GET /json` (small object), keep-alive, 16 connections", "list",
+			"page workload: `GET /owners?page=N`, a Thymeleaf list page (13 KB, two JPA queries, ~120 links), 16 connections (Starlet: defaults, and keep-alive on)",
+			"detail", "page workload: `GET /owners/N`, detail page (two JPA queries, session attribute), 16 connections",
+			"mix", "page workload: list, detail, 5 KB JSON, static CSS/JS/PNG (conditional and not), form POST (valid: 302, invalid: 200), 16 connections");
 
 	record Run(int round, String scenario, String kind, String instance, long requests, long durationUs,
 			long connect, long read, long write, long status, long timeout, long p50, long p99, long p999, long max,
@@ -209,7 +218,14 @@ public class Report {
 	// --- the issue's targets ----------------------------------------------------------------------
 
 	static String targets(List<Run> runs, List<String[]> servers, double clkTck) {
-		StringBuilder t = new StringBuilder("### Targets (issue 9), this run\n\n| target | measured | met |\n|---|---|---|\n");
+		StringBuilder t = new StringBuilder();
+		if (runs.stream().anyMatch((r) -> PAGES.contains(r.scenario()))) {
+			t.append(pageTargets(runs, clkTck));
+		}
+		if (runs.stream().noneMatch((r) -> r.scenario().equals("ka16"))) {
+			return t.toString();
+		}
+		t.append("### Targets (issue 9), this run\n\n| target | measured | met |\n|---|---|---|\n");
 		for (String s : List.of("ka16", "close16")) {
 			double r = rpsRatio(runs, s, "starlet", "tomcat");
 			double p = p99Ratio(runs, s, "starlet", "tomcat");
@@ -238,15 +254,36 @@ public class Report {
 		}
 		double cpu = ratioOf(runs, "ka16", "starlet", "tomcat", (r) -> cpuUs(r, clkTck));
 		target(t, "ka16: CPU per request ≤ 0.7× Tomcat's", "%.2f×".formatted(cpu), cpu <= 0.7);
-		double start = serverStat(servers, "starlet", null, "startup_ms").median()
-				/ serverStat(servers, "tomcat", null, "startup_ms").median();
+		double start = ratio(serverStat(servers, "starlet", null, "startup_ms"),
+				serverStat(servers, "tomcat", null, "startup_ms"));
 		target(t, "startup ≤ 0.8× Tomcat's", "%.2f×".formatted(start), start <= 0.8);
-		double rss = serverStat(servers, "starlet", "starlet16", "rss_warm_kb").median()
-				/ serverStat(servers, "tomcat", "tomcat", "rss_warm_kb").median();
+		double rss = ratio(serverStat(servers, "starlet", "starlet16", "rss_warm_kb"),
+				serverStat(servers, "tomcat", "tomcat", "rss_warm_kb"));
 		target(t, "RSS after warm-up ≤ 0.75× Tomcat's (16-worker instance)", "%.2f×".formatted(rss), rss <= 0.75);
 		double nginx = rpsRatio(runs, "close16", "plain", "nginx");
 		if (!Double.isNaN(nginx)) {
 			target(t, "close16: starlet-core alone ≥ 0.8× nginx", "%.2f×".formatted(nginx), nginx >= 0.8);
+		}
+		return t.append("\n").toString();
+	}
+
+	/** Issue 21: the page workload, Starlet with its defaults and with keep-alive on. */
+	static String pageTargets(List<Run> runs, double clkTck) {
+		StringBuilder t = new StringBuilder("### Targets (issue 21, page workload), this run\n\n| target | measured | met |\n|---|---|---|\n");
+		for (String s : PAGES) {
+			if (runs.stream().noneMatch((r) -> r.scenario().equals(s))) {
+				continue;
+			}
+			double d = rpsRatio(runs, s, "starlet", "tomcat");
+			target(t, s + ": Starlet (defaults) ≥ 1.0× Tomcat", "%.2f×".formatted(d), d >= 1.0);
+			double k = rpsRatio(runs, s, "starletka", "tomcat");
+			double p = p99Ratio(runs, s, "starletka", "tomcat");
+			double c = ratioOf(runs, s, "starletka", "tomcat", (r) -> cpuUs(r, clkTck));
+			target(t, s + ": Starlet keep-alive ≥ 1.2× Tomcat, lower p99 and CPU per request",
+					"%.2f×, p99 %.2f×, CPU %.2f×".formatted(k, p, c), k >= 1.2 && p < 1 && c < 1);
+			double dj = rpsRatio(runs, s, "starlet", "jetty");
+			double kj = rpsRatio(runs, s, "starletka", "jetty");
+			target(t, s + ": both ahead of Jetty", "defaults %.2f×, keep-alive %.2f×".formatted(dj, kj), dj > 1 && kj > 1);
 		}
 		return t.append("\n").toString();
 	}

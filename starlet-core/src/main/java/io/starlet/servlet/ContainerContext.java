@@ -79,6 +79,8 @@ final class ContainerContext implements ServletContext {
 
 	Path documentRoot;
 
+	private final ResourceCache classPathResources = new ResourceCache("META-INF/resources");
+
 	Function<Cookie, String> sameSiteResolver;
 
 	volatile boolean useRelativeRedirects;
@@ -819,6 +821,11 @@ final class ContainerContext implements ServletContext {
 		}
 	}
 
+	/** {@code META-INF/resources} + a normalised path on the class path, or null (cached: see ResourceCache). */
+	URL classPathResource(String normalized) {
+		return this.classPathResources.find(getClassLoader(), normalized);
+	}
+
 	@Override
 	public URL getResource(String path) throws MalformedURLException {
 		if (path == null || !path.startsWith("/")) {
@@ -832,7 +839,7 @@ final class ContainerContext implements ServletContext {
 		if (normalized == null) {
 			return null;
 		}
-		URL url = getClassLoader().getResource("META-INF/resources" + normalized);
+		URL url = classPathResource(normalized);
 		if (url != null) {
 			return url;
 		}

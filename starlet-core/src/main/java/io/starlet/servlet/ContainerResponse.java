@@ -272,10 +272,14 @@ final class ContainerResponse implements HttpServletResponse {
 	}
 
 	/**
-	 * Ends the response and completes the body. The writer holds nothing back (it encodes
-	 * straight into the buffer), so it is not flushed: flushing would commit without a length.
+	 * Ends the response and completes the body. The writer is not flushed (flushing would commit
+	 * without a length); it holds bytes back only once the response streams chunked, and those
+	 * are handed over here.
 	 */
 	void finish() throws IOException {
+		if (this.responseWriter != null) {
+			this.responseWriter.drainHeld();
+		}
 		this.output.complete();
 	}
 
@@ -578,7 +582,7 @@ final class ContainerResponse implements HttpServletResponse {
 				this.characterEncoding = charset.name();
 			}
 			this.outputMode = 2;
-			this.responseWriter = new ResponseWriter(this.output, charset);
+			this.responseWriter = new ResponseWriter(this.output, charset, this);
 			this.writer = new PrintWriter(this.responseWriter, false);
 		}
 		return this.writer;

@@ -93,7 +93,7 @@ final class DefaultServlet extends HttpServlet {
 		if (file != null) {
 			return Files.isRegularFile(file) ? file.toUri().toURL() : null;
 		}
-		URL url = context.getClassLoader().getResource("META-INF/resources" + path);
+		URL url = context.classPathResource(path);
 		if (url != null && "file".equals(url.getProtocol())) {
 			try {
 				if (!Files.isRegularFile(Path.of(url.toURI()))) {

@@ -8,27 +8,51 @@ import java.nio.charset.Charset;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /**
- * Encodes characters straight into the response output, so the response buffer always holds
- * everything written (isCommitted, resetBuffer and Content-Length stay exact). Only a dangling
- * high surrogate waits for its pair.
+ * Encodes characters into the response output.
+ *
+ * <p>Until the response is committed, every write is encoded straight into the response buffer,
+ * so that the buffer always holds everything written (isCommitted, resetBuffer and
+ * Content-Length stay exact). Once it is committed and streams without a declared length
+ * (chunked), the writer gathers the encoded bytes and hands them over {@link #HELD} bytes at a
+ * time, at {@link #flush()}, or when the container finishes the response
+ * ({@link #drainHeld()}). Why: a template engine writes a page in hundreds of pieces of a few
+ * bytes; past the 8 KiB buffer each piece used to become one chunk on the wire, with its own size
+ * line and CRLF (a third more bytes for a Thymeleaf table, and three writes per piece), where
+ * Tomcat sends 8 KiB chunks (issue 21).
+ *
+ * <p>Text in an ASCII-compatible charset (UTF-8, ISO-8859-1, US-ASCII; nearly all HTML is ASCII)
+ * is copied byte by byte without the encoder, which for a String costs a wrapper object and the
+ * encoder's slow per-character path. Only a dangling high surrogate waits for its pair.
  */
 final class ResponseWriter extends Writer {
 
+	static final int HELD = 8192;
+
 	private final ResponseOutput output;
+
+	private final ContainerResponse response;
 
 	private final CharsetEncoder encoder;
 
-	private final ByteBuffer bytes = ByteBuffer.allocate(2048);
+	private final boolean asciiCompatible;
+
+	private final byte[] array = new byte[HELD];
+
+	private final ByteBuffer bytes = ByteBuffer.wrap(this.array);
 
 	private char pendingHighSurrogate;
 
-	ResponseWriter(ResponseOutput output, Charset charset) {
+	ResponseWriter(ResponseOutput output, Charset charset, ContainerResponse response) {
 		this.output = output;
+		this.response = response;
 		this.encoder = charset.newEncoder()
 			.onMalformedInput(CodingErrorAction.REPLACE)
 			.onUnmappableCharacter(CodingErrorAction.REPLACE);
+		this.asciiCompatible = charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.ISO_8859_1)
+				|| charset.equals(StandardCharsets.US_ASCII);
 	}
 
 	@Override
@@ -45,7 +69,13 @@ final class ResponseWriter extends Writer {
 			in = CharBuffer.wrap(joined);
 		}
 		else {
-			in = CharBuffer.wrap(cbuf, off, len);
+			int end = off + len;
+			int i = this.asciiCompatible ? copyAscii(cbuf, off, end) : off;
+			if (i == end) {
+				release();
+				return;
+			}
+			in = CharBuffer.wrap(cbuf, i, end - i);
 		}
 		encode(in);
 	}
@@ -59,7 +89,13 @@ final class ResponseWriter extends Writer {
 			write(str.substring(off, off + len).toCharArray(), 0, len);
 			return;
 		}
-		encode(CharBuffer.wrap(str, off, off + len));
+		int end = off + len;
+		int i = this.asciiCompatible ? copyAscii(str, off, end) : off;
+		if (i == end) {
+			release();
+			return;
+		}
+		encode(CharBuffer.wrap(str, i, end));
 	}
 
 	@Override
@@ -67,39 +103,104 @@ final class ResponseWriter extends Writer {
 		write(new char[] { (char) c }, 0, 1);
 	}
 
+	/** Copies the leading ASCII characters; returns the index of the first one it did not copy. */
+	private int copyAscii(String str, int from, int end) throws IOException {
+		int i = from;
+		while (i < end) {
+			int pos = this.bytes.position();
+			if (pos == this.array.length) {
+				drain();
+				pos = 0;
+			}
+			int stop = Math.min(end, i + this.array.length - pos);
+			while (i < stop) {
+				char c = str.charAt(i);
+				if (c >= 0x80) {
+					this.bytes.position(pos);
+					return i;
+				}
+				this.array[pos++] = (byte) c;
+				i++;
+			}
+			this.bytes.position(pos);
+		}
+		return i;
+	}
+
+	private int copyAscii(char[] chars, int from, int end) throws IOException {
+		int i = from;
+		while (i < end) {
+			int pos = this.bytes.position();
+			if (pos == this.array.length) {
+				drain();
+				pos = 0;
+			}
+			int stop = Math.min(end, i + this.array.length - pos);
+			while (i < stop) {
+				char c = chars[i];
+				if (c >= 0x80) {
+					this.bytes.position(pos);
+					return i;
+				}
+				this.array[pos++] = (byte) c;
+				i++;
+			}
+			this.bytes.position(pos);
+		}
+		return i;
+	}
+
 	private void encode(CharBuffer in) throws IOException {
 		while (true) {
 			CoderResult result = this.encoder.encode(in, this.bytes, false);
-			drain();
-			if (result.isUnderflow()) {
-				break;
+			if (result.isOverflow()) {
+				drain();
+				continue;
 			}
+			break;
 		}
 		if (in.hasRemaining()) {
 			this.pendingHighSurrogate = in.get();
+		}
+		release();
+	}
+
+	/** After a write: bytes go on at once unless the response streams chunked (see the class comment). */
+	private void release() throws IOException {
+		if (!this.output.isCommitted() || this.response.declaredContentLength() >= 0) {
+			drain();
 		}
 	}
 
 	private void drain() throws IOException {
 		if (this.bytes.position() > 0) {
-			this.output.write(this.bytes.array(), 0, this.bytes.position());
+			int n = this.bytes.position();
 			this.bytes.clear();
+			this.output.write(this.array, 0, n);
 		}
+	}
+
+	/** Hands over what the writer gathered since the last chunk; the container calls it at the end. */
+	void drainHeld() throws IOException {
+		drain();
 	}
 
 	/** Forgets a dangling surrogate (the buffer it belonged to was reset). */
 	void reset() {
 		this.pendingHighSurrogate = 0;
 		this.encoder.reset();
+		this.bytes.clear();
 	}
 
 	@Override
 	public void flush() throws IOException {
+		drain();
 		this.output.flush();
 	}
 
 	@Override
 	public void close() throws IOException {
+		drain();
 		this.output.close();
 	}
 

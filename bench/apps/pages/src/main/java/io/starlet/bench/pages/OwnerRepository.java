@@ -1,0 +1,7 @@
+package io.starlet.bench.pages;
+
+import org.springframework.data.jpa.repository.JpaRepository;
+
+interface OwnerRepository extends JpaRepository<Owner, Long> {
+
+}

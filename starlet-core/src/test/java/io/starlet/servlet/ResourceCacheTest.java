@@ -1,0 +1,165 @@
+package io.starlet.servlet;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The class-path resource cache behind ServletContext.getResource: jar entries are remembered,
+ * directory entries and misses only for the TTL, so that a file added, changed or deleted in
+ * target/classes during development is seen once the TTL has passed.
+ */
+class ResourceCacheTest {
+
+	private static final long TTL = TimeUnit.MILLISECONDS.toNanos(200);
+
+	@TempDir
+	Path dir;
+
+	/** Counts the lookups that reach the class path. */
+	static final class CountingLoader extends URLClassLoader {
+
+		final AtomicInteger lookups = new AtomicInteger();
+
+		CountingLoader(URL... urls) {
+			super(urls, null);
+		}
+
+		@Override
+		public URL findResource(String name) {
+			this.lookups.incrementAndGet();
+			return super.findResource(name);
+		}
+
+	}
+
+	@Test
+	void aMissingResourceIsLookedUpOncePerTtl() throws Exception {
+		try (CountingLoader loader = new CountingLoader(this.dir.toUri().toURL())) {
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100);
+			for (int i = 0; i < 50; i++) {
+				assertThat(cache.find(loader, "/owners/42")).isNull();
+			}
+			assertThat(loader.lookups).hasValue(1);
+			Thread.sleep(TimeUnit.NANOSECONDS.toMillis(TTL) + 100);
+			assertThat(cache.find(loader, "/owners/42")).isNull();
+			assertThat(loader.lookups).hasValue(2);
+		}
+	}
+
+	@Test
+	void aFileAddedChangedAndDeletedInAClassPathDirectoryIsSeenAfterTheTtl() throws Exception {
+		Path file = this.dir.resolve("META-INF/resources/css/site.css");
+		try (CountingLoader loader = new CountingLoader(this.dir.toUri().toURL())) {
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100);
+			assertThat(cache.find(loader, "/css/site.css")).isNull();
+
+			Files.createDirectories(file.getParent());
+			Files.writeString(file, "body { color: red; }");
+			Thread.sleep(TimeUnit.NANOSECONDS.toMillis(TTL) + 100);
+			URL url = cache.find(loader, "/css/site.css");
+			assertThat(url).isNotNull();
+			assertThat(read(url)).isEqualTo("body { color: red; }");
+
+			// the content is never cached: a change is visible at once through the same URL
+			Files.writeString(file, "body { color: blue; }");
+			assertThat(read(cache.find(loader, "/css/site.css"))).isEqualTo("body { color: blue; }");
+
+			Files.delete(file);
+			Thread.sleep(TimeUnit.NANOSECONDS.toMillis(TTL) + 100);
+			assertThat(cache.find(loader, "/css/site.css")).isNull();
+		}
+	}
+
+	@Test
+	void aResourceInAJarIsRememberedPastTheTtl() throws Exception {
+		Path jar = this.dir.resolve("lib.jar");
+		try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+			out.putNextEntry(new JarEntry("META-INF/resources/js/app.js"));
+			out.write("console.log(1);".getBytes());
+			out.closeEntry();
+		}
+		try (CountingLoader loader = new CountingLoader(jar.toUri().toURL())) {
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100);
+			URL url = cache.find(loader, "/js/app.js");
+			assertThat(url).isNotNull();
+			assertThat(url.getProtocol()).isEqualTo("jar");
+			Thread.sleep(TimeUnit.NANOSECONDS.toMillis(TTL) + 100);
+			assertThat(cache.find(loader, "/js/app.js")).isEqualTo(url);
+			assertThat(loader.lookups).hasValue(1);
+			assertThat(read(url)).isEqualTo("console.log(1);");
+		}
+	}
+
+	@Test
+	void theCacheIsBoundedAndAFullCacheStillAnswers() throws Exception {
+		Files.createDirectories(this.dir.resolve("META-INF/resources"));
+		Files.writeString(this.dir.resolve("META-INF/resources/present.txt"), "x");
+		try (CountingLoader loader = new CountingLoader(this.dir.toUri().toURL())) {
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 8);
+			for (int i = 0; i < 100; i++) {
+				assertThat(cache.find(loader, "/missing-" + i)).isNull();
+			}
+			assertThat(cache.size()).isEqualTo(8);
+			assertThat(cache.find(loader, "/present.txt")).isNotNull();
+			// once the entries have expired, a full cache makes room again
+			Thread.sleep(TimeUnit.NANOSECONDS.toMillis(TTL) + 100);
+			assertThat(cache.find(loader, "/present.txt")).isNotNull();
+			assertThat(cache.size()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void anotherClassLoaderStartsAFreshCache() throws Exception {
+		Path other = Files.createDirectories(this.dir.resolve("other/META-INF/resources"));
+		Files.writeString(other.resolve("only-here.txt"), "x");
+		try (CountingLoader first = new CountingLoader(this.dir.toUri().toURL());
+				CountingLoader second = new CountingLoader(this.dir.resolve("other").toUri().toURL())) {
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100);
+			assertThat(cache.find(first, "/only-here.txt")).isNull();
+			assertThat(cache.find(second, "/only-here.txt")).isNotNull();
+		}
+	}
+
+	@Test
+	void getResourceOfTheContextSeesANewClassPathFileWithinTheDefaultTtl() throws Exception {
+		Path file = this.dir.resolve("META-INF/resources/late.txt");
+		try (CountingLoader loader = new CountingLoader(this.dir.toUri().toURL())) {
+			ServletContainer container = new ServletContainer();
+			ContainerContext context = (ContainerContext) container.getServletContext();
+			context.classLoader = loader;
+			assertThat(context.getResource("/late.txt")).isNull();
+			Files.createDirectories(file.getParent());
+			Files.writeString(file, "late");
+			long deadline = System.nanoTime() + ResourceCache.TTL_NANOS + TimeUnit.SECONDS.toNanos(2);
+			while (context.getResource("/late.txt") == null && System.nanoTime() < deadline) {
+				Thread.sleep(100);
+			}
+			try (InputStream in = context.getResourceAsStream("/late.txt")) {
+				assertThat(in).isNotNull();
+				assertThat(new String(in.readAllBytes())).isEqualTo("late");
+			}
+		}
+	}
+
+	private static String read(URL url) throws IOException {
+		var connection = url.openConnection();
+		connection.setUseCaches(false);
+		try (InputStream in = connection.getInputStream()) {
+			return new String(in.readAllBytes());
+		}
+	}
+
+}

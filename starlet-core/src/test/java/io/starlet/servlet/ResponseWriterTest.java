@@ -1,0 +1,175 @@
+package io.starlet.servlet;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The writer past the response buffer, over a real socket: a page written in many small pieces
+ * goes out in a few large chunks (not one chunk per piece), and nothing is lost or garbled on the
+ * way: non-ASCII text, a surrogate pair split across writes, a declared length, a flush.
+ */
+class ResponseWriterTest {
+
+	static ServletServer server;
+
+	static final String CELL = "<td>cell</td>";
+
+	static final int CELLS = 2000;
+
+	interface Body {
+
+		void write(HttpServletRequest request, HttpServletResponse response) throws IOException;
+
+	}
+
+	static void add(ServletContext context, String path, Body body) {
+		context.addServlet(path, new HttpServlet() {
+			@Override
+			protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+				body.write(request, response);
+			}
+		}).addMapping(path);
+	}
+
+	static String ascii(int length) {
+		StringBuilder text = new StringBuilder(length);
+		for (int i = 0; i < length; i++) {
+			text.append((char) ('a' + i % 26));
+		}
+		return text.toString();
+	}
+
+	@BeforeAll
+	static void start() throws Exception {
+		server = ServletServer.start((container) -> {
+			ServletContext context = container.getServletContext();
+			add(context, "/pieces", (request, response) -> {
+				response.setContentType("text/html;charset=UTF-8");
+				PrintWriter writer = response.getWriter();
+				for (int i = 0; i < CELLS; i++) {
+					if (i % 2 == 0) {
+						writer.write(CELL);
+					}
+					else {
+						writer.write(CELL.toCharArray());
+					}
+				}
+			});
+			add(context, "/mixed", (request, response) -> {
+				response.setContentType("text/plain;charset=UTF-8");
+				PrintWriter writer = response.getWriter();
+				writer.write(ascii(10_000));
+				writer.write("Grüße € ");
+				writer.write('\uD83D');
+				writer.write('\uDE00');
+				writer.write(" é".toCharArray());
+				writer.write(ascii(9_000));
+				writer.write("日本");
+			});
+			add(context, "/latin1", (request, response) -> {
+				response.setContentType("text/plain;charset=ISO-8859-1");
+				PrintWriter writer = response.getWriter();
+				writer.write(ascii(9_000));
+				writer.write("café € ");
+				writer.write(ascii(100));
+			});
+			add(context, "/declared", (request, response) -> {
+				response.setContentType("text/plain;charset=UTF-8");
+				response.setContentLength(CELLS * CELL.length());
+				PrintWriter writer = response.getWriter();
+				for (int i = 0; i < CELLS; i++) {
+					writer.write(CELL);
+				}
+			});
+			add(context, "/flush", (request, response) -> {
+				response.setContentType("text/plain;charset=UTF-8");
+				PrintWriter writer = response.getWriter();
+				writer.write(ascii(10_000));
+				writer.write("before flush");
+				writer.flush();
+				writer.write(" after flush");
+			});
+		});
+	}
+
+	@AfterAll
+	static void stop() {
+		server.close();
+	}
+
+	private static ServletServer.RawResponse get(String path) throws IOException {
+		return server.raw("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	}
+
+	/** The number of chunks (the last, empty one not counted) in a raw chunked response. */
+	private static int chunks(ServletServer.RawResponse response) {
+		String text = response.text();
+		int pos = text.indexOf("\r\n\r\n") + 4;
+		int count = 0;
+		while (pos < text.length()) {
+			int lineEnd = text.indexOf("\r\n", pos);
+			int size = Integer.parseInt(text.substring(pos, lineEnd), 16);
+			if (size == 0) {
+				break;
+			}
+			count++;
+			pos = lineEnd + 2 + size + 2;
+		}
+		return count;
+	}
+
+	@Test
+	void aPageWrittenInSmallPiecesLeavesInLargeChunks() throws Exception {
+		ServletServer.RawResponse response = get("/pieces");
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(response.chunked()).isTrue();
+		assertThat(response.body()).isEqualTo(CELL.repeat(CELLS));
+		// 26 KB: the 8 KiB response buffer, then 8 KiB pieces (was 1,400 chunks of 13 bytes)
+		assertThat(chunks(response)).isBetween(2, 5);
+	}
+
+	@Test
+	void nonAsciiTextAndASplitSurrogatePairSurviveTheHeldBytes() throws Exception {
+		ServletServer.RawResponse response = get("/mixed");
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(response.chunked()).isTrue();
+		assertThat(response.body()).isEqualTo(ascii(10_000) + "Grüße € \uD83D\uDE00 é" + ascii(9_000) + "日本");
+	}
+
+	@Test
+	void latin1IsEncodedWithItsReplacementForUnmappableCharacters() throws Exception {
+		ServletServer.RawResponse response = get("/latin1");
+		byte[] raw = response.text().getBytes(StandardCharsets.ISO_8859_1);
+		String wire = new String(raw, StandardCharsets.ISO_8859_1);
+		assertThat(wire).contains("café ? " + ascii(100));
+	}
+
+	@Test
+	void aDeclaredLengthIsHonouredWithoutHoldingBytes() throws Exception {
+		ServletServer.RawResponse response = get("/declared");
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(response.chunked()).isFalse();
+		assertThat(response.header("Content-Length")).isEqualTo(String.valueOf(CELLS * CELL.length()));
+		assertThat(response.body()).isEqualTo(CELL.repeat(CELLS));
+	}
+
+	@Test
+	void flushHandsOverWhatTheWriterHeld() throws Exception {
+		ServletServer.RawResponse response = get("/flush");
+		assertThat(response.body()).isEqualTo(ascii(10_000) + "before flush after flush");
+		assertThat(response.text()).contains("before flush\r\n");
+	}
+
+}
