@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * <p>What may be cached, and for how long, follows what can change while the application runs:
  * <ul>
  * <li>a resource found inside a jar ({@code jar:} URL) cannot change or disappear while its
- * class loader is open: kept until the cache is full;
+ * class loader is open: kept for good;
  * <li>a resource found in a directory on the class path ({@code file:}, as when an IDE or
  * {@code spring-boot:run} runs from {@code target/classes}) may be deleted, and a missing one may
  * be added by a rebuild: both are kept for {@link #TTL_NANOS} only (Tomcat's resource cache uses

@@ -23,6 +23,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.util.WebUtils;
 
 /**
  * The pages under load: a paged list (two queries, about 15 KB of HTML with a hundred links),
@@ -55,8 +56,8 @@ class OwnerController {
 			return List.of();
 		}
 		@SuppressWarnings("unchecked")
-		Deque<Recent> recent = (Deque<Recent>) session.getAttribute(RECENT);
-		return (recent != null) ? List.copyOf(recent) : List.of();
+		List<Recent> recent = (List<Recent>) session.getAttribute(RECENT);
+		return (recent != null) ? recent : List.of();
 	}
 
 	@GetMapping("/")
@@ -115,22 +116,22 @@ class OwnerController {
 		return this.owners.findById(id).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND));
 	}
 
+	/**
+	 * The attribute is an immutable list, replaced on each change: one client loads several pages
+	 * of its session at once, and a page that renders the list must never see it half-changed.
+	 */
 	private static void remember(HttpSession session, Owner owner) {
-		// synchronized: one client may load several pages of its session at once
-		synchronized (session) {
+		synchronized (WebUtils.getSessionMutex(session)) {
 			@SuppressWarnings("unchecked")
-			Deque<Recent> recent = (Deque<Recent>) session.getAttribute(RECENT);
-			if (recent == null) {
-				recent = new ArrayDeque<>();
-			}
+			List<Recent> before = (List<Recent>) session.getAttribute(RECENT);
+			Deque<Recent> recent = (before != null) ? new ArrayDeque<>(before) : new ArrayDeque<>();
 			Recent name = new Recent(owner.getId(), owner.getFirstName() + " " + owner.getLastName());
 			recent.remove(name);
 			recent.addFirst(name);
 			while (recent.size() > 5) {
 				recent.removeLast();
 			}
-			// set again so that a persistent or replicated session store sees the change
-			session.setAttribute(RECENT, recent);
+			session.setAttribute(RECENT, List.copyOf(recent));
 		}
 	}
 
