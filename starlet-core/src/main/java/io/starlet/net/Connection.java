@@ -254,14 +254,7 @@ public final class Connection {
 		long deadline = System.nanoTime() + timeoutNanos;
 		int progress = 0;
 		while (src.hasRemaining()) {
-			int n;
-			try {
-				n = this.channel.write(src);
-			}
-			catch (IOException ex) {
-				this.failed = true;
-				throw ex;
-			}
+			int n = writeOnce(src);
 			if (n > 0) {
 				progress += n;
 				if (progress >= MIN_WRITE_PROGRESS) {
@@ -285,18 +278,8 @@ public final class Connection {
 	 * is full and the write must wait, and given back before this returns.
 	 */
 	public void write(ByteBuffer src, SelectorSource selectors, long timeoutNanos) throws IOException {
-		while (src.hasRemaining()) {
-			int n;
-			try {
-				n = this.channel.write(src);
-			}
-			catch (IOException ex) {
-				this.failed = true;
-				throw ex;
-			}
-			if (n == 0) {
-				break;
-			}
+		while (src.hasRemaining() && writeOnce(src) > 0) {
+			// the socket takes it without waiting: no selector needed
 		}
 		if (!src.hasRemaining()) {
 			return;
@@ -313,6 +296,17 @@ public final class Connection {
 				// the selector is closed rather than lent again if it still has the key
 			}
 			selectors.returnSelector(selector);
+		}
+	}
+
+	/** One non-blocking write; a failure marks the client as gone. */
+	private int writeOnce(ByteBuffer src) throws IOException {
+		try {
+			return this.channel.write(src);
+		}
+		catch (IOException ex) {
+			this.failed = true;
+			throw ex;
 		}
 	}
 
@@ -454,11 +448,10 @@ public final class Connection {
 	public boolean writeNow(byte[] bytes) {
 		try {
 			ByteBuffer src = ByteBuffer.wrap(bytes);
-			this.channel.write(src);
+			writeOnce(src);
 			return !src.hasRemaining();
 		}
 		catch (IOException ex) {
-			this.failed = true;
 			return false;
 		}
 	}

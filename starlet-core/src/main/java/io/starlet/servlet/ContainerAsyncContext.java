@@ -444,16 +444,7 @@ final class ContainerAsyncContext implements AsyncContext {
 			this.lock.unlock();
 		}
 		fire(Event.ERROR, this.response.clientAborted(reason));
-		this.lock.lock();
-		try {
-			this.state = State.COMPLETING;
-			this.pending = Action.NONE;
-			this.started = false;
-		}
-		finally {
-			this.lock.unlock();
-		}
-		endCycle();
+		endCycle(false);
 	}
 
 	/** An ASYNC dispatch or the timeout's error page failed past the point of an answer. */
@@ -470,9 +461,14 @@ final class ContainerAsyncContext implements AsyncContext {
 			throw error;
 		}
 		this.request.context.log("Async dispatch of " + this.request.getRequestURI() + " failed", ex);
+		endCycle(true);
+	}
+
+	/** Moves to COMPLETING, whatever was pending, and ends the cycle. */
+	private void endCycle(boolean broken) {
 		this.lock.lock();
 		try {
-			this.broken = true;
+			this.broken |= broken;
 			this.state = State.COMPLETING;
 			this.pending = Action.NONE;
 			this.started = false;
