@@ -97,7 +97,7 @@ public class WaitingClients {
 						+ "x".repeat(100));
 				stalled.add(socket);
 			}
-			Thread.sleep(500);
+			awaitHealth("openConnections", 30);
 			long start = System.nanoTime();
 			Response response = get("/hello", 10_000);
 			long ms = (System.nanoTime() - start) / 1_000_000;
@@ -130,7 +130,7 @@ public class WaitingClients {
 			for (int i = 0; i < 40; i++) {
 				polls.add(pool.submit(() -> get("/poll?ms=3000", 60_000)));
 			}
-			Thread.sleep(500);
+			awaitHealth("suspendedRequests", 40);
 			long helloStart = System.nanoTime();
 			Response hello = get("/hello", 10_000);
 			long helloMs = (System.nanoTime() - helloStart) / 1_000_000;
@@ -187,7 +187,15 @@ public class WaitingClients {
 				channel.connect(new InetSocketAddress("127.0.0.1", port));
 				flood.add(channel);
 			}
-			Thread.sleep(2000);
+			// saturated once accept has failed: the server logs that once
+			long saturated = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+			while (!Files.readString(log, StandardCharsets.ISO_8859_1).contains("accept failed")) {
+				if (System.nanoTime() > saturated) {
+					check("flood: accept failed within 30 s", false);
+					return;
+				}
+				Thread.sleep(50);
+			}
 			long linesBefore = lines(log);
 			long ticks = cpuTicks(pid);
 			long start = System.nanoTime();
@@ -213,6 +221,20 @@ public class WaitingClients {
 			}
 		}
 		check("flood: served again after the flood (status " + status + ")", status == 200);
+	}
+
+	/** Waits (at most 30 s) until /actuator/health shows {@code detail} at least {@code atLeast}. */
+	private static void awaitHealth(String detail, int atLeast) throws Exception {
+		Pattern pattern = Pattern.compile("\"" + detail + "\"\\s*:\\s*(\\d+)");
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		while (System.nanoTime() < deadline) {
+			Matcher m = pattern.matcher(get("/actuator/health", 5000).body);
+			if (m.find() && Integer.parseInt(m.group(1)) >= atLeast) {
+				return;
+			}
+			Thread.sleep(50);
+		}
+		check("health " + detail + " reached " + atLeast + " within 30 s", false);
 	}
 
 	private static long lines(Path log) throws IOException {

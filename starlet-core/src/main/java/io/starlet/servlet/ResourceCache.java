@@ -57,16 +57,20 @@ final class ResourceCache {
 
 	private final int maxEntries;
 
+	/** Nanoseconds: {@code System::nanoTime}, or a test's clock. */
+	private final java.util.function.LongSupplier clock;
+
 	private volatile State state;
 
 	ResourceCache(String prefix) {
-		this(prefix, TTL_NANOS, MAX_ENTRIES);
+		this(prefix, TTL_NANOS, MAX_ENTRIES, System::nanoTime);
 	}
 
-	ResourceCache(String prefix, long ttlNanos, int maxEntries) {
+	ResourceCache(String prefix, long ttlNanos, int maxEntries, java.util.function.LongSupplier clock) {
 		this.prefix = prefix;
 		this.ttlNanos = ttlNanos;
 		this.maxEntries = maxEntries;
+		this.clock = clock;
 	}
 
 	/**
@@ -79,7 +83,7 @@ final class ResourceCache {
 			current = new State(loader, new ConcurrentHashMap<>());
 			this.state = current;
 		}
-		long now = System.nanoTime();
+		long now = this.clock.getAsLong();
 		Entry entry = current.entries().get(path);
 		if (entry != null && entry.fresh(now, this.ttlNanos)) {
 			return entry.url();

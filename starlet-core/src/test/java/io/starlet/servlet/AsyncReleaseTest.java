@@ -465,7 +465,7 @@ class AsyncReleaseTest {
 			client.send("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
 			await("suspended", () -> started("/hold") == 1);
 			CompletableFuture<Void> drained = this.server.server.shutdownGracefully();
-			Thread.sleep(300);
+			await("the drain began", () -> !RawClient.listening(port));
 			assertThat(drained).isNotDone();
 			AsyncContext held = this.subscribers.get(0);
 			held.getResponse().getWriter().write("finished late");

@@ -25,6 +25,9 @@ class ResourceCacheTest {
 
 	private static final long TTL = TimeUnit.MILLISECONDS.toNanos(200);
 
+	/** The cache's clock: time passes only when a test says so. */
+	private final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+
 	@TempDir
 	Path dir;
 
@@ -48,12 +51,12 @@ class ResourceCacheTest {
 	@Test
 	void aMissingResourceIsLookedUpOncePerTtl() throws Exception {
 		try (CountingLoader loader = new CountingLoader(this.dir.toUri().toURL())) {
-			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100);
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock::get);
 			for (int i = 0; i < 50; i++) {
 				assertThat(cache.find(loader, "/owners/42")).isNull();
 			}
 			assertThat(loader.lookups).hasValue(1);
-			Thread.sleep(TimeUnit.NANOSECONDS.toMillis(TTL) + 100);
+			this.clock.addAndGet(TTL + 1);
 			assertThat(cache.find(loader, "/owners/42")).isNull();
 			assertThat(loader.lookups).hasValue(2);
 		}
@@ -63,12 +66,12 @@ class ResourceCacheTest {
 	void aFileAddedChangedAndDeletedInAClassPathDirectoryIsSeenAfterTheTtl() throws Exception {
 		Path file = this.dir.resolve("META-INF/resources/css/site.css");
 		try (CountingLoader loader = new CountingLoader(this.dir.toUri().toURL())) {
-			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100);
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock::get);
 			assertThat(cache.find(loader, "/css/site.css")).isNull();
 
 			Files.createDirectories(file.getParent());
 			Files.writeString(file, "body { color: red; }");
-			Thread.sleep(TimeUnit.NANOSECONDS.toMillis(TTL) + 100);
+			this.clock.addAndGet(TTL + 1);
 			URL url = cache.find(loader, "/css/site.css");
 			assertThat(url).isNotNull();
 			assertThat(read(url)).isEqualTo("body { color: red; }");
@@ -78,7 +81,7 @@ class ResourceCacheTest {
 			assertThat(read(cache.find(loader, "/css/site.css"))).isEqualTo("body { color: blue; }");
 
 			Files.delete(file);
-			Thread.sleep(TimeUnit.NANOSECONDS.toMillis(TTL) + 100);
+			this.clock.addAndGet(TTL + 1);
 			assertThat(cache.find(loader, "/css/site.css")).isNull();
 		}
 	}
@@ -92,11 +95,11 @@ class ResourceCacheTest {
 			out.closeEntry();
 		}
 		try (CountingLoader loader = new CountingLoader(jar.toUri().toURL())) {
-			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100);
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock::get);
 			URL url = cache.find(loader, "/js/app.js");
 			assertThat(url).isNotNull();
 			assertThat(url.getProtocol()).isEqualTo("jar");
-			Thread.sleep(TimeUnit.NANOSECONDS.toMillis(TTL) + 100);
+			this.clock.addAndGet(TTL + 1);
 			assertThat(cache.find(loader, "/js/app.js")).isEqualTo(url);
 			assertThat(loader.lookups).hasValue(1);
 			assertThat(read(url)).isEqualTo("console.log(1);");
@@ -108,14 +111,14 @@ class ResourceCacheTest {
 		Files.createDirectories(this.dir.resolve("META-INF/resources"));
 		Files.writeString(this.dir.resolve("META-INF/resources/present.txt"), "x");
 		try (CountingLoader loader = new CountingLoader(this.dir.toUri().toURL())) {
-			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 8);
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 8, this.clock::get);
 			for (int i = 0; i < 100; i++) {
 				assertThat(cache.find(loader, "/missing-" + i)).isNull();
 			}
 			assertThat(cache.size()).isEqualTo(8);
 			assertThat(cache.find(loader, "/present.txt")).isNotNull();
 			// once the entries have expired, a full cache makes room again
-			Thread.sleep(TimeUnit.NANOSECONDS.toMillis(TTL) + 100);
+			this.clock.addAndGet(TTL + 1);
 			assertThat(cache.find(loader, "/present.txt")).isNotNull();
 			assertThat(cache.size()).isEqualTo(1);
 		}
@@ -127,7 +130,7 @@ class ResourceCacheTest {
 		Files.writeString(other.resolve("only-here.txt"), "x");
 		try (CountingLoader first = new CountingLoader(this.dir.toUri().toURL());
 				CountingLoader second = new CountingLoader(this.dir.resolve("other").toUri().toURL())) {
-			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100);
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock::get);
 			assertThat(cache.find(first, "/only-here.txt")).isNull();
 			assertThat(cache.find(second, "/only-here.txt")).isNotNull();
 		}

@@ -29,6 +29,20 @@ public final class RawClient implements AutoCloseable {
 		this.out = this.socket.getOutputStream();
 	}
 
+	/**
+	 * Whether something accepts connections on the port: false once the server has closed its
+	 * listener (a graceful shutdown has begun).
+	 */
+	public static boolean listening(int port) {
+		try (java.net.Socket socket = new java.net.Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
 	public RawClient send(String text) throws IOException {
 		this.out.write(text.getBytes(StandardCharsets.ISO_8859_1));
 		this.out.flush();
