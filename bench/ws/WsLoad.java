@@ -124,7 +124,7 @@ public class WsLoad {
 		}
 		// Handshake phase, bounded: every connection opens (or fails) before the clock starts.
 		boolean opened = open.await(timeout + 5L, TimeUnit.SECONDS);
-		long failed = workers.stream().mapToLong((w) -> w.connect + w.status).sum();
+		long failed = workers.stream().mapToLong((w) -> w.connect + w.status + w.timeouts + w.read + w.write).sum();
 		if (!opened || failed > 0) {
 			this.abort = true;
 			this.reasons.add(opened ? failed + " of " + conns + " handshakes failed" : "handshakes did not finish in time");
