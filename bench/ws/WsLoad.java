@@ -11,10 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -68,8 +69,8 @@ public class WsLoad {
 
 	volatile boolean abort;
 
-	/** First message of each kind of failure, printed once. */
-	final Set<String> reasons = ConcurrentHashMap.newKeySet();
+	/** First message of each kind of failure, printed once, in the order they happened. */
+	final Set<String> reasons = Collections.synchronizedSet(new LinkedHashSet<>());
 
 	WsLoad(URI uri, int size, int opcode, boolean check, long timeoutNanos) {
 		this.host = uri.getHost();
