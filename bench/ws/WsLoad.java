@@ -235,6 +235,9 @@ public class WsLoad {
 
 		long requests, bytes, connect, read, write, status, timeouts;
 
+		/** Messages sent and not yet echoed (or failed): checked after every select. */
+		int inFlight;
+
 		Selector selector;
 
 		long lastScan;
@@ -257,8 +260,8 @@ public class WsLoad {
 					for (Conn c : this.conns) {
 						sendNext(c);
 					}
-					loop(() -> System.nanoTime() >= end || this.conns.stream().allMatch((c) -> c.done || c.sentAt == 0));
-					loop(() -> this.conns.stream().allMatch((c) -> c.done || c.sentAt == 0));
+					loop(() -> this.inFlight == 0 || System.nanoTime() >= end);
+					loop(() -> this.inFlight == 0);
 				}
 				for (Conn c : this.conns) {
 					if (!c.done && c.open) {
@@ -496,6 +499,7 @@ public class WsLoad {
 				this.latency.record((now - c.sentAt) / 1000);
 			}
 			c.sentAt = 0;
+			this.inFlight--;
 			if (now < end && !abort) {
 				sendNext(c);
 			}
@@ -514,6 +518,7 @@ public class WsLoad {
 			c.expectedLength = length;
 			c.expectedOpcode = op;
 			c.sentAt = System.nanoTime();
+			this.inFlight++;
 			frame(c, op, c.expected, length);
 		}
 
@@ -559,7 +564,10 @@ public class WsLoad {
 
 		void close(Conn c) {
 			c.done = true;
-			c.sentAt = 0;
+			if (c.sentAt != 0) {
+				c.sentAt = 0;
+				this.inFlight--;
+			}
 			try {
 				if (c.channel != null) {
 					c.channel.close();
