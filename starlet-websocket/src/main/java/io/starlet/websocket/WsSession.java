@@ -298,7 +298,7 @@ final class WsSession implements Session, FrameListener {
 
 	@Override
 	public void onPong(byte[] payload) {
-		PongMessage pong = () -> ByteBuffer.wrap(payload).asReadOnlyBuffer();
+		PongMessage pong = () -> ByteBuffer.wrap(payload);
 		Inbound.Sink sink = this.inbound.sink(Inbound.Kind.PONG);
 		if (sink != null && this.open) {
 			invoke(sink, pong);
