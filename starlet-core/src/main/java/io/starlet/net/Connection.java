@@ -348,6 +348,25 @@ public final class Connection {
 	}
 
 	/**
+	 * Leaves HTTP (an upgrade): the bytes after the request head and body move to a buffer of
+	 * their own, so the parsed head (which keeps the old array) stays readable, and the memory a
+	 * request body held goes back.
+	 */
+	public void startOver() {
+		bodyDone();
+		int n = this.end - this.pos;
+		byte[] fresh = new byte[Math.max(Math.min(this.baseCapacity, INITIAL_BUFFER), n)];
+		System.arraycopy(this.buf, this.pos, fresh, 0, n);
+		this.buf = fresh;
+		this.view = ByteBuffer.wrap(fresh);
+		this.capacity = Math.max(this.baseCapacity, n);
+		this.pos = 0;
+		this.end = n;
+		this.headReady = false;
+		releaseReserved();
+	}
+
+	/**
 	 * Grows the receive buffer to hold {@code size} bytes, beyond its usual capacity if need be,
 	 * reserving what goes beyond it from {@code budget}.
 	 * @return false, changing nothing, when the budget has no room for it
@@ -490,6 +509,13 @@ public final class Connection {
 		 * dispatch, a timeout, an error) queues it again ({@link #QUEUED}).
 		 */
 		SUSPENDED,
+		/**
+		 * It left HTTP (101 Switching Protocols): no worker holds it; the acceptor reads and
+		 * writes it for the upgraded connection, whose callbacks run as queued work on workers.
+		 * No engine deadline applies to reading; unsent bytes must progress within the write
+		 * {@code timeout}.
+		 */
+		UPGRADED,
 		/** Closed; nothing more happens. */
 		CLOSED;
 

@@ -680,7 +680,8 @@ final class ContainerContext implements ServletContext {
 		throw new IllegalArgumentException(type.getName() + " implements no supported listener interface");
 	}
 
-	private <T> T instantiate(Class<T> clazz) throws ServletException {
+	/** Creates an application object (servlet, filter, listener, upgrade handler) by its no-arg constructor. */
+	<T> T instantiate(Class<T> clazz) throws ServletException {
 		try {
 			return clazz.getDeclaredConstructor().newInstance();
 		}
