@@ -107,9 +107,9 @@ final class Outbound {
 		drain();
 	}
 
-	/** Whether {@code completion}'s frame, or any frame, is still queued. */
-	synchronized boolean isIdle() {
-		return this.queue.isEmpty();
+	/** Bytes queued here and not yet handed to the engine. */
+	synchronized long queuedBytes() {
+		return this.queued;
 	}
 
 	/**

@@ -58,6 +58,12 @@ final class WsSession implements Session, FrameListener {
 
 	private static final Logger logger = LoggerFactory.getLogger(WsSession.class);
 
+	/**
+	 * Reading stops while more than this waits in the output queue (a client that sends but does
+	 * not read, and an endpoint that answers every message), and resumes from onWritePossible.
+	 */
+	static final long PAUSE_READING = 1024 * 1024;
+
 	/** How long to wait for the client's Close after ours before closing the connection. */
 	static final long CLOSE_TIMEOUT_MS = 5000;
 
@@ -96,6 +102,9 @@ final class WsSession implements Session, FrameListener {
 	private volatile long lastActivity = System.nanoTime();
 
 	private volatile Thread callbackThread;
+
+	/** Reading stopped for {@link #PAUSE_READING}; only touched inside callbacks. */
+	private volatile boolean readingPaused;
 
 	/** A close decided while another thread held the lock; its holder runs onClose with this. */
 	private volatile CloseReason pendingClose;
@@ -192,7 +201,16 @@ final class WsSession implements Session, FrameListener {
 		enter();
 		try {
 			ServletInputStream in = this.connection.getInputStream();
-			while (!this.parser.isClosed() && !this.parser.isFailed() && in.isReady()) {
+			while (!this.parser.isClosed() && !this.parser.isFailed()) {
+				if (this.outbound.queuedBytes() > PAUSE_READING) {
+					// Return without isReady(): the engine keeps the rest buffered and stops reading
+					// the socket, so the client's TCP window closes; writable() resumes.
+					this.readingPaused = true;
+					break;
+				}
+				if (!in.isReady()) {
+					break;
+				}
 				int n = in.read(this.readBuffer);
 				if (n < 0) {
 					break;
@@ -217,6 +235,10 @@ final class WsSession implements Session, FrameListener {
 		}
 		finally {
 			this.callbackThread = previous;
+		}
+		if (this.readingPaused && this.outbound.queuedBytes() <= PAUSE_READING / 2) {
+			this.readingPaused = false;
+			readable();
 		}
 	}
 

@@ -310,6 +310,28 @@ class SessionTest {
 	}
 
 	@Test
+	void aClientThatSendsButDoesNotReadIsNoLongerRead() throws Exception {
+		Echo echo = new Echo();
+		Harness h = Harness.open(echo);
+		echo.next();
+		byte[][] frames = new byte[100][];
+		for (int i = 0; i < frames.length; i++) {
+			frames[i] = frame(FIN | Opcode.BINARY, new byte[60 * 1024]);
+		}
+		h.send(frames);
+		// The echoes stopped being read at about PAUSE_READING queued; the rest stays unread input.
+		assertThat(h.connection.getInputStream().isReady()).isTrue();
+		int delivered = 0;
+		while (echo.events.poll() != null) {
+			delivered++;
+		}
+		assertThat(delivered).isBetween(10, 40);
+		List<Frame> echoed = h.receive(100, 20_000);
+		assertThat(echoed).hasSize(100);
+		assertThat(h.connection.getInputStream().isReady()).isFalse();
+	}
+
+	@Test
 	void asyncSendsCompleteFuturesAndHandlersInOrder() throws Exception {
 		Harness.Recording endpoint = new Harness.Recording();
 		Harness h = Harness.open(endpoint);
