@@ -91,6 +91,8 @@ public final class StarletServerContainer implements ServerContainer {
 		if (annotation == null) {
 			throw new DeploymentException(endpointClass.getName() + " is not annotated with @ServerEndpoint");
 		}
+		// Checked before the API's builder, which would throw an IllegalArgumentException.
+		PathTemplate.parse(annotation.value());
 		ServerEndpointConfig.Builder builder = ServerEndpointConfig.Builder.create(endpointClass, annotation.value())
 			.subprotocols(List.of(annotation.subprotocols()))
 			.encoders(List.of(annotation.encoders()))
