@@ -46,23 +46,25 @@ final class Codecs {
 		}
 	}
 
+	private static final List<Class<?>> ENCODER_KINDS = List.of(Encoder.Text.class, Encoder.TextStream.class,
+			Encoder.Binary.class, Encoder.BinaryStream.class);
+
+	private static final List<Class<?>> DECODER_KINDS = List.of(Decoder.Text.class, Decoder.TextStream.class,
+			Decoder.Binary.class, Decoder.BinaryStream.class);
+
 	/** The class an encoder encodes, or null when it implements none of the four interfaces. */
 	static Class<?> encodedType(Class<?> encoder) {
-		for (Class<?> kind : List.of(Encoder.Text.class, Encoder.TextStream.class, Encoder.Binary.class,
-				Encoder.BinaryStream.class)) {
-			Class<?> type = Generics.typeArgument(encoder, kind);
-			if (type != null) {
-				return type;
-			}
-		}
-		return null;
+		return typeArgument(encoder, ENCODER_KINDS);
 	}
 
 	/** The class a decoder produces, or null when it implements none of the four interfaces. */
 	static Class<?> decodedType(Class<?> decoder) {
-		for (Class<?> kind : List.of(Decoder.Text.class, Decoder.TextStream.class, Decoder.Binary.class,
-				Decoder.BinaryStream.class)) {
-			Class<?> type = Generics.typeArgument(decoder, kind);
+		return typeArgument(decoder, DECODER_KINDS);
+	}
+
+	private static Class<?> typeArgument(Class<?> codec, List<Class<?>> kinds) {
+		for (Class<?> kind : kinds) {
+			Class<?> type = Generics.typeArgument(codec, kind);
 			if (type != null) {
 				return type;
 			}
@@ -72,19 +74,18 @@ final class Codecs {
 
 	/** Whether a decoder of text messages (Text or TextStream) produces {@code type}. */
 	static boolean decodesText(List<Class<? extends Decoder>> decoders, Class<?> type) {
-		for (Class<? extends Decoder> decoder : decoders) {
-			if ((Decoder.Text.class.isAssignableFrom(decoder) || Decoder.TextStream.class.isAssignableFrom(decoder))
-					&& type.isAssignableFrom(boxed(decodedType(decoder)))) {
-				return true;
-			}
-		}
-		return false;
+		return decodes(decoders, type, Decoder.Text.class, Decoder.TextStream.class);
 	}
 
 	/** Whether a decoder of binary messages (Binary or BinaryStream) produces {@code type}. */
 	static boolean decodesBinary(List<Class<? extends Decoder>> decoders, Class<?> type) {
+		return decodes(decoders, type, Decoder.Binary.class, Decoder.BinaryStream.class);
+	}
+
+	private static boolean decodes(List<Class<? extends Decoder>> decoders, Class<?> type, Class<?> whole,
+			Class<?> stream) {
 		for (Class<? extends Decoder> decoder : decoders) {
-			if ((Decoder.Binary.class.isAssignableFrom(decoder) || Decoder.BinaryStream.class.isAssignableFrom(decoder))
+			if ((whole.isAssignableFrom(decoder) || stream.isAssignableFrom(decoder))
 					&& type.isAssignableFrom(boxed(decodedType(decoder)))) {
 				return true;
 			}

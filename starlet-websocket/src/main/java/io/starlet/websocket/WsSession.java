@@ -111,13 +111,16 @@ final class WsSession implements Session, FrameListener {
 
 	private volatile ScheduledFuture<?> idleCheck;
 
-	private WebConnection connection;
+	// Set in start() before open becomes true (a volatile write); volatile for the threads that
+	// send without reading open first (Remote.data reads it, the timer does not).
 
-	private Outbound outbound;
+	private volatile WebConnection connection;
 
-	private FrameParser parser;
+	private volatile Outbound outbound;
 
-	private Codecs codecs;
+	private volatile FrameParser parser;
+
+	private volatile Codecs codecs;
 
 	private byte[] readBuffer;
 
@@ -198,6 +201,7 @@ final class WsSession implements Session, FrameListener {
 	}
 
 	private void readable() {
+		IOException failure = null;
 		enter();
 		try {
 			ServletInputStream in = this.connection.getInputStream();
@@ -220,11 +224,14 @@ final class WsSession implements Session, FrameListener {
 			}
 		}
 		catch (IOException ex) {
-			exit();
-			failed(ex);
-			return;
+			failure = ex;
 		}
-		exit();
+		finally {
+			exit();
+		}
+		if (failure != null) {
+			failed(failure);
+		}
 	}
 
 	private void writable() {
