@@ -89,6 +89,15 @@ final class Outbound {
 	 * @throws IOException when the connection failed or closed, or the queue is full
 	 */
 	void send(ByteBuffer[] frame, Completion completion) throws IOException {
+		enqueue(frame, completion);
+		drain();
+	}
+
+	/**
+	 * Queues one frame without draining: for a caller that must order frames under its own lock
+	 * and drain after releasing it (completions run application code).
+	 */
+	void enqueue(ByteBuffer[] frame, Completion completion) throws IOException {
 		synchronized (this) {
 			if (this.failure != null) {
 				throw new IOException("WebSocket connection closed", this.failure);
@@ -104,7 +113,6 @@ final class Outbound {
 			this.queue.add(pending);
 			this.queued += size;
 		}
-		drain();
 	}
 
 	/** Bytes queued here and not yet handed to the engine. */

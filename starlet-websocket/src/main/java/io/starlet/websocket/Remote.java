@@ -38,6 +38,7 @@ abstract class Remote implements RemoteEndpoint {
 	CompletableFuture<Void> data(int opcode, ByteBuffer payload, boolean last) {
 		this.session.checkOpenForSending();
 		Object guard = this.session.getBasicRemote();
+		CompletableFuture<Void> future;
 		synchronized (guard) {
 			Remote state = (Remote) guard;
 			int frameOpcode;
@@ -53,8 +54,11 @@ abstract class Remote implements RemoteEndpoint {
 			}
 			state.openFragment = last ? 0 : opcode;
 			ByteBuffer header = FrameWriter.header(last, frameOpcode, payload.remaining());
-			return this.session.sendFrame(new ByteBuffer[] { header, payload.duplicate() }, last);
+			future = this.session.queueFrame(new ByteBuffer[] { header, payload.duplicate() }, last);
 		}
+		// Outside the lock: draining runs completions, which are application code.
+		this.session.drain();
+		return future;
 	}
 
 	CompletableFuture<Void> text(String text, boolean last) {

@@ -260,7 +260,12 @@ final class WsSession implements Session, FrameListener {
 	void failed(Throwable t) {
 		this.open = false;
 		IOException cause = t instanceof IOException io ? io : new IOException(t);
-		this.outbound.abort(cause);
+		if (this.outbound != null) {
+			this.outbound.abort(cause);
+		}
+		else {
+			closeConnection();
+		}
 		if (!this.closeFired.get()) {
 			enter();
 			try {
@@ -516,15 +521,18 @@ final class WsSession implements Session, FrameListener {
 
 	// --- sending (Remote.Basic and Remote.Async call these) ---------------------------------------
 
-	/** Queues one frame; {@code future} completes when its bytes are handed to the engine. */
-	CompletableFuture<Void> sendFrame(ByteBuffer[] frame, boolean countMessage) {
+	/**
+	 * Queues one frame; {@code future} completes when its bytes are handed to the engine. The
+	 * caller then calls {@link #drain()}, outside any lock of its own.
+	 */
+	CompletableFuture<Void> queueFrame(ByteBuffer[] frame, boolean countMessage) {
 		CompletableFuture<Void> future = new CompletableFuture<>();
 		if (this.outbound == null) {
 			future.completeExceptionally(new IOException("The session is not open yet"));
 			return future;
 		}
 		try {
-			this.outbound.send(frame, failure -> {
+			this.outbound.enqueue(frame, failure -> {
 				if (failure == null) {
 					future.complete(null);
 				}
@@ -541,6 +549,14 @@ final class WsSession implements Session, FrameListener {
 			future.completeExceptionally(ex);
 		}
 		return future;
+	}
+
+	/** Hands queued frames to the engine while it is ready. */
+	void drain() {
+		Outbound outbound = this.outbound;
+		if (outbound != null) {
+			outbound.drain();
+		}
 	}
 
 	/**
@@ -604,7 +620,9 @@ final class WsSession implements Session, FrameListener {
 		if (this.closeSent.get()) {
 			throw new IOException("The session is closed");
 		}
-		await(sendFrame(new ByteBuffer[] { frame }, false), this.async.getSendTimeout());
+		CompletableFuture<Void> future = queueFrame(new ByteBuffer[] { frame }, false);
+		drain();
+		await(future, this.async.getSendTimeout());
 	}
 
 	void checkOpenForSending() {
