@@ -7,7 +7,9 @@ package io.starlet;
  * <p>The handler runs on the worker thread. When it returns, the engine completes the response
  * (commits it if nothing was written yet, ends the chunked body) and decides whether the
  * connection stays open, unless the handler {@linkplain Exchange#suspend() suspended} the exchange:
- * then the worker is released and the response is completed later, from any thread. An exception that escapes is logged; the client gets a plain
+ * then the worker is released and the response is completed later, from any thread; or
+ * {@linkplain Exchange#upgrade upgraded} it: then the connection leaves HTTP after a {@code 101}.
+ * An exception that escapes is logged; the client gets a plain
  * {@code 500} if nothing was committed yet, and the connection is closed.
  */
 @FunctionalInterface

@@ -23,7 +23,9 @@ import io.starlet.http.RequestHead;
  * front.
  *
  * <p>Owned by one thread at a time (acceptor or worker); the hand-off goes through a queue,
- * which publishes the state safely.
+ * which publishes the state safely. An upgraded connection is the exception: the acceptor reads
+ * into its buffer while workers and application threads take bytes from it, all under the lock
+ * of its {@code UpgradedConnection}.
  */
 public final class Connection {
 
@@ -488,8 +490,8 @@ public final class Connection {
 
 	/**
 	 * The states of a connection. The acceptor owns it in the first three, a worker in
-	 * {@link #SERVING}, a suspended async exchange in {@link #SUSPENDED}; in {@link #QUEUED} it
-	 * belongs to the queue.
+	 * {@link #SERVING}, a suspended async exchange in {@link #SUSPENDED}, its upgraded connection in
+	 * {@link #UPGRADED}; in {@link #QUEUED} it belongs to the queue.
 	 */
 	public enum State {
 

@@ -520,7 +520,7 @@ final class UpgradedConnection implements Upgrade {
 	 * {@code failure} is set) and onClosed.
 	 */
 	private void end(Throwable failure) {
-		boolean queue;
+		boolean queue = false;
 		this.lock.lock();
 		try {
 			if (this.ended) {
@@ -532,9 +532,9 @@ final class UpgradedConnection implements Upgrade {
 			this.pending.clear();
 			if (failure != null) {
 				this.error = failure;
-				addLocked(Event.ERROR);
+				queue = addLocked(Event.ERROR);
 			}
-			queue = addLocked(Event.CLOSED);
+			queue |= addLocked(Event.CLOSED);
 		}
 		finally {
 			this.lock.unlock();

@@ -46,11 +46,19 @@ class UpgradeTest {
 	/** Handlers created by the container, in order, for the test to find. */
 	static final BlockingQueue<Echo> created = new LinkedBlockingQueue<>();
 
+	/** Every handler of the test, for the context listener. */
+	static final List<Echo> allCreated = Collections.synchronizedList(new ArrayList<>());
+
 	ServletServer server;
 
 	@BeforeEach
 	void clear() {
 		created.clear();
+		allCreated.clear();
+		runningCallbacks.set(0);
+		mostCallbacksAtOnce.set(0);
+		overlaps.set(0);
+		lifecycle.clear();
 	}
 
 	@AfterEach
@@ -73,8 +81,40 @@ class UpgradeTest {
 
 		volatile WebConnection connection;
 
+		/** What to do besides echoing: null, "write" (from a thread of its own, then close or not). */
+		volatile String mode;
+
+		/** Bytes the "write" mode sends. */
+		volatile long size;
+
+		/** Whether the "write" mode closes the connection when done. */
+		volatile boolean closeWhenWritten;
+
+		/** Times the writing thread found the output not ready. */
+		final java.util.concurrent.atomic.AtomicInteger notReady = new java.util.concurrent.atomic.AtomicInteger();
+
+		final java.util.concurrent.Semaphore writable = new java.util.concurrent.Semaphore(0);
+
+		/** Callbacks of this connection running now: never more than one. */
+		private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+
 		public Echo() {
 			created.add(this);
+			allCreated.add(this);
+		}
+
+		private void enter() {
+			int now = this.running.incrementAndGet();
+			int all = runningCallbacks.incrementAndGet();
+			mostCallbacksAtOnce.accumulateAndGet(all, Math::max);
+			if (now > 1) {
+				overlaps.incrementAndGet();
+			}
+		}
+
+		private void leave() {
+			this.running.decrementAndGet();
+			runningCallbacks.decrementAndGet();
 		}
 
 		@Override
@@ -84,10 +124,38 @@ class UpgradeTest {
 			try {
 				ServletInputStream in = wc.getInputStream();
 				ServletOutputStream out = wc.getOutputStream();
+				if ("write".equals(this.mode)) {
+					out.setWriteListener(new jakarta.servlet.WriteListener() {
+
+						@Override
+						public void onWritePossible() {
+							Echo.this.writable.release();
+						}
+
+						@Override
+						public void onError(Throwable t) {
+							Echo.this.error = t;
+						}
+
+					});
+					Thread writer = new Thread(() -> writeFromThread(out), "test-upgrade-writer");
+					writer.setDaemon(true);
+					writer.start();
+				}
 				in.setReadListener(new ReadListener() {
 
 					@Override
 					public void onDataAvailable() throws IOException {
+						enter();
+						try {
+							echo(in, out);
+						}
+						finally {
+							leave();
+						}
+					}
+
+					private void echo(ServletInputStream in, ServletOutputStream out) throws IOException {
 						byte[] buffer = new byte[4096];
 						while (in.isReady()) {
 							int n = in.read(buffer, 0, buffer.length);
@@ -103,7 +171,9 @@ class UpgradeTest {
 
 					@Override
 					public void onAllDataRead() throws IOException {
+						enter();
 						Echo.this.events.add("allDataRead");
+						leave();
 					}
 
 					@Override
@@ -120,6 +190,39 @@ class UpgradeTest {
 			}
 		}
 
+		/** Sends {@link #size} bytes of a known pattern from an application thread, with back-pressure. */
+		private void writeFromThread(ServletOutputStream out) {
+			byte[] chunk = new byte[16 * 1024];
+			long sent = 0;
+			try {
+				while (sent < this.size) {
+					if (!out.isReady()) {
+						this.notReady.incrementAndGet();
+						// onWritePossible releases it; the semaphore also counts the initial call
+						while (!this.writable.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+							if (this.error != null || this.destroyed.getCount() == 0) {
+								return;
+							}
+						}
+						continue;
+					}
+					int n = (int) Math.min(chunk.length, this.size - sent);
+					for (int i = 0; i < n; i++) {
+						chunk[i] = pattern(sent + i);
+					}
+					out.write(chunk, 0, n);
+					sent += n;
+				}
+				out.flush();
+				if (this.closeWhenWritten) {
+					this.connection.close();
+				}
+			}
+			catch (Exception ex) {
+				this.events.add("writer failed: " + ex);
+			}
+		}
+
 		@Override
 		public void destroy() {
 			this.events.add("destroy");
@@ -127,6 +230,18 @@ class UpgradeTest {
 		}
 
 	}
+
+	static byte pattern(long i) {
+		return (byte) ('a' + (i % 26));
+	}
+
+	static final java.util.concurrent.atomic.AtomicInteger runningCallbacks = new java.util.concurrent.atomic.AtomicInteger();
+
+	static final java.util.concurrent.atomic.AtomicInteger mostCallbacksAtOnce = new java.util.concurrent.atomic.AtomicInteger();
+
+	static final java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+
+	static final List<String> lifecycle = Collections.synchronizedList(new ArrayList<>());
 
 	/** Upgrades to "echo" unless ?status= says otherwise; ?async refuses after startAsync. */
 	static class UpgradeServlet extends HttpServlet {
@@ -146,7 +261,12 @@ class UpgradeTest {
 				return;
 			}
 			try {
-				request.upgrade(Echo.class);
+				Echo echo = request.upgrade(Echo.class);
+				echo.mode = request.getParameter("mode");
+				if (request.getParameter("size") != null) {
+					echo.size = Long.parseLong(request.getParameter("size"));
+				}
+				echo.closeWhenWritten = request.getParameter("close") != null;
 			}
 			catch (jakarta.servlet.ServletException ex) {
 				throw new IOException(ex);
@@ -169,6 +289,36 @@ class UpgradeTest {
 			var registration = container.getServletContext().addServlet("upgrade", new UpgradeServlet());
 			registration.addMapping("/echo");
 			registration.setAsyncSupported(true);
+			container.getServletContext().addServlet("hello", new HttpServlet() {
+
+				@Override
+				protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+					response.getWriter().write("hello");
+				}
+
+			}).addMapping("/hello");
+			container.getServletContext().addListener(new jakarta.servlet.ServletContextListener() {
+
+				@Override
+				public void contextDestroyed(jakarta.servlet.ServletContextEvent event) {
+					// what a WebSocket layer does: say goodbye on every open connection
+					for (Echo echo : new ArrayList<>(allCreated)) {
+						if (echo.connection == null) {
+							continue; // a cancelled upgrade
+						}
+						try {
+							lifecycle.add("contextDestroyed");
+							ServletOutputStream out = echo.connection.getOutputStream();
+							out.write("BYE".getBytes(StandardCharsets.ISO_8859_1));
+							out.flush();
+						}
+						catch (IOException ex) {
+							lifecycle.add("goodbye failed: " + ex);
+						}
+					}
+				}
+
+			});
 		});
 	}
 
@@ -197,10 +347,17 @@ class UpgradeTest {
 	}
 
 	private Client upgrade(String afterHead) throws IOException {
+		return upgrade("/echo", afterHead, 0);
+	}
+
+	private Client upgrade(String target, String afterHead, int receiveBuffer) throws IOException {
 		Socket socket = new Socket();
+		if (receiveBuffer > 0) {
+			socket.setReceiveBufferSize(receiveBuffer);
+		}
 		socket.connect(new InetSocketAddress("127.0.0.1", this.server.port()), 2000);
 		socket.setSoTimeout(10_000);
-		socket.getOutputStream().write((UPGRADE_REQUEST + afterHead).getBytes(StandardCharsets.ISO_8859_1));
+		socket.getOutputStream().write((UPGRADE_REQUEST.replace("/echo", target) + afterHead).getBytes(StandardCharsets.ISO_8859_1));
 		socket.getOutputStream().flush();
 		return new Client(socket, readHead(socket.getInputStream()));
 	}
@@ -285,6 +442,125 @@ class UpgradeTest {
 		assertThat(response.status()).isEqualTo(200);
 		assertThat(response.body()).startsWith("refused: ");
 		assertThat(created).isEmpty();
+	}
+
+	@Test
+	void manyIdleUpgradedConnectionsHoldNoWorker() throws Exception {
+		start(StarletConfig.builder().maxWorkers(2));
+		int clients = 200;
+		List<Client> open = new ArrayList<>();
+		try {
+			for (int i = 0; i < clients; i++) {
+				open.add(upgrade(""));
+			}
+			waitFor(() -> this.server.server.stats().upgradedConnections() == clients);
+			// all idle, none holds a worker: a fresh request is served at once
+			assertThat(this.server.get("/hello").body()).isEqualTo("hello");
+			assertThat(this.server.server.stats().busyWorkers()).isLessThanOrEqualTo(1);
+			// every client talks at once, three rounds
+			for (int round = 0; round < 3; round++) {
+				for (int i = 0; i < clients; i++) {
+					open.get(i).send("message " + round + " from " + i + ";");
+				}
+				for (int i = 0; i < clients; i++) {
+					String expected = ("message " + round + " from " + i + ";").toUpperCase(Locale.ROOT);
+					assertThat(open.get(i).read(expected.length())).isEqualTo(expected);
+				}
+				assertThat(this.server.server.stats().busyWorkers()).isLessThanOrEqualTo(2);
+			}
+			assertThat(mostCallbacksAtOnce.get()).isBetween(1, 2);
+			assertThat(overlaps.get()).isZero();
+			assertThat(this.server.server.stats().openConnections()).isGreaterThanOrEqualTo(clients);
+		}
+		finally {
+			for (Client client : open) {
+				client.close();
+			}
+		}
+		waitFor(() -> this.server.server.stats().upgradedConnections() == 0);
+		waitFor(() -> allCreated.stream().allMatch((echo) -> echo.destroyed.getCount() == 0));
+	}
+
+	@Test
+	void closeFromAnotherThreadFlushesFirst() throws Exception {
+		start(StarletConfig.builder().maxWorkers(2));
+		int size = 3 * 1024 * 1024 / 4;
+		try (Client client = upgrade("/echo?mode=write&close&size=" + size, "", 0)) {
+			byte[] body = client.socket().getInputStream().readNBytes(size + 1);
+			assertThat(body).hasSize(size);
+			for (int i = 0; i < size; i++) {
+				if (body[i] != pattern(i)) {
+					throw new AssertionError("byte " + i + " differs");
+				}
+			}
+			Echo echo = created.poll(5, TimeUnit.SECONDS);
+			assertThat(echo.destroyed.await(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(echo.events).containsExactly("init", "destroy");
+		}
+	}
+
+	@Test
+	void aBigWriteFromAnApplicationThreadArrivesWholeWithBackPressure() throws Exception {
+		start(StarletConfig.builder().maxWorkers(2));
+		long size = 8L * 1024 * 1024;
+		try (Client client = upgrade("/echo?mode=write&size=" + size, "", 64 * 1024)) {
+			Echo echo = created.poll(5, TimeUnit.SECONDS);
+			// not reading until the socket is full and the writer has had to wait
+			waitFor(() -> echo.notReady.get() > 0);
+			InputStream in = client.socket().getInputStream();
+			byte[] buffer = new byte[8192];
+			long received = 0;
+			while (received < size) {
+				int n = in.read(buffer, 0, (int) Math.min(buffer.length, size - received));
+				assertThat(n).as("end of stream after %d bytes", received).isPositive();
+				for (int i = 0; i < n; i++) {
+					if (buffer[i] != pattern(received + i)) {
+						throw new AssertionError("byte " + (received + i) + " differs");
+					}
+				}
+				received += n;
+			}
+			// still open and echoing after the big write
+			client.send("still there");
+			assertThat(client.read(11)).isEqualTo("STILL THERE");
+			assertThat(echo.events).containsExactly("init");
+		}
+	}
+
+	@Test
+	void aClientThatStopsReadingIsClosedAfterTheWriteTimeout() throws Exception {
+		start(StarletConfig.builder().maxWorkers(2).timeout(java.time.Duration.ofMillis(500)));
+		try (Client client = upgrade("/echo?mode=write&size=" + (256L * 1024 * 1024), "", 16 * 1024)) {
+			Echo echo = created.poll(5, TimeUnit.SECONDS);
+			assertThat(echo.destroyed.await(20, TimeUnit.SECONDS)).isTrue();
+			assertThat(echo.error).isInstanceOf(SocketTimeoutException.class);
+			assertThat(echo.events).containsSubsequence("init", "error", "destroy");
+			waitFor(() -> this.server.server.stats().upgradedConnections() == 0);
+		}
+	}
+
+	@Test
+	void stopLetsContextDestroyedSayGoodbyeThenDestroysTheHandlers() throws Exception {
+		start(StarletConfig.builder().maxWorkers(2));
+		try (Client first = upgrade(""); Client second = upgrade("")) {
+			first.send("x");
+			assertThat(first.read(1)).isEqualTo("X");
+			second.send("y");
+			assertThat(second.read(1)).isEqualTo("Y");
+			// upgraded connections are no requests in flight: a graceful shutdown drains at once
+			this.server.server.shutdownGracefully().get(5, TimeUnit.SECONDS);
+			this.server.close();
+			this.server = null;
+			assertThat(first.read(3)).isEqualTo("BYE");
+			assertThat(second.read(3)).isEqualTo("BYE");
+			assertThat(first.socket().getInputStream().read()).isEqualTo(-1);
+			assertThat(second.socket().getInputStream().read()).isEqualTo(-1);
+			for (Echo echo : allCreated) {
+				assertThat(echo.destroyed.getCount()).isZero();
+				assertThat(echo.events).containsExactly("init", "destroy");
+			}
+			assertThat(lifecycle).containsExactly("contextDestroyed", "contextDestroyed");
+		}
 	}
 
 	private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -110,6 +110,7 @@ class StarletHealthAndMetricsTests {
 			.isZero();
 		assertThat(registry.get("starlet.connections.max").gauge().value()).isEqualTo(8192);
 		assertThat(registry.get("starlet.requests.suspended").gauge().value()).isZero();
+		assertThat(registry.get("starlet.connections.upgraded").gauge().value()).isZero();
 		assertThat(registry.get("starlet.requests.body.buffered").gauge().value()).isZero();
 	}
 
