@@ -31,13 +31,16 @@ final class WsServer implements AutoCloseable {
 	}
 
 	static WsServer start(int maxWorkers, Configurer configurer) throws Exception {
+		return start(StarletConfig.builder().maxWorkers(maxWorkers), configurer);
+	}
+
+	static WsServer start(StarletConfig.Builder config, Configurer configurer) throws Exception {
 		ServletContainer servlets = new ServletContainer();
 		StarletServerContainer websocket = StarletWebSocket.install(servlets.getServletContext());
 		configurer.configure(servlets, websocket);
 		servlets.startContext();
 		servlets.initServlets();
-		StarletServer server = new StarletServer(
-				StarletConfig.builder().listen("127.0.0.1", 0).maxWorkers(maxWorkers).build(), servlets);
+		StarletServer server = new StarletServer(config.listen("127.0.0.1", 0).build(), servlets);
 		server.start();
 		return new WsServer(servlets, websocket, server);
 	}
