@@ -349,6 +349,94 @@ class SessionTest {
 	}
 
 	@Test
+	void anAsyncSendNotDoneInTimeFailsAndClosesTheConnection() throws Exception {
+		Harness.Recording endpoint = new Harness.Recording();
+		Harness h = Harness.open(endpoint);
+		endpoint.next();
+		h.session.getAsyncRemote().setSendTimeout(200);
+		// The client reads nothing: 1 MiB stays above the engine's threshold.
+		Future<Void> send = h.session.getAsyncRemote().sendBinary(ByteBuffer.allocate(1024 * 1024));
+		assertThatThrownBy(() -> send.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(java.net.SocketTimeoutException.class);
+		assertThat(h.connection.isClosed()).isTrue();
+	}
+
+	@Test
+	void sendStreamAndWriterSendOneMessageInFragments() throws Exception {
+		Harness.Recording endpoint = new Harness.Recording();
+		Harness h = Harness.open(endpoint);
+		try (java.io.OutputStream out = h.session.getBasicRemote().getSendStream()) {
+			out.write(new byte[20_000]);
+			out.write(1);
+		}
+		try (java.io.Writer writer = h.session.getBasicRemote().getSendWriter()) {
+			writer.write("é".repeat(9000));
+		}
+		List<Frame> frames = h.received();
+		assertThat(frames).extracting(Frame::opcode)
+			.containsExactly(Opcode.BINARY, Opcode.CONTINUATION, Opcode.TEXT, Opcode.CONTINUATION);
+		assertThat(frames.get(0).payload().length + frames.get(1).payload().length).isEqualTo(20_001);
+		assertThat(frames.get(2).text() + frames.get(3).text()).isEqualTo("é".repeat(9000));
+		assertThat(frames).extracting(Frame::fin).containsExactly(false, true, false, true);
+	}
+
+	@Test
+	void partialHandlersGetEachMessageAsOneLastPart() throws Exception {
+		List<String> parts = new java.util.concurrent.CopyOnWriteArrayList<>();
+		Harness.Recording endpoint = new Harness.Recording() {
+
+			@Override
+			public void onOpen(Session session, EndpointConfig config) {
+				session.addMessageHandler(new MessageHandler.Partial<String>() {
+
+					@Override
+					public void onMessage(String part, boolean last) {
+						parts.add(part + ":" + last);
+					}
+
+				});
+			}
+
+		};
+		Harness h = Harness.open(endpoint);
+		h.send(frame(Opcode.TEXT, "a"), frame(FIN | Opcode.CONTINUATION, "b"));
+		assertThat(parts).containsExactly("ab:true");
+		assertThat(h.session.getMessageHandlers()).hasSize(1);
+	}
+
+	public static class Streams {
+
+		final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		@jakarta.websocket.OnMessage
+		public void text(java.io.Reader reader, Session session) throws IOException {
+			char[] buffer = new char[100];
+			int n = reader.read(buffer);
+			this.seen.add("reader:" + new String(buffer, 0, n) + ":" + session.getId());
+		}
+
+		@jakarta.websocket.OnMessage
+		public byte[] binary(java.io.InputStream in) throws IOException {
+			byte[] all = in.readAllBytes();
+			this.seen.add("stream:" + all.length);
+			return all;
+		}
+
+	}
+
+	@Test
+	void annotatedReaderAndInputStreamParameters() throws Exception {
+		Streams streams = new Streams();
+		ServerEndpointConfig config = ServerEndpointConfig.Builder.create(Streams.class, "/s").build();
+		AnnotatedEndpoint endpoint = new AnnotatedEndpoint(streams, AnnotatedEndpoint.Model.of(Streams.class, List.of()));
+		Harness h = new Harness(new StarletServerContainer(), endpoint, config, Map.of(), 64 * 1024);
+		h.send(frame(FIN | Opcode.TEXT, "read me"), frame(FIN | Opcode.BINARY, bytes(1, 2, 3)));
+		assertThat(streams.seen).containsExactly("reader:read me:1", "stream:3");
+		List<Frame> frames = h.received();
+		assertThat(frames).hasSize(1);
+		assertThat(frames.get(0).payload()).containsExactly(1, 2, 3);
+	}
+
+	@Test
 	void aSendOnABrokenConnectionFails() throws Exception {
 		Harness.Recording endpoint = new Harness.Recording();
 		Harness h = Harness.open(endpoint);
