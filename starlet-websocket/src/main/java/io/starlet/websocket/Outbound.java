@@ -205,10 +205,11 @@ final class Outbound {
 			close = !this.connectionClosed;
 			this.connectionClosed = true;
 		}
-		fail(cause);
+		// Close first: whoever waits on a failed send then finds the connection closed.
 		if (close) {
 			this.closeConnection.run();
 		}
+		fail(cause);
 	}
 
 	/** The connection broke: every queued send fails with {@code cause}, and so does every later one. */

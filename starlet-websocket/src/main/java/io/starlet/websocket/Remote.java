@@ -69,6 +69,7 @@ abstract class Remote implements RemoteEndpoint {
 		if (value == null) {
 			throw new IllegalArgumentException("Cannot send null");
 		}
+		this.session.checkOpenForSending();
 		Codecs.Encoded encoded = this.session.codecs().encode(value);
 		return encoded.text() != null ? text(encoded.text(), true) : data(Opcode.BINARY, encoded.binary(), true);
 	}

@@ -81,7 +81,7 @@ public final class StarletServerContainer implements ServerContainer {
 
 	private ScheduledExecutorService timer;
 
-	private boolean stopped;
+	private volatile boolean stopped;
 
 	// --- endpoints -------------------------------------------------------------------------------
 
@@ -202,6 +202,10 @@ public final class StarletServerContainer implements ServerContainer {
 	 */
 	void upgrade(HttpServletRequest request, HttpServletResponse response, Registration registration,
 			Map<String, String> pathParameters) throws IOException {
+		if (this.stopped) {
+			response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "The WebSocket server is stopping");
+			return;
+		}
 		ServerEndpointConfig config = registration.config();
 		ServerEndpointConfig.Configurator configurator = config.getConfigurator();
 		ServletHandshakeRequest handshakeRequest = new ServletHandshakeRequest(request);

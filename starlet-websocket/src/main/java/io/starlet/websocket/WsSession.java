@@ -170,7 +170,15 @@ final class WsSession implements Session, FrameListener {
 		enter();
 		try {
 			this.codecs = new Codecs(this.config);
-			this.endpoint.onOpen(this, this.config);
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			logger.error("Cannot create the encoders and decoders of {}", this.config.getEndpointClass().getName(), ex);
+			closeQuietly(new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "Cannot create the codecs"));
+		}
+		try {
+			if (this.codecs != null) {
+				this.endpoint.onOpen(this, this.config);
+			}
 		}
 		catch (Throwable ex) {
 			endpointError(ex);

@@ -436,6 +436,36 @@ class SessionTest {
 		assertThat(frames.get(0).payload()).containsExactly(1, 2, 3);
 	}
 
+	public static class BrokenDecoder implements jakarta.websocket.Decoder.Text<Integer> {
+
+		public BrokenDecoder() {
+			throw new IllegalStateException("broken on purpose");
+		}
+
+		@Override
+		public Integer decode(String s) {
+			return 0;
+		}
+
+		@Override
+		public boolean willDecode(String s) {
+			return true;
+		}
+
+	}
+
+	@Test
+	void aCodecThatCannotBeCreatedClosesWith1011BeforeOnOpen() throws Exception {
+		Harness.Recording endpoint = new Harness.Recording();
+		ServerEndpointConfig config = ServerEndpointConfig.Builder.create(Endpoint.class, "/broken")
+			.decoders(List.of(BrokenDecoder.class))
+			.build();
+		Harness h = new Harness(new StarletServerContainer(), endpoint, config, Map.of(), 64 * 1024);
+		assertThat(endpoint.next()).isEqualTo("close:1011:Cannot create the codecs");
+		assertThat(h.received().get(0).closeCode()).isEqualTo(1011);
+		assertThat(endpoint.events).doesNotContain("open");
+	}
+
 	@Test
 	void aSendOnABrokenConnectionFails() throws Exception {
 		Harness.Recording endpoint = new Harness.Recording();
