@@ -360,6 +360,12 @@ class ConformanceTest {
 				assertThat(clients.get(i).next().text()).isEqualTo("n" + i);
 			}
 			assertThat(server.server.stats().upgradedConnections()).isGreaterThanOrEqualTo(20);
+			// Every socket is open and waiting, and no worker is busy: the acceptor holds them all.
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			while (server.server.stats().busyWorkers() > 0 && System.nanoTime() < deadline) {
+				Thread.onSpinWait();
+			}
+			assertThat(server.server.stats().busyWorkers()).isZero();
 			assertThat(server.server.stats().maxWorkers()).isEqualTo(2);
 			assertThat(server.websocket.getOpenSessionCount()).isGreaterThanOrEqualTo(20);
 		}
