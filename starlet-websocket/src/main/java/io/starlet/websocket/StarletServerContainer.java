@@ -328,7 +328,8 @@ public final class StarletServerContainer implements ServerContainer {
 			session.closeQuietly(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "Server stopping"));
 		}
 		if (timer != null) {
-			// Waiting Closes are left to the engine, which closes every connection as it stops.
+			// Waiting Closes are left to the engine, which closes every connection after
+			// contextDestroyed; the timer thread ends now.
 			timer.shutdown();
 		}
 	}
@@ -341,6 +342,8 @@ public final class StarletServerContainer implements ServerContainer {
 				return thread;
 			});
 			timer.setRemoveOnCancelPolicy(true);
+			// At stop the engine closes every connection itself: pending timers may be dropped.
+			timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 			this.timer = timer;
 		}
 		if (this.timer.isShutdown()) {
