@@ -137,6 +137,11 @@ final class UpgradedConnection implements Upgrade {
 			this.lock.lock();
 			try {
 				event = this.events.poll();
+				while (event == Event.READABLE && this.connection.buffered() == 0) {
+					// taken meanwhile (by the callback before, or another thread): nothing to say
+					this.pending.remove(event);
+					event = this.events.poll();
+				}
 				if (event != null) {
 					this.pending.remove(event);
 					failure = this.error;
@@ -358,7 +363,8 @@ final class UpgradedConnection implements Upgrade {
 			if (this.ended || this.closeRequested) {
 				throw new IOException("The upgraded connection is closed");
 			}
-			if (this.out.size() + len > WRITE_CAP) {
+			// the cap is for writing while not ready: a write made while ready is taken whole
+			if (this.out.size() > WRITE_READY_LIMIT && this.out.size() + len > WRITE_CAP) {
 				throw new IOException("More than " + WRITE_CAP + " bytes would wait to be sent: the client does not read");
 			}
 			if (this.out.isEmpty()) {
