@@ -61,6 +61,7 @@ class StarletHealthAndMetricsTests {
 		assertThat(health.getDetails()).containsEntry("maxWorkers", 2)
 			.containsEntry("liveWorkers", 2)
 			.containsEntry("running", true)
+			.containsEntry("upgradedConnections", 0)
 			.containsKeys("busyWorkers", "idleWorkers", "idleConnections", "queuedConnections", "requests",
 					"retiredWorkers", "rejectedRequests");
 		assertThat((Long) health.getDetails().get("requests")).isGreaterThanOrEqualTo(1L);
