@@ -257,18 +257,10 @@ final class UpgradedConnection implements Upgrade {
 		java.util.Objects.checkFromIndexSize(off, len, b.length);
 		this.lock.lock();
 		try {
-			Connection c = this.connection;
-			int n = Math.min(len, c.buffered());
-			if (n == 0) {
+			if (this.connection.buffered() == 0) {
 				return (this.endOfInput && len > 0) ? -1 : 0;
 			}
-			System.arraycopy(c.buffer(), c.pos, b, off, n);
-			c.pos += n;
-			if (c.pos == c.end) {
-				c.pos = 0;
-				c.end = 0;
-			}
-			return n;
+			return this.connection.take(b, off, len);
 		}
 		finally {
 			this.lock.unlock();
@@ -589,10 +581,11 @@ final class UpgradedConnection implements Upgrade {
 		}
 		int ops = (this.wantRead ? SelectionKey.OP_READ : 0) | (this.writeArmed ? SelectionKey.OP_WRITE : 0);
 		try {
-			SelectionKey key = this.connection.acceptorKey;
+			SelectionKey key = this.connection.acceptorKey();
 			if (key == null || !key.isValid()) {
 				if (ops != 0) {
-					this.connection.acceptorKey = this.connection.channel().register(selector, ops, this.connection);
+					this.connection.watchBy(selector);
+					this.connection.acceptorKey().interestOps(ops);
 				}
 			}
 			else if (key.interestOps() != ops) {
