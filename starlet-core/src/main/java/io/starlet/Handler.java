@@ -18,7 +18,7 @@ public interface Handler {
 	void handle(Exchange exchange) throws Exception;
 
 	/**
-	 * Called by {@link StarletServer#stop()} once workers and listeners are stopped, with the
+	 * Called by {@link io.starlet.server.StarletServer#stop()} once workers and listeners are stopped, with the
 	 * action that ends the {@linkplain Upgrade upgraded connections} still open: it flushes them
 	 * (at most a second in all), closes them and runs their {@link Upgrade.Listener#onClosed()}
 	 * on the calling thread. Until it runs they stay open and writable (not read any more). The

@@ -31,7 +31,10 @@ public interface Upgrade {
 	/** Unsent bytes above which {@link #isWriteReady()} is false. */
 	int WRITE_READY_LIMIT = 64 * 1024;
 
-	/** Unsent bytes beyond which {@link #write} fails instead of buffering more. */
+	/**
+	 * Unsent bytes beyond which a write made while not ready ({@link #isWriteReady()} false) fails
+	 * instead of buffering more. A write made while ready is taken whole, however large.
+	 */
 	int WRITE_CAP = 16 * WRITE_READY_LIMIT;
 
 	/** Bytes buffered that {@link #read} returns without blocking. */
@@ -56,8 +59,8 @@ public interface Upgrade {
 	/**
 	 * Appends to the outbound buffer; sends nothing by itself until {@link #flush()} (or the
 	 * buffer passes {@link #WRITE_READY_LIMIT}, when sending starts on its own).
-	 * @throws IOException when the connection is closed or more than {@link #WRITE_CAP} bytes
-	 * would be unsent
+	 * @throws IOException when the connection is closed, or when it is not ready and more than
+	 * {@link #WRITE_CAP} bytes would be unsent
 	 */
 	void write(byte[] b, int off, int len) throws IOException;
 
@@ -93,7 +96,7 @@ public interface Upgrade {
 		 */
 		void onUpgraded() throws Exception;
 
-		/** Bytes are buffered for {@link Upgrade#read}. */
+		/** Bytes are buffered for {@link Upgrade#read} (never called with none). */
 		void onReadable() throws Exception;
 
 		/** The client ended its input; the connection is closed when this returns. */

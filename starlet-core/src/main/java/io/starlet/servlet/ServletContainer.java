@@ -22,7 +22,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.Cookie;
 
 /**
- * A Servlet 6.1 container with one context, served by a {@link io.starlet.StarletServer}.
+ * A Servlet 6.1 container with one context, served by a {@link io.starlet.server.StarletServer}.
  *
  * <pre>{@code
  * ServletContainer container = new ServletContainer();

@@ -49,7 +49,7 @@ import jakarta.servlet.http.WebConnection;
  * {@code isReady()} returned false, {@code WriteListener.onWritePossible()} runs on a worker
  * (also once after {@code setWriteListener} when ready). Writing while not ready still buffers,
  * up to {@link Upgrade#WRITE_CAP} (1 MiB), beyond which {@code write} throws
- * {@link IOException}. Unsent bytes that make no progress for the write {@code timeout} close the
+ * {@link IOException}; a write made while ready is taken whole, however large. Unsent bytes that make no progress for the write {@code timeout} close the
  * connection, and {@code onError(SocketTimeoutException)} goes to the read listener (to the write
  * listener if there is none). {@code close()} on the stream only flushes.</li>
  * <li>Serialisation: for one connection at most one callback ({@code init}, onDataAvailable,

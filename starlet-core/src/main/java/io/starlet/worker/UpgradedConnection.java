@@ -137,6 +137,11 @@ final class UpgradedConnection implements Upgrade {
 			this.lock.lock();
 			try {
 				event = this.events.poll();
+				while (event == Event.READABLE && this.connection.buffered() == 0) {
+					// taken meanwhile (by the callback before, or another thread): nothing to say
+					this.pending.remove(event);
+					event = this.events.poll();
+				}
 				if (event != null) {
 					this.pending.remove(event);
 					failure = this.error;
@@ -252,18 +257,10 @@ final class UpgradedConnection implements Upgrade {
 		java.util.Objects.checkFromIndexSize(off, len, b.length);
 		this.lock.lock();
 		try {
-			Connection c = this.connection;
-			int n = Math.min(len, c.buffered());
-			if (n == 0) {
+			if (this.connection.buffered() == 0) {
 				return (this.endOfInput && len > 0) ? -1 : 0;
 			}
-			System.arraycopy(c.buffer(), c.pos, b, off, n);
-			c.pos += n;
-			if (c.pos == c.end) {
-				c.pos = 0;
-				c.end = 0;
-			}
-			return n;
+			return this.connection.take(b, off, len);
 		}
 		finally {
 			this.lock.unlock();
@@ -358,7 +355,8 @@ final class UpgradedConnection implements Upgrade {
 			if (this.ended || this.closeRequested) {
 				throw new IOException("The upgraded connection is closed");
 			}
-			if (this.out.size() + len > WRITE_CAP) {
+			// the cap is for writing while not ready: a write made while ready is taken whole
+			if (this.out.size() > WRITE_READY_LIMIT && this.out.size() + len > WRITE_CAP) {
 				throw new IOException("More than " + WRITE_CAP + " bytes would wait to be sent: the client does not read");
 			}
 			if (this.out.isEmpty()) {
@@ -583,10 +581,11 @@ final class UpgradedConnection implements Upgrade {
 		}
 		int ops = (this.wantRead ? SelectionKey.OP_READ : 0) | (this.writeArmed ? SelectionKey.OP_WRITE : 0);
 		try {
-			SelectionKey key = this.connection.acceptorKey;
+			SelectionKey key = this.connection.acceptorKey();
 			if (key == null || !key.isValid()) {
 				if (ops != 0) {
-					this.connection.acceptorKey = this.connection.channel().register(selector, ops, this.connection);
+					this.connection.watchBy(selector);
+					this.connection.acceptorKey().interestOps(ops);
 				}
 			}
 			else if (key.interestOps() != ops) {

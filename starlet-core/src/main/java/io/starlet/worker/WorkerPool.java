@@ -46,7 +46,7 @@ import io.starlet.net.Listeners;
  *                       └────────────── stop() ────────────┴──────────────────────────────┴──▶ STOPPED
  * </pre>
  *
- * Public only so that {@link io.starlet.StarletServer} can reach it; not an API.
+ * Public only so that {@link io.starlet.server.StarletServer} can reach it; not an API.
  */
 public final class WorkerPool {
 
@@ -431,9 +431,8 @@ public final class WorkerPool {
 	// --- connections between acceptor and workers ------------------------------------------------
 
 	void dispatch(Connection connection) {
-		connection.state = Connection.State.QUEUED;
 		this.active.incrementAndGet();
-		connection.readySince = System.nanoTime();
+		connection.queued(System.nanoTime());
 		this.ready.offer(connection);
 	}
 
@@ -443,8 +442,7 @@ public final class WorkerPool {
 	 * still counted as active from when its request first arrived.
 	 */
 	void requeue(Connection connection) {
-		connection.state = Connection.State.QUEUED;
-		connection.readySince = System.nanoTime();
+		connection.queued(System.nanoTime());
 		this.ready.offer(connection);
 	}
 
@@ -454,7 +452,6 @@ public final class WorkerPool {
 	 * and {@code queue-timeout} does not apply (there is no HTTP to answer 503 on).
 	 */
 	void queueUpgraded(Connection connection) {
-		connection.readySince = System.nanoTime();
 		this.ready.offer(connection);
 	}
 
@@ -675,7 +672,7 @@ public final class WorkerPool {
 		this.acceptor.stop();
 		Connection queued;
 		while ((queued = this.ready.poll()) != null) {
-			if (!(queued.suspendedExchange instanceof UpgradedConnection)) {
+			if (!(queued.suspendedExchange() instanceof UpgradedConnection)) {
 				// (an upgraded connection stays open for the handler's goodbye: endUpgraded)
 				queued.close();
 			}

@@ -56,8 +56,9 @@ class UpgradedConnectionTest {
 
 		@Override
 		public void onReadable() {
-			this.events.add("readable " + this.upgrade.available());
+			String event = "readable " + this.upgrade.available();
 			if (this.throwOnReadable != null) {
+				this.events.add(event);
 				throw this.throwOnReadable;
 			}
 			if (this.read) {
@@ -69,6 +70,8 @@ class UpgradedConnectionTest {
 					}
 				}
 			}
+			// recorded last, so that the test acts only once the callback has decided
+			this.events.add(event);
 		}
 
 		@Override
@@ -183,6 +186,22 @@ class UpgradedConnectionTest {
 			}).isInstanceOf(IOException.class).hasMessageContaining("bytes would wait to be sent");
 			assertThat(recorder.upgrade.isWriteReady()).isFalse();
 			assertThat(recorder.upgrade.isOpen()).isTrue();
+		}
+	}
+
+	@Test
+	void aLargeWriteMadeWhileReadyIsTakenWhole() throws Exception {
+		Recorder recorder = start(new Recorder());
+		try (Socket socket = connect("", 0)) {
+			assertThat(recorder.next()).isEqualTo("upgraded");
+			byte[] big = new byte[3 * Upgrade.WRITE_CAP];
+			for (int i = 0; i < big.length; i++) {
+				big[i] = (byte) i;
+			}
+			assertThat(recorder.upgrade.isWriteReady()).isTrue();
+			recorder.upgrade.write(big, 0, big.length);
+			recorder.upgrade.flush();
+			assertThat(socket.getInputStream().readNBytes(big.length)).isEqualTo(big);
 		}
 	}
 

@@ -14,7 +14,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.starlet.StarletConfig;
-import io.starlet.StarletServer;
+import io.starlet.server.StarletServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +61,7 @@ class StarletHealthAndMetricsTests {
 		assertThat(health.getDetails()).containsEntry("maxWorkers", 2)
 			.containsEntry("liveWorkers", 2)
 			.containsEntry("running", true)
+			.containsEntry("upgradedConnections", 0)
 			.containsKeys("busyWorkers", "idleWorkers", "idleConnections", "queuedConnections", "requests",
 					"retiredWorkers", "rejectedRequests");
 		assertThat((Long) health.getDetails().get("requests")).isGreaterThanOrEqualTo(1L);
