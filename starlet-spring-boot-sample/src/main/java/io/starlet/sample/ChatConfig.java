@@ -18,6 +18,8 @@ class ChatConfig implements WebSocketMessageBrokerConfigurer {
 	@Override
 	public void registerStompEndpoints(StompEndpointRegistry registry) {
 		registry.addEndpoint("/chat");
+		// a client's frames are handled in the order sent: a SEND after a SUBSCRIBE sees it
+		registry.setPreserveReceiveOrder(true);
 	}
 
 	@Override
