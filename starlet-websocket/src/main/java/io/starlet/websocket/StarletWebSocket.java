@@ -64,7 +64,9 @@ public final class StarletWebSocket {
 		@Override
 		public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
 				throws IOException, ServletException {
+			// every request passes here: the one header lookup stops all but handshakes
 			if (req instanceof HttpServletRequest request && res instanceof HttpServletResponse response
+					&& request.getHeader("Upgrade") != null
 					&& Handshake.containsToken(headers(request, "Upgrade"), "websocket")) {
 				String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
 				StarletServerContainer.Match match = this.container.match(path);
