@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import io.starlet.http.HttpCompliance;
+
 /**
  * The server's configuration: every Starlet option, with Starlet's defaults. Immutable; build one
  * with {@link #builder()}.
@@ -39,6 +41,7 @@ import java.util.Objects;
  * @param minRequestBodyRate least bytes per second a body must arrive at after a 5 s grace
  * (408 below it); 0 = no minimum
  * @param bodyTempDir where bodies too large for memory are written; {@code null} = {@code java.io.tmpdir}
+ * @param httpCompliance the leniencies the request parser grants ({@link HttpCompliance#DEFAULT})
  */
 public record StarletConfig(
 		List<Listen> listen,
@@ -66,7 +69,8 @@ public record StarletConfig(
 		int requestBodyBufferSize,
 		long requestBodyMemory,
 		long minRequestBodyRate,
-		java.nio.file.Path bodyTempDir) {
+		java.nio.file.Path bodyTempDir,
+		HttpCompliance httpCompliance) {
 
 	public StarletConfig {
 		listen = List.copyOf(listen);
@@ -75,6 +79,7 @@ public record StarletConfig(
 		Objects.requireNonNull(keepaliveTimeout, "keepaliveTimeout");
 		Objects.requireNonNull(errRespawnInterval, "errRespawnInterval");
 		Objects.requireNonNull(requestHeadTimeout, "requestHeadTimeout");
+		Objects.requireNonNull(httpCompliance, "httpCompliance");
 		require(maxWorkers >= 0, "max-workers must be 0 or more, was " + maxWorkers);
 		require(maxKeepaliveReqs >= 1, "max-keepalive-reqs must be 1 or more, was " + maxKeepaliveReqs);
 		require(maxReqsPerChild >= 1, "max-reqs-per-child must be 1 or more, was " + maxReqsPerChild);
@@ -146,6 +151,7 @@ public record StarletConfig(
 		b.requestBodyMemory = this.requestBodyMemory;
 		b.minRequestBodyRate = this.minRequestBodyRate;
 		b.bodyTempDir = this.bodyTempDir;
+		b.httpCompliance = this.httpCompliance;
 		return b;
 	}
 
@@ -180,6 +186,7 @@ public record StarletConfig(
 		private long requestBodyMemory = 64L * 1024 * 1024;
 		private long minRequestBodyRate = 240;
 		private java.nio.file.Path bodyTempDir;
+		private HttpCompliance httpCompliance = HttpCompliance.DEFAULT;
 
 		private Builder() {
 		}
@@ -339,6 +346,15 @@ public record StarletConfig(
 			return this;
 		}
 
+		/**
+		 * The leniencies the request parser grants. Default {@link HttpCompliance#DEFAULT};
+		 * {@link HttpCompliance#STRICT} grants none.
+		 */
+		public Builder httpCompliance(HttpCompliance httpCompliance) {
+			this.httpCompliance = httpCompliance;
+			return this;
+		}
+
 		public StarletConfig build() {
 			return new StarletConfig(this.listen, this.maxWorkers, this.timeout, this.keepaliveTimeout,
 					this.maxKeepaliveReqs, this.maxReqsPerChild, this.minReqsPerChild, this.spawnInterval,
@@ -346,7 +362,7 @@ public record StarletConfig(
 					this.requestHeadTimeout, this.maxRequestHeaderSize, this.maxRequestBodySize, this.maxRequestFields,
 					this.maxChunkLineSize, this.serverHeader, this.inheritedChannel, this.maxConnections,
 					this.requestBuffering, this.requestBodyBufferSize, this.requestBodyMemory, this.minRequestBodyRate,
-					this.bodyTempDir);
+					this.bodyTempDir, this.httpCompliance);
 		}
 
 	}

@@ -201,7 +201,7 @@ public final class WorkerPool {
 
 	RequestParser newParser() {
 		return new RequestParser(this.config.maxRequestHeaderSize(), this.config.maxRequestFields(),
-				this.config.maxRequestBodySize());
+				this.config.maxRequestBodySize(), this.config.httpCompliance());
 	}
 
 	int bufferSize() {
