@@ -30,6 +30,9 @@ import java.nio.charset.StandardCharsets;
  * field stay offsets into the buffer until someone asks for them ({@link RequestHead}).
  *
  * <p>Thread-confined: one parser per acceptor or worker.
+ *
+ * <p>Over the usual size on purpose: it is one job, the head's grammar, on the hottest path;
+ * its helpers are the character classes in {@link Tokens} and the view in {@link RequestHead}.
  */
 public final class RequestParser {
 
