@@ -86,7 +86,8 @@ final class ContainerRequest implements HttpServletRequest {
 
 	private List<Locale> locales;
 
-	private final RequestParameters baseParameters = new RequestParameters(this);
+	/** Created when first asked for: many requests read no parameter. */
+	private RequestParameters baseParameters;
 
 	private final RequestConnection connection;
 
@@ -274,6 +275,9 @@ final class ContainerRequest implements HttpServletRequest {
 
 	/** Query and form parameters of the request as received (parsed once). */
 	Map<String, String[]> baseParameters() {
+		if (this.baseParameters == null) {
+			this.baseParameters = new RequestParameters(this);
+		}
 		return this.baseParameters.get();
 	}
 

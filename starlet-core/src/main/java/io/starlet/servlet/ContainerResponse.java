@@ -74,9 +74,12 @@ final class ContainerResponse implements HttpServletResponse {
 
 	private int includeDepth;
 
-	private final SessionCookie sessionCookie;
+	// Created when first needed: most responses set no session cookie, have no parts to delete
+	// and send no redirect.
 
-	private final ResponseUrls urls;
+	private SessionCookie sessionCookie;
+
+	private ResponseUrls urls;
 
 	private boolean clientAborted;
 
@@ -84,7 +87,7 @@ final class ContainerResponse implements HttpServletResponse {
 
 	private Supplier<java.util.Map<String, String>> trailerFields;
 
-	private final TemporaryParts parts = new TemporaryParts();
+	private TemporaryParts parts;
 
 	ContainerResponse(ContainerRequest request, Exchange exchange) {
 		this.request = request;
@@ -92,8 +95,6 @@ final class ContainerResponse implements HttpServletResponse {
 		this.container = request.container;
 		this.context = request.context;
 		this.output = new ResponseOutput(this, exchange, DEFAULT_BUFFER_SIZE);
-		this.sessionCookie = new SessionCookie(this.context);
-		this.urls = new ResponseUrls(request, this.context);
 	}
 
 	static ContainerResponse unwrap(ServletResponse response) {
@@ -169,16 +170,24 @@ final class ContainerResponse implements HttpServletResponse {
 	}
 
 	void addSessionCookie(String sessionId) {
+		if (this.sessionCookie == null) {
+			this.sessionCookie = new SessionCookie(this.context);
+		}
 		this.sessionCookie.set(sessionId, headers(), this.output.isCommitted());
 	}
 
 	/** The request's multipart parts are deleted when the request ends ({@link #deleteParts}). */
 	void cleanupOnComplete(Collection<Part> parts) {
+		if (this.parts == null) {
+			this.parts = new TemporaryParts();
+		}
 		this.parts.add(parts);
 	}
 
 	void deleteParts() {
-		this.parts.deleteAll();
+		if (this.parts != null) {
+			this.parts.deleteAll();
+		}
 	}
 
 	/** Status and content type into the exchange, right before it commits. */
@@ -574,7 +583,9 @@ final class ContainerResponse implements HttpServletResponse {
 		resetBuffer();
 		this.status = SC_OK;
 		headers().clear();
-		this.sessionCookie.restore(headers());
+		if (this.sessionCookie != null) {
+			this.sessionCookie.restore(headers());
+		}
 		this.mediaType = null;
 		this.characterEncoding = null;
 		this.characterEncodingExplicit = false;
@@ -630,17 +641,24 @@ final class ContainerResponse implements HttpServletResponse {
 
 	/** The {@code Location} to send for a redirect target (see {@link ResponseUrls#location}). */
 	String resolveLocation(String location) {
-		return this.urls.location(location);
+		return urls().location(location);
 	}
 
 	@Override
 	public String encodeURL(String url) {
-		return this.urls.withSessionId(url);
+		return urls().withSessionId(url);
 	}
 
 	@Override
 	public String encodeRedirectURL(String url) {
-		return this.urls.withSessionId(url);
+		return urls().withSessionId(url);
+	}
+
+	private ResponseUrls urls() {
+		if (this.urls == null) {
+			this.urls = new ResponseUrls(this.request, this.context);
+		}
+		return this.urls;
 	}
 
 	@Override

@@ -10,27 +10,22 @@ import jakarta.servlet.http.Part;
 /** The multipart parts of a request, deleted (their temp files with them) when the request ends. */
 final class TemporaryParts {
 
-	private List<Part> parts;
+	private final List<Part> parts = new ArrayList<>();
 
 	void add(Collection<Part> more) {
-		if (this.parts == null) {
-			this.parts = new ArrayList<>();
-		}
 		this.parts.addAll(more);
 	}
 
 	void deleteAll() {
-		if (this.parts != null) {
-			for (Part part : this.parts) {
-				try {
-					part.delete();
-				}
-				catch (IOException ex) {
-					// a temp file we could not delete; it is marked delete-on-exit
-				}
+		for (Part part : this.parts) {
+			try {
+				part.delete();
 			}
-			this.parts = null;
+			catch (IOException ex) {
+				// a temp file we could not delete; it is marked delete-on-exit
+			}
 		}
+		this.parts.clear();
 	}
 
 }
