@@ -37,7 +37,7 @@ public record ServerStats(int maxWorkers, int liveWorkers, int busyWorkers, int 
 	/** A request asked its worker to retire (Starlet's harakiri). */
 	public static final String RETIRED_HARAKIRI = "harakiri";
 
-	/** Recycled by SIGHUP or {@link StarletServer#recycleWorkers()}. */
+	/** Recycled by SIGHUP or {@link io.starlet.server.StarletServer#recycleWorkers()}. */
 	public static final String RETIRED_RECYCLE = "recycle";
 
 	/** Retired during a SIGUSR1 hand-over to a new generation. */

@@ -10,7 +10,9 @@ import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
+import io.starlet.http.BadRequestException;
 import io.starlet.http.RequestHead;
+import io.starlet.http.RequestParser;
 
 /**
  * One client connection and its receive buffer. The channel is always non-blocking: the acceptor
@@ -60,41 +62,45 @@ public final class Connection {
 
 	private ByteBuffer view;
 
-	/** Read position and end of received data in {@link #buf}. */
-	public int pos;
+	/**
+	 * Read position and end of received data in {@link #buf}. Package-private for
+	 * {@link ConnectionInput}, the stream over this buffer; other packages move them only
+	 * through the methods below that say why.
+	 */
+	int pos;
 
-	public int end;
+	int end;
 
 	/** The current request's head, parsed from {@code buf[0, head.headLength())}. */
 	public final RequestHead head = new RequestHead();
 
 	/** Whether {@link #head} holds a parsed head that has not been served yet. */
-	public boolean headReady;
+	private boolean headReady;
 
 	/** Where the connection is in its lifecycle; see the drawing in {@code Acceptor}. */
-	public State state = State.READING_HEAD;
+	private State state = State.READING_HEAD;
 
 	/** The request body being collected off the workers, or collected; null when there is none. */
-	public CollectedBody body;
+	private CollectedBody body;
 
 	/** Requests started on this connection. */
-	public int requests;
+	private int requests;
 
 	/** Deadline (System.nanoTime) for whatever the connection is waiting for in the acceptor. */
-	public long deadline;
+	private long deadline;
 
 	/** When the connection became ready for a worker (System.nanoTime), for queue-timeout. */
-	public long readySince;
+	private long readySince;
 
 	/** The acceptor's key for this connection. */
-	public SelectionKey acceptorKey;
+	private SelectionKey acceptorKey;
 
 	/**
 	 * While the exchange on this connection is suspended (async), the worker package's handle for
 	 * it: the acceptor watches such a connection for the client going away, and a worker that
 	 * takes it from the queue resumes that exchange instead of parsing a request. Null otherwise.
 	 */
-	public volatile Object suspendedExchange;
+	private volatile Object suspendedExchange;
 
 	/** Volatile: another thread may close the connection (stop, a suspended request's end). */
 	private volatile boolean closed;
@@ -151,6 +157,158 @@ public final class Connection {
 
 	public int buffered() {
 		return this.end - this.pos;
+	}
+
+	/** Where the unread bytes start in {@link #buffer()}. */
+	public int pos() {
+		return this.pos;
+	}
+
+	/** Where the received bytes end in {@link #buffer()}. */
+	public int end() {
+		return this.end;
+	}
+
+	/** Marks the bytes before {@code pos} as read: a body that was skipped whole. */
+	public void consumedTo(int pos) {
+		this.pos = pos;
+	}
+
+	/** Whether a parsed head waits to be served. */
+	public boolean headReady() {
+		return this.headReady;
+	}
+
+	/**
+	 * Parses a request head from the start of the buffer into {@link #head}; when it is whole,
+	 * the read position moves just past it and {@link #headReady()} turns true.
+	 * @return whether the head is whole
+	 */
+	public boolean parseHead(RequestParser parser) throws BadRequestException {
+		int headEnd = parser.parse(this.buf, 0, this.end, this.head);
+		if (headEnd < 0) {
+			return false;
+		}
+		this.pos = headEnd;
+		this.headReady = true;
+		return true;
+	}
+
+	/** The request is over: its head is spent and its body goes ({@link #bodyDone()}). */
+	public void requestServed() {
+		this.headReady = false;
+		bodyDone();
+	}
+
+	/** Counts a request started on this connection. */
+	public void requestStarted() {
+		this.requests++;
+	}
+
+	/** Requests started on this connection. */
+	public int requests() {
+		return this.requests;
+	}
+
+	public State state() {
+		return this.state;
+	}
+
+	/**
+	 * The acceptor holds the connection in {@code state} (one it {@link State#heldByAcceptor()
+	 * holds}) until {@code deadline} (System.nanoTime).
+	 */
+	public void waitFor(State state, long deadline) {
+		if (!state.heldByAcceptor()) {
+			throw new IllegalArgumentException(state + " is not held by the acceptor");
+		}
+		this.state = state;
+		this.deadline = deadline;
+	}
+
+	/** The deadline of what the acceptor waits for. */
+	public long deadline() {
+		return this.deadline;
+	}
+
+	/** Starts the deadline over: a body being collected made progress. */
+	public void deadline(long deadline) {
+		this.deadline = deadline;
+	}
+
+	/** A whole request is queued for a worker since {@code now} (System.nanoTime). */
+	public void queued(long now) {
+		this.state = State.QUEUED;
+		this.readySince = now;
+	}
+
+	/** When the connection was queued, for queue-timeout. */
+	public long readySince() {
+		return this.readySince;
+	}
+
+	/** A worker took the connection and runs the application for it. */
+	public void serving() {
+		this.state = State.SERVING;
+	}
+
+	/**
+	 * The exchange on this connection went async: {@code exchange} is its handle, for the worker
+	 * that resumes it. The state becomes {@link State#SUSPENDED} separately, by {@link #parked()},
+	 * once the exchange actually lets go of its worker.
+	 */
+	public void suspendedBy(Object exchange) {
+		this.suspendedExchange = exchange;
+	}
+
+	/** The exchange has let go of its worker: the acceptor only watches for the client leaving. */
+	public void parked() {
+		this.state = State.SUSPENDED;
+	}
+
+	/** Forgets the suspended exchange, if it is still {@code exchange}. */
+	public void resumedFrom(Object exchange) {
+		if (this.suspendedExchange == exchange) {
+			this.suspendedExchange = null;
+		}
+	}
+
+	/** The suspended exchange's handle, or null. */
+	public Object suspendedExchange() {
+		return this.suspendedExchange;
+	}
+
+	/** The request body being collected or collected, or null. */
+	public CollectedBody body() {
+		return this.body;
+	}
+
+	/** Starts collecting the current request's body. */
+	public void collect(CollectedBody body) {
+		this.body = body;
+	}
+
+	/**
+	 * Moves the body bytes before {@code stop} to {@code body}'s file; the bytes after them
+	 * (pipelined ones) move up to the read position.
+	 */
+	public void spillTo(CollectedBody body, int stop) throws IOException {
+		int start = this.pos;
+		body.write(this.buf, start, stop - start);
+		int rest = this.end - stop;
+		System.arraycopy(this.buf, stop, this.buf, start, rest);
+		this.end = start + rest;
+		body.scanned = start;
+	}
+
+	/** The acceptor's key, or null when the acceptor does not watch this connection yet. */
+	public SelectionKey acceptorKey() {
+		return this.acceptorKey;
+	}
+
+	/** Registers with the acceptor's selector for reads, keeping the key. */
+	public void watchBy(Selector acceptor) throws IOException {
+		this.acceptorKey = this.channel.register(acceptor, SelectionKey.OP_READ, this);
 	}
 
 	/**

@@ -10,7 +10,7 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 
 /**
- * A Servlet 6.1 container with one context, served by a {@link io.starlet.StarletServer}.
+ * A Servlet 6.1 container with one context, served by a {@link io.starlet.server.StarletServer}.
  *
  * <pre>{@code
  * ServletContainer container = new ServletContainer(ContainerSettings.builder().contextPath("/app").build());

@@ -163,14 +163,14 @@ final class Acceptor implements Runnable {
 	private void takeWatched() {
 		Connection connection;
 		while ((connection = this.watched.poll()) != null) {
-			if (!connection.isOpen() || connection.suspendedExchange == null
-					|| connection.state != Connection.State.SUSPENDED) {
+			if (!connection.isOpen() || connection.suspendedExchange() == null
+					|| connection.state() != Connection.State.SUSPENDED) {
 				continue; // ended meanwhile
 			}
 			try {
-				SelectionKey key = connection.acceptorKey;
+				SelectionKey key = connection.acceptorKey();
 				if (key == null || !key.isValid()) {
-					connection.acceptorKey = connection.channel().register(this.selector, SelectionKey.OP_READ, connection);
+					connection.watchBy(this.selector);
 				}
 				else if (key.interestOps() != SelectionKey.OP_READ) {
 					key.interestOps(SelectionKey.OP_READ);
@@ -230,10 +230,10 @@ final class Acceptor implements Runnable {
 				}
 				else if (key.isReadable()) {
 					Connection connection = (Connection) key.attachment();
-					if (connection.state.heldByAcceptor()) {
+					if (connection.state().heldByAcceptor()) {
 						readable(connection);
 					}
-					else if (connection.suspendedExchange instanceof ServerExchange exchange) {
+					else if (connection.suspendedExchange() instanceof ServerExchange exchange) {
 						// a suspended async request: the client sent more, or went away
 						exchange.clientReadable(key);
 					}
@@ -294,14 +294,13 @@ final class Acceptor implements Runnable {
 				closeQuietly(channel);
 				continue;
 			}
-			connection.deadline = System.nanoTime() + this.headTimeoutNanos;
-			connection.state = State.READING_HEAD;
+			connection.waitFor(State.READING_HEAD, System.nanoTime() + this.headTimeoutNanos);
 			this.pool.connectionOpened();
 			// Most clients send their request right behind the handshake: look now. A request that
 			// is already whole goes to a worker without ever being registered with the selector,
 			// which saves the registration, its cancellation and a deferred close per connection.
 			readable(connection);
-			if (connection.state.heldByAcceptor()) {
+			if (connection.state().heldByAcceptor()) {
 				register(connection);
 			}
 		}
@@ -363,7 +362,7 @@ final class Acceptor implements Runnable {
 	/** Starts watching a connection the acceptor holds; closes it if that fails. */
 	private void register(Connection connection) {
 		try {
-			connection.acceptorKey = connection.channel().register(this.selector, SelectionKey.OP_READ, connection);
+			connection.watchBy(this.selector);
 		}
 		catch (IOException ex) {
 			close(connection);
@@ -402,27 +401,23 @@ final class Acceptor implements Runnable {
 
 	/** Parses what the connection has, collects its body, and queues it once the request is whole. */
 	private void tryDispatch(Connection connection) {
-		if (!connection.headReady) {
-			int headEnd;
+		if (!connection.headReady()) {
+			boolean whole;
 			try {
-				headEnd = this.parser.parse(connection.buffer(), 0, connection.end, connection.head);
+				whole = connection.parseHead(this.parser);
 			}
 			catch (BadRequestException ex) {
 				refuse(connection, ex.violation(), ex.getMessage());
 				return;
 			}
-			if (headEnd < 0) {
-				if (connection.state == State.IDLE) {
+			if (!whole) {
+				if (connection.state() == State.IDLE) {
 					// The head deadline runs from the first byte of the next request.
-					connection.state = State.READING_HEAD;
-					connection.deadline = System.nanoTime() + this.headTimeoutNanos;
+					connection.waitFor(State.READING_HEAD, System.nanoTime() + this.headTimeoutNanos);
 				}
 				return;
 			}
-			connection.headReady = true;
-			connection.pos = headEnd;
-			connection.state = State.COLLECTING_BODY;
-			connection.deadline = System.nanoTime() + this.headTimeoutNanos;
+			connection.waitFor(State.COLLECTING_BODY, System.nanoTime() + this.headTimeoutNanos);
 		}
 		if (!bodyHere(connection)) {
 			return;
@@ -457,8 +452,8 @@ final class Acceptor implements Runnable {
 		// worker; but not one behind Expect: 100-continue, which the client sends only after the
 		// 100 that the worker sends when the application reads.
 		long contentLength = connection.head.contentLength();
-		long buffered = connection.end - connection.pos;
-		int room = connection.capacity() - connection.pos;
+		long buffered = connection.buffered();
+		int room = connection.capacity() - connection.pos();
 		return !(contentLength > buffered && contentLength <= room && !connection.head.expectsContinue());
 	}
 
@@ -468,7 +463,7 @@ final class Acceptor implements Runnable {
 			if (!connection.isOpen()) {
 				continue;
 			}
-			SelectionKey key = connection.acceptorKey;
+			SelectionKey key = connection.acceptorKey();
 			if (key == null) {
 				register(connection);
 				if (!connection.isOpen()) {
@@ -484,26 +479,23 @@ final class Acceptor implements Runnable {
 				close(connection);
 				continue;
 			}
-			if (!connection.headReady) {
+			if (!connection.headReady()) {
 				// the last request is over, however it ended (on a worker or off one): its body
 				// file goes, and no upload's worth of heap stays with a connection that waits
 				connection.bodyDone();
 				connection.shrink();
 			}
-			if (connection.headReady) {
+			if (connection.headReady()) {
 				// a worker found the next head but not all of its body
-				connection.state = State.COLLECTING_BODY;
-				connection.deadline = System.nanoTime() + this.headTimeoutNanos;
+				connection.waitFor(State.COLLECTING_BODY, System.nanoTime() + this.headTimeoutNanos);
 				tryDispatch(connection);
 			}
 			else if (connection.buffered() > 0) {
-				connection.state = State.READING_HEAD;
-				connection.deadline = System.nanoTime() + this.headTimeoutNanos;
+				connection.waitFor(State.READING_HEAD, System.nanoTime() + this.headTimeoutNanos);
 				tryDispatch(connection);
 			}
 			else {
-				connection.state = State.IDLE;
-				connection.deadline = System.nanoTime() + this.keepaliveTimeoutNanos;
+				connection.waitFor(State.IDLE, System.nanoTime() + this.keepaliveTimeoutNanos);
 			}
 		}
 	}
@@ -516,17 +508,17 @@ final class Acceptor implements Runnable {
 		}
 		for (SelectionKey key : this.selector.keys()) {
 			if (!(key.attachment() instanceof Connection connection) || !key.isValid()
-					|| !connection.state.heldByAcceptor()) {
+					|| !connection.state().heldByAcceptor()) {
 				// queued for a worker or being served: only the queue timeout applies
 				continue;
 			}
-			CollectedBody body = connection.body;
-			if (connection.state == State.COLLECTING_BODY && body != null && this.bodies.tooSlow(body, now)) {
+			CollectedBody body = connection.body();
+			if (connection.state() == State.COLLECTING_BODY && body != null && this.bodies.tooSlow(body, now)) {
 				refuse(connection, Violation.BODY_TIMEOUT, "request body arrived below "
 						+ this.pool.config().minRequestBodyRate() + " bytes per second");
 			}
-			else if (now - connection.deadline > 0) {
-				if (connection.state == State.COLLECTING_BODY) {
+			else if (now - connection.deadline() > 0) {
+				if (connection.state() == State.COLLECTING_BODY) {
 					refuse(connection, Violation.BODY_TIMEOUT, "request body not received in time");
 				}
 				else if (connection.buffered() > 0) {
@@ -542,10 +534,10 @@ final class Acceptor implements Runnable {
 	/** Answers 503 to requests that waited longer than {@code queue-timeout} for a worker. */
 	private void expireQueued(long now, long queueTimeoutNanos) {
 		for (Connection connection : this.pool.queued()) {
-			if (now - connection.readySince <= queueTimeoutNanos) {
+			if (now - connection.readySince() <= queueTimeoutNanos) {
 				return; // the queue is in arrival order: the rest waited less
 			}
-			if (connection.suspendedExchange != null) {
+			if (connection.suspendedExchange() != null) {
 				// async work: the worker that takes it applies the queue timeout (the exchange's
 				// listeners must run on a worker)
 				continue;
@@ -583,8 +575,8 @@ final class Acceptor implements Runnable {
 		boolean pending = false;
 		for (SelectionKey key : this.selector.keys()) {
 			if (key.attachment() instanceof Connection connection && key.isValid()
-					&& connection.state.heldByAcceptor()) {
-				boolean mayStillSend = connection.buffered() > 0 || connection.requests == 0;
+					&& connection.state().heldByAcceptor()) {
+				boolean mayStillSend = connection.buffered() > 0 || connection.requests() == 0;
 				if (mayStillSend && now - this.drainGraceEnd < 0) {
 					pending = true;
 				}
@@ -612,7 +604,7 @@ final class Acceptor implements Runnable {
 	private boolean bodiesArriving(long now) {
 		for (SelectionKey key : this.selector.keys()) {
 			if (key.attachment() instanceof Connection connection && key.isValid()
-					&& connection.state == State.COLLECTING_BODY && now - connection.deadline < 0) {
+					&& connection.state() == State.COLLECTING_BODY && now - connection.deadline() < 0) {
 				return true;
 			}
 		}

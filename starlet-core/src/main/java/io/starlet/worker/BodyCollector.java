@@ -84,7 +84,7 @@ final class BodyCollector {
 	 * @throws IOException when the temporary file cannot be written, or 100 Continue not sent
 	 */
 	boolean collect(Connection connection) throws IOException {
-		CollectedBody body = connection.body;
+		CollectedBody body = connection.body();
 		if (body == null) {
 			body = start(connection);
 		}
@@ -93,7 +93,7 @@ final class BodyCollector {
 		}
 		byte[] buf = connection.buffer();
 		int from = body.scanned;
-		int to = connection.end;
+		int to = connection.end();
 		int bodyEnd;
 		if (body.chunks != null) {
 			bodyEnd = body.chunks.scan(buf, from, to);
@@ -105,13 +105,13 @@ final class BodyCollector {
 		int taken = stop - from;
 		if (taken > 0) {
 			body.received += taken;
-			connection.deadline = System.nanoTime() + this.config.timeout().toNanos();
+			connection.deadline(System.nanoTime() + this.config.timeout().toNanos());
 		}
 		if (body.chunks == null) {
 			body.left -= taken;
 		}
 		if (body.spilled()) {
-			moveToFile(connection, body, stop);
+			connection.spillTo(body, stop);
 		}
 		else {
 			body.scanned = stop;
@@ -120,7 +120,7 @@ final class BodyCollector {
 			body.complete = true;
 			return true;
 		}
-		if (!body.spilled() && connection.end == buf.length) {
+		if (!body.spilled() && connection.end() == buf.length) {
 			makeRoom(connection, body);
 		}
 		return false;
@@ -130,16 +130,16 @@ final class BodyCollector {
 		RequestHead head = connection.head;
 		ChunkedBodyScanner chunks = head.isChunked() ? new ChunkedBodyScanner(this.config.maxChunkLineSize(),
 				this.config.maxRequestHeaderSize(), this.config.maxRequestBodySize()) : null;
-		CollectedBody body = new CollectedBody(head.contentLength(), chunks, connection.pos, System.nanoTime());
-		connection.body = body;
+		CollectedBody body = new CollectedBody(head.contentLength(), chunks, connection.pos(), System.nanoTime());
+		connection.collect(body);
 		if (chunks == null) {
-			long need = connection.pos + head.contentLength();
+			long need = connection.pos() + head.contentLength();
 			if (need > connection.buffer().length && (head.contentLength() > this.config.requestBodyBufferSize()
 					|| !connection.growTo((int) need, this.budget))) {
 				body.spill(this.tempDir);
 			}
 		}
-		if (head.expectsContinue() && connection.end == connection.pos) {
+		if (head.expectsContinue() && connection.end() == connection.pos()) {
 			if (!connection.writeNow(ResponseHead.CONTINUE)) {
 				throw new IOException("could not send 100 Continue");
 			}
@@ -151,27 +151,16 @@ final class BodyCollector {
 	/** A chunked body filled the buffer: grow it within both limits, or move the body to a file. */
 	private void makeRoom(Connection connection, CollectedBody body) throws IOException {
 		byte[] buf = connection.buffer();
-		long inMemory = connection.end - connection.pos;
-		long limit = (long) connection.pos + this.config.requestBodyBufferSize();
+		long inMemory = connection.buffered();
+		long limit = (long) connection.pos() + this.config.requestBodyBufferSize();
 		int next = (int) Math.min(limit, 2L * buf.length);
 		if (inMemory < this.config.requestBodyBufferSize() && next > buf.length
 				&& connection.growTo(next, this.budget)) {
 			return;
 		}
 		body.spill(this.tempDir);
-		moveToFile(connection, body, connection.end);
+		connection.spillTo(body, connection.end());
 		connection.shrink();
-	}
-
-	/** Writes the body bytes before {@code stop} to the file; what follows them moves up. */
-	private static void moveToFile(Connection connection, CollectedBody body, int stop) throws IOException {
-		byte[] buf = connection.buffer();
-		int start = connection.pos;
-		body.write(buf, start, stop - start);
-		int rest = connection.end - stop;
-		System.arraycopy(buf, stop, buf, start, rest);
-		connection.end = start + rest;
-		body.scanned = start;
 	}
 
 	/** Heap held by bodies in memory now. */

@@ -284,7 +284,7 @@ final class ServerExchange implements Exchange {
 		if (this.input != null && !bodySettled()) {
 			this.input.selector(s.bodySelector());
 		}
-		this.connection.suspendedExchange = this;
+		this.connection.suspendedBy(this);
 		this.suspension = s;
 		this.pool.asyncStarted(this);
 		return s;
@@ -509,9 +509,7 @@ final class ServerExchange implements Exchange {
 				this.timer = null;
 			}
 			this.work.clear();
-			if (ServerExchange.this.connection.suspendedExchange == ServerExchange.this) {
-				ServerExchange.this.connection.suspendedExchange = null;
-			}
+			ServerExchange.this.connection.resumedFrom(ServerExchange.this);
 		}
 
 		/** With the lock held. */
@@ -542,7 +540,7 @@ final class ServerExchange implements Exchange {
 							}
 							else {
 								this.state = State.SUSPENDED;
-								ServerExchange.this.connection.state = Connection.State.SUSPENDED;
+								ServerExchange.this.connection.parked();
 								this.counted = true;
 								ServerExchange.this.pool.suspendedChanged(1);
 								this.watchable = bodySettled();
@@ -594,7 +592,7 @@ final class ServerExchange implements Exchange {
 		Outcome resumeOn(Worker worker) throws IOException {
 			StarletConfig config = ServerExchange.this.config;
 			boolean expired = config.queueTimeout() != null && System.nanoTime()
-					- ServerExchange.this.connection.readySince > config.queueTimeout().toNanos();
+					- ServerExchange.this.connection.readySince() > config.queueTimeout().toNanos();
 			boolean lose = false;
 			this.lock.lock();
 			try {
@@ -696,7 +694,7 @@ final class ServerExchange implements Exchange {
 					return;
 				}
 				if (n == 0) {
-					if (c.end == c.buffer().length && c.buffer().length >= c.capacity()) {
+					if (c.end() == c.buffer().length && c.buffer().length >= c.capacity()) {
 						// the buffer is full of pipelined bytes: stop watching, keep them
 						key.interestOps(0);
 					}
@@ -772,8 +770,7 @@ final class ServerExchange implements Exchange {
 			WorkerPool pool = ServerExchange.this.pool;
 			Connection c = ServerExchange.this.connection;
 			if (keep && pool.isRunning() && c.isOpen()) {
-				c.headReady = false;
-				c.bodyDone();
+				c.requestServed();
 				c.compact();
 				pool.handBack(c);
 			}
@@ -882,7 +879,7 @@ final class ServerExchange implements Exchange {
 		if (!this.head.isChunked() && this.head.contentLength() == 0) {
 			return EMPTY;
 		}
-		CollectedBody collected = this.connection.body;
+		CollectedBody collected = this.connection.body();
 		InputStream source;
 		if (collected != null && collected.spilled()) {
 			source = collected.openSpilled();
@@ -1063,7 +1060,7 @@ final class ServerExchange implements Exchange {
 
 	private boolean keepAlivePermitted() {
 		return this.head.clientWantsKeepAlive() && !this.head.mustCloseAfterResponse()
-				&& this.connection.requests < this.config.maxKeepaliveReqs() && workerMayKeepAlive()
+				&& this.connection.requests() < this.config.maxKeepaliveReqs() && workerMayKeepAlive()
 				&& !this.pool.isShuttingDown() && !handlerAskedToClose() && requestBodyMayBeDrained();
 	}
 
@@ -1074,7 +1071,7 @@ final class ServerExchange implements Exchange {
 
 	/** Whether what is left of the request body can be skipped cheaply (else close instead). */
 	private boolean requestBodyMayBeDrained() {
-		CollectedBody collected = this.connection.body;
+		CollectedBody collected = this.connection.body();
 		if (collected != null && collected.complete) {
 			// all here: skipping it waits for nothing
 			return !(this.body instanceof ChunkedInputStream chunked && chunked.hasFailed());
@@ -1096,12 +1093,12 @@ final class ServerExchange implements Exchange {
 		if (!requestBodyMayBeDrained()) {
 			return false;
 		}
-		CollectedBody collected = this.connection.body;
+		CollectedBody collected = this.connection.body();
 		if (collected != null && collected.complete && !this.head.isChunked()) {
 			// The end is known: skip to it. (A chunked body is still read through, so that the
 			// strict decoder, not the collector's scan, decides where the next request starts.)
 			if (!collected.spilled()) {
-				this.connection.pos = collected.scanned;
+				this.connection.consumedTo(collected.scanned);
 			}
 			return true;
 		}

@@ -224,14 +224,14 @@ final class Worker implements WorkerInfo, Runnable {
 	}
 
 	private void serve(Connection connection) {
-		connection.state = Connection.State.SERVING;
+		connection.serving();
 		this.current = connection;
 		this.pool.busy(true);
 		this.output.attach(connection, this.selector, this.pool.config().timeout().toNanos());
 		boolean keep = false;
 		boolean suspended = false;
 		// a connection whose exchange is suspended comes back for the work queued for it
-		ServerExchange resumed = (connection.suspendedExchange instanceof ServerExchange exchange) ? exchange : null;
+		ServerExchange resumed = (connection.suspendedExchange() instanceof ServerExchange exchange) ? exchange : null;
 		try {
 			while (true) {
 				ServerExchange.Outcome outcome;
@@ -243,7 +243,7 @@ final class Worker implements WorkerInfo, Runnable {
 				}
 				else {
 					this.served++;
-					connection.requests++;
+					connection.requestStarted();
 					this.pool.requestStarted();
 					ServerExchange exchange = new ServerExchange(this.pool, this, connection);
 					outcome = exchange.run();
@@ -254,8 +254,7 @@ final class Worker implements WorkerInfo, Runnable {
 					break;
 				}
 				keep = outcome == ServerExchange.Outcome.KEEP;
-				connection.headReady = false;
-				connection.bodyDone();
+				connection.requestServed();
 				if (!keep || !this.pool.isRunning()) {
 					keep = false;
 					break;
@@ -314,17 +313,14 @@ final class Worker implements WorkerInfo, Runnable {
 	 * parsed, for the acceptor to finish collecting once this worker hands the connection back.
 	 */
 	private boolean nextRequestBuffered(Connection connection) {
-		if (!connection.headReady) {
+		if (!connection.headReady()) {
 			if (connection.buffered() == 0) {
 				return false;
 			}
 			try {
-				int headEnd = this.parser.parse(connection.buffer(), 0, connection.end, connection.head);
-				if (headEnd < 0) {
+				if (!connection.parseHead(this.parser)) {
 					return false;
 				}
-				connection.pos = headEnd;
-				connection.headReady = true;
 			}
 			catch (BadRequestException ex) {
 				this.pool.refuse(connection, ex.violation(), ex.getMessage());

@@ -46,7 +46,7 @@ import io.starlet.net.Listeners;
  *                       └────────────── stop() ────────────┴──────────────────────────────┴──▶ STOPPED
  * </pre>
  *
- * Public only so that {@link io.starlet.StarletServer} can reach it; not an API.
+ * Public only so that {@link io.starlet.server.StarletServer} can reach it; not an API.
  */
 public final class WorkerPool {
 
@@ -424,9 +424,8 @@ public final class WorkerPool {
 	// --- connections between acceptor and workers ------------------------------------------------
 
 	void dispatch(Connection connection) {
-		connection.state = Connection.State.QUEUED;
 		this.active.incrementAndGet();
-		connection.readySince = System.nanoTime();
+		connection.queued(System.nanoTime());
 		this.ready.offer(connection);
 	}
 
@@ -436,8 +435,7 @@ public final class WorkerPool {
 	 * still counted as active from when its request first arrived.
 	 */
 	void requeue(Connection connection) {
-		connection.state = Connection.State.QUEUED;
-		connection.readySince = System.nanoTime();
+		connection.queued(System.nanoTime());
 		this.ready.offer(connection);
 	}
 

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.AfterEach;
 import io.starlet.Exchange;
 import io.starlet.Handler;
 import io.starlet.StarletConfig;
-import io.starlet.StarletServer;
 import io.starlet.http.Fields;
+import io.starlet.server.StarletServer;
 
 /**
  * A real server on 127.0.0.1, port 0, with one worker (so "the next connection is served"

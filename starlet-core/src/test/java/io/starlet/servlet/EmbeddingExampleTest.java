@@ -9,7 +9,7 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 
-import io.starlet.StarletServer;
+import io.starlet.server.StarletServer;
 import io.starlet.servlet.example.HelloStarlet;
 
 import static org.assertj.core.api.Assertions.assertThat;

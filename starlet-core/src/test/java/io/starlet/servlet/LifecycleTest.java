@@ -230,7 +230,7 @@ class LifecycleTest {
 	@Test
 	void beforeStartTheContainerAnswers503() throws Exception {
 		ServletContainer container = new ServletContainer();
-		io.starlet.StarletServer server = new io.starlet.StarletServer(
+		io.starlet.server.StarletServer server = new io.starlet.server.StarletServer(
 				io.starlet.StarletConfig.builder().listen("127.0.0.1", 0).build(), container);
 		server.start();
 		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {

@@ -17,7 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.starlet.StarletConfig;
-import io.starlet.StarletServer;
+import io.starlet.server.StarletServer;
 
 /**
  * Test fixture: a {@link ServletContainer} configured by the test, served by a real

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.starlet.Exchange;
 import io.starlet.Handler;
 import io.starlet.StarletConfig;
-import io.starlet.StarletServer;
 import io.starlet.Suspension;
+import io.starlet.server.StarletServer;
 import io.starlet.testing.RawClient;
 
 import static org.assertj.core.api.Assertions.assertThat;

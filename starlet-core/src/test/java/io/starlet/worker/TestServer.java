@@ -9,7 +9,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import io.starlet.Exchange;
 import io.starlet.Handler;
 import io.starlet.StarletConfig;
-import io.starlet.StarletServer;
+import io.starlet.server.StarletServer;
 
 /**
  * A {@link StarletServer} on 127.0.0.1, any port, stopped after each test. Use with

@@ -3,7 +3,7 @@ package io.starlet.servlet.example;
 import java.io.IOException;
 
 import io.starlet.StarletConfig;
-import io.starlet.StarletServer;
+import io.starlet.server.StarletServer;
 import io.starlet.servlet.ServletContainer;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

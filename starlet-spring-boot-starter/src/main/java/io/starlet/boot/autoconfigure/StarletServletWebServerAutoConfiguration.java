@@ -1,9 +1,9 @@
 package io.starlet.boot.autoconfigure;
 
 import io.starlet.ChildExitHook;
-import io.starlet.StarletServer;
 import io.starlet.boot.StarletServerCustomizer;
 import io.starlet.boot.StarletServletWebServerFactory;
+import io.starlet.server.StarletServer;
 import io.starlet.servlet.ServletContainer;
 import jakarta.servlet.ServletRequest;
 

@@ -1,7 +1,7 @@
 package io.starlet.boot.autoconfigure;
 
-import io.starlet.StarletServer;
 import io.starlet.boot.StarletWebServer;
+import io.starlet.server.StarletServer;
 
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationContext;

@@ -12,7 +12,7 @@ import io.starlet.boot.StarletServerCustomizer;
 import io.starlet.boot.StarletServletWebServerFactory;
 import org.junit.jupiter.api.Test;
 
-import io.starlet.StarletServer;
+import io.starlet.server.StarletServer;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfigurations;

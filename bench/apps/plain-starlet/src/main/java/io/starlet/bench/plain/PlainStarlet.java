@@ -10,7 +10,7 @@ import java.util.Map;
 import io.starlet.Exchange;
 import io.starlet.Handler;
 import io.starlet.StarletConfig;
-import io.starlet.StarletServer;
+import io.starlet.server.StarletServer;
 import io.starlet.servlet.ServletContainer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;

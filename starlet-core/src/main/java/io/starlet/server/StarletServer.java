@@ -1,4 +1,4 @@
-package io.starlet;
+package io.starlet.server;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -6,6 +6,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
+import io.starlet.Handler;
+import io.starlet.ListenBindException;
+import io.starlet.ServerStats;
+import io.starlet.StarletConfig;
 import io.starlet.worker.WorkerPool;
 
 /**

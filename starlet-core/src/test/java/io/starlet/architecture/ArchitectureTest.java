@@ -1,0 +1,118 @@
+package io.starlet.architecture;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import io.starlet.Handler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The packages of starlet-core form layers: each uses only the ones below it, so a reader can
+ * understand (and a test can exercise) a layer without those above. Read from the compiled
+ * main classes, so it sees every reference, imported or fully qualified.
+ *
+ * <pre>
+ *  servlet ──────────────┐          a Handler: sees the API only, never the engine
+ *  server  (StarletServer)│         assembles the engine behind the API
+ *    └► worker            │         acceptor, workers, exchanges
+ *         └► net          │         connections, listeners, buffers
+ *              └► io.starlet ◄──────┘   the API: Handler, Exchange, StarletConfig, stats
+ *                   └► http          the protocol: parsing and framing, no I/O
+ * </pre>
+ *
+ * The API sits below the engine because the engine implements it (ServerExchange is an
+ * Exchange, the pool reports ServerStats) while the API must not know how: a user's code and
+ * the servlet layer then depend on the API alone.
+ */
+class ArchitectureTest {
+
+	/**
+	 * Every package of starlet-core and the packages it may use. A new package must be added
+	 * here, which makes its place in the layers a decision rather than an accident.
+	 */
+	static final Map<String, Set<String>> ALLOWED = allowed();
+
+	private static Map<String, Set<String>> allowed() {
+		Map<String, Set<String>> allowed = new LinkedHashMap<>();
+		allowed.put("io.starlet.http", Set.of());
+		allowed.put("io.starlet", Set.of("io.starlet.http"));
+		// The WebSocket codec stands alone: frames and the handshake, no server.
+		allowed.put("io.starlet.websocket", Set.of());
+		allowed.put("io.starlet.net", Set.of("io.starlet", "io.starlet.http"));
+		allowed.put("io.starlet.worker", Set.of("io.starlet.net", "io.starlet", "io.starlet.http"));
+		allowed.put("io.starlet.server", Set.of("io.starlet.worker", "io.starlet"));
+		allowed.put("io.starlet.servlet", Set.of("io.starlet", "io.starlet.http"));
+		return allowed;
+	}
+
+	@Test
+	void noPackageUsesAnotherThatUsesIt() throws Exception {
+		assertThat(mainClasses().cycles()).as("package cycles").isEmpty();
+	}
+
+	@Test
+	void everyPackageUsesOnlyTheLayersBelowIt() throws Exception {
+		PackageGraph graph = mainClasses();
+		assertThat(ALLOWED.keySet()).as("packages with a place in the layers").containsAll(graph.packages());
+		List<String> forbidden = new ArrayList<>();
+		for (String from : graph.packages()) {
+			graph.uses(from).forEach((to, example) -> {
+				if (!ALLOWED.get(from).contains(to)) {
+					forbidden.add(from + " -> " + to + "   e.g. " + example);
+				}
+			});
+		}
+		assertThat(forbidden).as("uses across the layers").isEmpty();
+	}
+
+	@Test
+	void theAllowedUsesThemselvesFormLayers() {
+		PackageGraph allowed = new PackageGraph("io.starlet");
+		ALLOWED.forEach((from, tos) -> tos.forEach((to) -> allowed.add(from + ".A", to + ".B")));
+		assertThat(allowed.cycles()).isEmpty();
+	}
+
+	/** The reading sees real uses, so an empty answer above means something. */
+	@Test
+	void theGraphSeesTheEngineUnderTheServer() throws Exception {
+		PackageGraph graph = mainClasses();
+		assertThat(graph.uses("io.starlet.server")).containsKey("io.starlet.worker");
+		assertThat(graph.uses("io.starlet.worker")).containsKeys("io.starlet.net", "io.starlet", "io.starlet.http");
+		assertThat(graph.uses("io.starlet.servlet")).containsKey("io.starlet");
+	}
+
+	@Test
+	void aCycleIsFoundAndShownWithExamples() {
+		PackageGraph graph = new PackageGraph("io.starlet");
+		graph.add("io.starlet.Api", "io.starlet.http.Parser");
+		graph.add("io.starlet.Api", "io.starlet.worker.Pool");
+		graph.add("io.starlet.worker.Pool", "io.starlet.net.Connection");
+		graph.add("io.starlet.net.Connection", "io.starlet.Api");
+		graph.add("java.lang.Object", "io.starlet.Api");
+		assertThat(graph.cycles()).singleElement().satisfies((cycle) -> assertThat(cycle)
+			.contains("io.starlet -> io.starlet.worker   e.g. io.starlet.Api -> io.starlet.worker.Pool")
+			.contains("io.starlet.worker -> io.starlet.net")
+			.contains("io.starlet.net -> io.starlet   e.g. io.starlet.net.Connection -> io.starlet.Api")
+			.doesNotContain("http"));
+	}
+
+	private static PackageGraph mainClasses() throws Exception {
+		Path classes = classesDirectory();
+		assertThat(classes).as("starlet-core's compiled classes").isDirectory();
+		return PackageGraph.of(classes, "io.starlet");
+	}
+
+	private static Path classesDirectory() throws URISyntaxException {
+		return Path.of(Handler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+	}
+
+}
