@@ -172,9 +172,12 @@ public record StarletConfig(
 	 * @param environment where environment variables are read ({@code System::getenv})
 	 */
 	public boolean inheritsChannel(java.util.function.Function<String, String> environment) {
-		String serverStarterPort = environment.apply(io.starlet.net.Listeners.SERVER_STARTER_PORT);
+		String serverStarterPort = environment.apply(SERVER_STARTER_PORT);
 		return this.inheritedChannel || (serverStarterPort != null && !serverStarterPort.isBlank());
 	}
+
+	/** Server::Starter names its sockets in this environment variable: {@code host:port=fd;...}. */
+	public static final String SERVER_STARTER_PORT = "SERVER_STARTER_PORT";
 
 	/** 30 MiB, in the range of Kestrel's default. */
 	public static final long DEFAULT_MAX_REQUEST_BODY_SIZE = 30L * 1024 * 1024;
