@@ -1,7 +1,7 @@
 package io.starlet.websocket;
 
 import io.starlet.StarletConfig;
-import io.starlet.StarletServer;
+import io.starlet.server.StarletServer;
 import io.starlet.servlet.ServletContainer;
 
 /**
