@@ -315,7 +315,7 @@ final class ContainerRequest implements HttpServletRequest {
 
 	RequestInput input() {
 		if (this.input == null) {
-			this.input = new RequestInput(this.exchange.requestBody());
+			this.input = new RequestInput(this.exchange.requestBody(), this.exchange::requestBodyRemaining);
 		}
 		return this.input;
 	}

@@ -41,6 +41,9 @@ class ArchitectureTest {
 	 */
 	static final Map<String, Set<String>> ALLOWED = allowed();
 
+	/** The protocol's value types that the API hands out: the field collections. */
+	static final Set<String> API_FIELD_TYPES = Set.of("io.starlet.http.Fields", "io.starlet.http.HttpFields");
+
 	private static Map<String, Set<String>> allowed() {
 		Map<String, Set<String>> allowed = new LinkedHashMap<>();
 		allowed.put("io.starlet.http", Set.of());
@@ -50,6 +53,7 @@ class ArchitectureTest {
 		allowed.put("io.starlet.net", Set.of("io.starlet", "io.starlet.http"));
 		allowed.put("io.starlet.worker", Set.of("io.starlet.net", "io.starlet", "io.starlet.http"));
 		allowed.put("io.starlet.server", Set.of("io.starlet.worker", "io.starlet"));
+		// The http part only for API_FIELD_TYPES; see below.
 		allowed.put("io.starlet.servlet", Set.of("io.starlet", "io.starlet.http"));
 		return allowed;
 	}
@@ -79,6 +83,20 @@ class ArchitectureTest {
 		PackageGraph allowed = new PackageGraph("io.starlet");
 		ALLOWED.forEach((from, tos) -> tos.forEach((to) -> allowed.add(from + ".A", to + ".B")));
 		assertThat(allowed.cycles()).isEmpty();
+	}
+
+	/**
+	 * The servlet layer is a Handler like any other: it sees the request through the API only.
+	 * Of the protocol it uses just the field types that {@link io.starlet.Exchange} hands out, so
+	 * that the engine's framing streams and exceptions can change without it.
+	 */
+	@Test
+	void theServletLayerSeesOnlyTheApiAndTheFieldTypesItExposes() throws Exception {
+		PackageGraph graph = mainClasses();
+		assertThat(graph.classesUsed("io.starlet.servlet", "io.starlet.http")).as("http types the servlet layer uses")
+			.isSubsetOf(API_FIELD_TYPES);
+		assertThat(graph.classesUsed("io.starlet", "io.starlet.http")).as("http types the API exposes")
+			.containsAll(API_FIELD_TYPES);
 	}
 
 	/** The reading sees real uses, so an empty answer above means something. */
