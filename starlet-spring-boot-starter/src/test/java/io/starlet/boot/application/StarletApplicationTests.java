@@ -183,7 +183,7 @@ class StarletApplicationTests {
 			this.application.maxConcurrent.accumulateAndGet(now, Math::max);
 			this.application.threads.add(Thread.currentThread().getName() + " virtual=" + isVirtual(Thread.currentThread()));
 			try {
-				Thread.sleep(300);
+				Thread.sleep(300); // a request that takes a while, so that requests overlap
 			}
 			finally {
 				this.application.concurrent.decrementAndGet();
