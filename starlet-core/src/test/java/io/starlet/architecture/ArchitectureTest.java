@@ -1,7 +1,6 @@
 package io.starlet.architecture;
 
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,12 +20,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * main classes, so it sees every reference, imported or fully qualified.
  *
  * <pre>
- *  servlet ──────────────┐          a Handler: sees the API only, never the engine
- *  server  (StarletServer)│         assembles the engine behind the API
- *    └► worker            │         acceptor, workers, exchanges
- *         └► net          │         connections, listeners, buffers
- *              └► io.starlet ◄──────┘   the API: Handler, Exchange, StarletConfig, stats
- *                   └► http          the protocol: parsing and framing, no I/O
+ *   servlet     server        the servlet container is a Handler; StarletServer assembles the engine
+ *      │          │
+ *      │        worker        acceptor, workers, queue, exchanges
+ *      │          │
+ *      │         net          connections, their buffers, listeners
+ *      ▼          ▼
+ *      io.starlet             the API: Handler, Exchange, StarletConfig, ServerStats
+ *          │
+ *         http                the protocol: parsing and framing, no I/O
  * </pre>
  *
  * The API sits below the engine because the engine implements it (ServerExchange is an
