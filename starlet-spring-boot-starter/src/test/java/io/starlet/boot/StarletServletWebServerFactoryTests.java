@@ -47,6 +47,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.starlet.StarletConfig;
@@ -70,6 +71,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  * The servlet web server factory contract, as Spring Boot's own factory test suite states it,
  * checked over real sockets.
  */
+@Timeout(120)
 class StarletServletWebServerFactoryTests {
 
 	private final HttpClient client = HttpClient.newBuilder()
