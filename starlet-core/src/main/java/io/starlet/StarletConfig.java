@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import io.starlet.http.HttpCompliance;
+
 /**
  * The server's configuration: every Starlet option, with Starlet's defaults. Immutable; build one
  * with {@link #builder()}.
@@ -39,6 +41,7 @@ import java.util.Objects;
  * @param minRequestBodyRate least bytes per second a body must arrive at after a 5 s grace
  * (408 below it); 0 = no minimum
  * @param bodyTempDir where bodies too large for memory are written; {@code null} = {@code java.io.tmpdir}
+ * @param httpCompliance the leniencies the request parser grants ({@link HttpCompliance#DEFAULT})
  */
 public record StarletConfig(
 		List<Listen> listen,
@@ -66,46 +69,115 @@ public record StarletConfig(
 		int requestBodyBufferSize,
 		long requestBodyMemory,
 		long minRequestBodyRate,
-		java.nio.file.Path bodyTempDir) {
+		java.nio.file.Path bodyTempDir,
+		HttpCompliance httpCompliance) {
 
 	public StarletConfig {
 		listen = List.copyOf(listen);
 		childExitHooks = List.copyOf(childExitHooks);
-		Objects.requireNonNull(timeout, "timeout");
-		Objects.requireNonNull(keepaliveTimeout, "keepaliveTimeout");
-		Objects.requireNonNull(errRespawnInterval, "errRespawnInterval");
-		Objects.requireNonNull(requestHeadTimeout, "requestHeadTimeout");
-		require(maxWorkers >= 0, "max-workers must be 0 or more, was " + maxWorkers);
-		require(maxKeepaliveReqs >= 1, "max-keepalive-reqs must be 1 or more, was " + maxKeepaliveReqs);
-		require(maxReqsPerChild >= 1, "max-reqs-per-child must be 1 or more, was " + maxReqsPerChild);
-		require(minReqsPerChild >= 0, "min-reqs-per-child must be 0 (unset) or more, was " + minReqsPerChild);
-		require(minReqsPerChild <= maxReqsPerChild, "min-reqs-per-child (" + minReqsPerChild
-				+ ") must not exceed max-reqs-per-child (" + maxReqsPerChild + ")");
-		requirePositive(timeout, "timeout");
-		requirePositive(keepaliveTimeout, "keepalive-timeout");
-		requirePositive(requestHeadTimeout, "request-head-timeout");
-		require(!errRespawnInterval.isNegative(), "err-respawn-interval must not be negative");
-		require(spawnInterval == null || !spawnInterval.isNegative(), "spawn-interval must not be negative");
-		require(queueTimeout == null || !queueTimeout.isNegative(), "queue-timeout must not be negative");
-		require(maxRequestHeaderSize >= 256, "max request header size must be at least 256 bytes");
-		require(maxRequestFields >= 1, "max request fields must be 1 or more, was " + maxRequestFields);
-		require(maxChunkLineSize >= 16, "max chunk line size must be at least 16 bytes, was " + maxChunkLineSize);
-		require(maxRequestBodySize >= -1, "max-request-body-size must be -1 (no limit) or more, was " + maxRequestBodySize);
-		require(maxConnections >= 1, "max-connections must be 1 or more, was " + maxConnections);
-		require(requestBodyBufferSize >= 0, "request-body-buffer-size must not be negative, was " + requestBodyBufferSize);
-		require(requestBodyMemory >= 0, "request-body-memory must not be negative, was " + requestBodyMemory);
-		require(minRequestBodyRate >= 0, "min-request-body-rate must not be negative, was " + minRequestBodyRate);
+		Objects.requireNonNull(httpCompliance, "httpCompliance");
+		Checks checks = new Checks();
+		checks.require(maxWorkers >= 0, "max-workers", "must be 0 or more (0 runs a single worker), was " + maxWorkers);
+		checks.require(maxKeepaliveReqs >= 1, "max-keepalive-reqs",
+				"must be 1 or more (1 disables keep-alive), was " + maxKeepaliveReqs);
+		checks.require(maxReqsPerChild >= 1, "max-reqs-per-child", "must be 1 or more, was " + maxReqsPerChild);
+		checks.require(minReqsPerChild >= 0, "min-reqs-per-child", "must be 0 (unset) or more, was " + minReqsPerChild);
+		checks.require(minReqsPerChild <= maxReqsPerChild, "min-reqs-per-child",
+				"must not exceed max-reqs-per-child (" + maxReqsPerChild + "), was " + minReqsPerChild);
+		checks.requirePositive(timeout, "timeout");
+		checks.requirePositive(keepaliveTimeout, "keepalive-timeout");
+		checks.requirePositive(requestHeadTimeout, "request-head-timeout");
+		checks.require(errRespawnInterval != null, "err-respawn-interval", "must be set");
+		checks.requireNotNegative(errRespawnInterval, "err-respawn-interval");
+		checks.requireNotNegative(spawnInterval, "spawn-interval");
+		checks.requireNotNegative(queueTimeout, "queue-timeout");
+		checks.require(maxRequestHeaderSize >= 256, "max-request-header-size",
+				"must be at least 256 bytes, was " + maxRequestHeaderSize);
+		checks.require(maxRequestFields >= 1, "max-request-fields", "must be 1 or more, was " + maxRequestFields);
+		checks.require(maxChunkLineSize >= 16, "max-chunk-line-size", "must be at least 16 bytes, was " + maxChunkLineSize);
+		checks.require(maxRequestBodySize >= -1, "max-request-body-size",
+				"must be -1 (no limit) or a size, was " + maxRequestBodySize);
+		checks.require(maxConnections >= 1, "max-connections", "must be 1 or more, was " + maxConnections);
+		checks.require(requestBodyBufferSize >= 0 && requestBodyBufferSize <= MAX_REQUEST_BODY_BUFFER_SIZE,
+				"request-body-buffer-size", "must be between 0 and 2GB, was " + requestBodyBufferSize);
+		checks.require(requestBodyMemory >= 0, "request-body-memory", "must not be negative, was " + requestBodyMemory);
+		checks.require(minRequestBodyRate >= 0, "min-request-body-rate",
+				"must not be negative (0 disables it), was " + minRequestBodyRate);
+		checks.throwIfAny();
 	}
 
-	private static void require(boolean condition, String message) {
-		if (!condition) {
-			throw new IllegalArgumentException(message);
+	/** The largest {@code request-body-buffer-size}: a receive buffer of it plus a head must fit in an array. */
+	public static final int MAX_REQUEST_BODY_BUFFER_SIZE = Integer.MAX_VALUE - 65536;
+
+	/** A value that breaks a rule: the option by its {@code starlet.*} property name, and why. */
+	public record Problem(String property, String reason) {
+
+		/** "max-workers must be 0 or more, was -1". */
+		public String message() {
+			return this.property + " " + this.reason;
 		}
+
 	}
 
-	private static void requirePositive(Duration d, String name) {
-		require(!d.isNegative() && !d.isZero(), name + " must be positive, was " + d);
+	/**
+	 * A configuration with values that break its rules; {@link #problems()} lists every one, so
+	 * that a caller (the Spring starter) can name each {@code starlet.*} property.
+	 */
+	public static final class InvalidConfigException extends IllegalArgumentException {
+
+		private final transient List<Problem> problems;
+
+		InvalidConfigException(List<Problem> problems) {
+			super(String.join("; ", problems.stream().map(Problem::message).toList()));
+			this.problems = List.copyOf(problems);
+		}
+
+		public List<Problem> problems() {
+			return this.problems;
+		}
+
 	}
+
+	/** Collects every broken rule, so one error names them all. */
+	private static final class Checks {
+
+		private final List<Problem> problems = new ArrayList<>();
+
+		void require(boolean condition, String property, String reason) {
+			if (!condition) {
+				this.problems.add(new Problem(property, reason));
+			}
+		}
+
+		void requirePositive(Duration d, String property) {
+			require(d != null && !d.isNegative() && !d.isZero(), property, "must be a positive duration, was " + d);
+		}
+
+		void requireNotNegative(Duration d, String property) {
+			require(d == null || !d.isNegative(), property, "must not be negative, was " + d);
+		}
+
+		void throwIfAny() {
+			if (!this.problems.isEmpty()) {
+				throw new InvalidConfigException(this.problems);
+			}
+		}
+
+	}
+
+	/**
+	 * Whether the server adopts the listening socket inherited on fd 0: configured so
+	 * ({@link #inheritedChannel}), or started by Server::Starter, which names its sockets in
+	 * {@code SERVER_STARTER_PORT}. The one place this is decided, for the engine and the starter.
+	 * @param environment where environment variables are read ({@code System::getenv})
+	 */
+	public boolean inheritsChannel(java.util.function.Function<String, String> environment) {
+		String serverStarterPort = environment.apply(SERVER_STARTER_PORT);
+		return this.inheritedChannel || (serverStarterPort != null && !serverStarterPort.isBlank());
+	}
+
+	/** Server::Starter names its sockets in this environment variable: {@code host:port=fd;...}. */
+	public static final String SERVER_STARTER_PORT = "SERVER_STARTER_PORT";
 
 	/** 30 MiB, in the range of Kestrel's default. */
 	public static final long DEFAULT_MAX_REQUEST_BODY_SIZE = 30L * 1024 * 1024;
@@ -146,6 +218,7 @@ public record StarletConfig(
 		b.requestBodyMemory = this.requestBodyMemory;
 		b.minRequestBodyRate = this.minRequestBodyRate;
 		b.bodyTempDir = this.bodyTempDir;
+		b.httpCompliance = this.httpCompliance;
 		return b;
 	}
 
@@ -180,6 +253,7 @@ public record StarletConfig(
 		private long requestBodyMemory = 64L * 1024 * 1024;
 		private long minRequestBodyRate = 240;
 		private java.nio.file.Path bodyTempDir;
+		private HttpCompliance httpCompliance = HttpCompliance.DEFAULT;
 
 		private Builder() {
 		}
@@ -339,6 +413,15 @@ public record StarletConfig(
 			return this;
 		}
 
+		/**
+		 * The leniencies the request parser grants. Default {@link HttpCompliance#DEFAULT};
+		 * {@link HttpCompliance#STRICT} grants none.
+		 */
+		public Builder httpCompliance(HttpCompliance httpCompliance) {
+			this.httpCompliance = httpCompliance;
+			return this;
+		}
+
 		public StarletConfig build() {
 			return new StarletConfig(this.listen, this.maxWorkers, this.timeout, this.keepaliveTimeout,
 					this.maxKeepaliveReqs, this.maxReqsPerChild, this.minReqsPerChild, this.spawnInterval,
@@ -346,7 +429,7 @@ public record StarletConfig(
 					this.requestHeadTimeout, this.maxRequestHeaderSize, this.maxRequestBodySize, this.maxRequestFields,
 					this.maxChunkLineSize, this.serverHeader, this.inheritedChannel, this.maxConnections,
 					this.requestBuffering, this.requestBodyBufferSize, this.requestBodyMemory, this.minRequestBodyRate,
-					this.bodyTempDir);
+					this.bodyTempDir, this.httpCompliance);
 		}
 
 	}

@@ -9,16 +9,17 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>What it accepts: a request line of exactly {@code token SP target SP HTTP/1.x}, the target
  * in origin, absolute, authority (CONNECT only) or asterisk (OPTIONS only) form, visible ASCII
- * except {@code #}; field lines of {@code token ":" OWS value OWS}; lines ending in CRLF or a
- * bare LF (RFC 9112 §2.2 lets a recipient accept LF in the head; a bare CR is always an error,
- * refused as soon as it is seen). An empty line before the request line is refused, not
- * skipped. What it refuses is listed in {@link Violation}.
+ * except {@code #}; field lines of {@code token ":" OWS value OWS}; lines ending in CRLF (a bare
+ * CR is always an error, refused as soon as it is seen). An empty line before the request line
+ * is refused, not skipped. What it refuses is listed in {@link Violation}; the leniencies it
+ * grants (bare LF line ends, equal {@code Content-Length} values, {@code Transfer-Encoding} with
+ * {@code Content-Length}, unescaped unsafe target characters) are decided by its
+ * {@link HttpCompliance} policy and by nothing else.
  *
  * <p>Framing is decided here, once, so no layer above can disagree about where a request ends:
- * {@code Content-Length} is digits only with overflow checked (a list of equal values folds,
- * different values are refused); {@code Transfer-Encoding} is one list across all its fields and
- * must end in {@code chunked} (400), with no other coding (501); both together mean chunked and
- * a close after the response; {@code Transfer-Encoding} in HTTP/1.0 is refused. Fields whose
+ * {@code Content-Length} is digits only with overflow checked (different values are refused);
+ * {@code Transfer-Encoding} is one list across all its fields and must end in {@code chunked}
+ * (400), with no other coding (501); {@code Transfer-Encoding} in HTTP/1.0 is refused. Fields whose
  * names merely resemble framing fields ({@code Content_Length}) are ordinary fields.
  *
  * <p>Limits: the whole head (request line included) at most {@code maxHeadSize} bytes (431; 414
@@ -29,6 +30,9 @@ import java.nio.charset.StandardCharsets;
  * field stay offsets into the buffer until someone asks for them ({@link RequestHead}).
  *
  * <p>Thread-confined: one parser per acceptor or worker.
+ *
+ * <p>Over the usual size on purpose: it is one job, the head's grammar, on the hottest path;
+ * its helpers are the character classes in {@link Tokens} and the view in {@link RequestHead}.
  */
 public final class RequestParser {
 
@@ -38,16 +42,36 @@ public final class RequestParser {
 
 	private final long maxContentLength;
 
+	// The policy's answers, read once: the parse loops test a final boolean, not a set.
+	private final boolean bareLf;
+
+	private final boolean equalContentLengths;
+
+	private final boolean transferEncodingWithContentLength;
+
+	private final boolean unsafeTargetCharacters;
+
+	/** A parser with {@link HttpCompliance#DEFAULT}. */
+	public RequestParser(int maxHeadSize, int maxFields, long maxContentLength) {
+		this(maxHeadSize, maxFields, maxContentLength, HttpCompliance.DEFAULT);
+	}
+
 	/**
 	 * @param maxHeadSize most bytes of request line plus fields (431 beyond; 414 when the request
 	 * line alone does not fit)
 	 * @param maxFields most field lines (431 beyond)
 	 * @param maxContentLength a larger declared {@code Content-Length} gets 413; -1 for no limit
+	 * @param compliance the leniencies granted
 	 */
-	public RequestParser(int maxHeadSize, int maxFields, long maxContentLength) {
+	public RequestParser(int maxHeadSize, int maxFields, long maxContentLength, HttpCompliance compliance) {
 		this.maxHeadSize = maxHeadSize;
 		this.maxFields = maxFields;
 		this.maxContentLength = maxContentLength;
+		this.bareLf = compliance.allows(HttpCompliance.Leniency.BARE_LF_IN_HEAD);
+		this.equalContentLengths = compliance.allows(HttpCompliance.Leniency.EQUAL_CONTENT_LENGTHS);
+		this.transferEncodingWithContentLength = compliance
+			.allows(HttpCompliance.Leniency.TRANSFER_ENCODING_WITH_CONTENT_LENGTH);
+		this.unsafeTargetCharacters = compliance.allows(HttpCompliance.Leniency.UNSAFE_TARGET_CHARACTERS);
 	}
 
 	public int maxHeadSize() {
@@ -98,6 +122,9 @@ public final class RequestParser {
 				}
 			}
 			else if (b == '\n') {
+				if (!this.bareLf && (i == lineStart || buf[i - 1] != '\r')) {
+					throw new BadRequestException(Violation.INVALID_CHARACTER, "bare LF as a line end (CRLF required)");
+				}
 				int lineLength = i - lineStart;
 				if (lineLength == 0 || (lineLength == 1 && buf[lineStart] == '\r')) {
 					if (lineStart == start) {
@@ -164,8 +191,20 @@ public final class RequestParser {
 		if (buf[i] != '\n') {
 			throw new BadRequestException(Violation.MALFORMED_REQUEST_LINE, "unexpected bytes after the HTTP version");
 		}
+		if (!this.unsafeTargetCharacters) {
+			requireUriCharacters(buf, targetStart, targetEnd);
+		}
 		parseTarget(buf, targetStart, targetEnd, head);
 		return i + 1;
+	}
+
+	private static void requireUriCharacters(byte[] buf, int start, int end) throws BadRequestException {
+		for (int i = start; i < end; i++) {
+			if (!Tokens.isUriChar(buf[i])) {
+				throw new BadRequestException(Violation.INVALID_TARGET,
+						"request target contains a character that must be percent-encoded");
+			}
+		}
 	}
 
 	private static int parseVersion(byte[] buf, int i, RequestHead head) throws BadRequestException {
@@ -399,6 +438,9 @@ public final class RequestParser {
 						if (contentLength >= 0 && contentLength != value) {
 							throw new BadRequestException(Violation.INVALID_CONTENT_LENGTH, "different Content-Length values");
 						}
+						if (contentLength >= 0 && !this.equalContentLengths) {
+							throw new BadRequestException(Violation.INVALID_CONTENT_LENGTH, "more than one Content-Length");
+						}
 						contentLength = value;
 					}
 				}
@@ -437,6 +479,10 @@ public final class RequestParser {
 			}
 			head.chunked = true;
 			if (contentLength >= 0) {
+				if (!this.transferEncodingWithContentLength) {
+					throw new BadRequestException(Violation.INVALID_CONTENT_LENGTH,
+							"Content-Length together with Transfer-Encoding");
+				}
 				// RFC 9112 §6.3 (3): chunked wins, and the connection must close after the response.
 				head.closeAfterResponse = true;
 			}
@@ -452,8 +498,8 @@ public final class RequestParser {
 		}
 	}
 
-	/** 1*DIGIT, or a list of identical 1*DIGIT values (RFC 9110 §8.6). */
-	private static long parseContentLength(byte[] buf, int start, int end) throws BadRequestException {
+	/** 1*DIGIT, or (when the policy allows) a list of identical 1*DIGIT values (RFC 9110 §8.6). */
+	private long parseContentLength(byte[] buf, int start, int end) throws BadRequestException {
 		long result = -1;
 		int i = start;
 		while (true) {
@@ -474,6 +520,9 @@ public final class RequestParser {
 			}
 			if (result >= 0 && result != value) {
 				throw new BadRequestException(Violation.INVALID_CONTENT_LENGTH, "different Content-Length values");
+			}
+			if (result >= 0 && !this.equalContentLengths) {
+				throw new BadRequestException(Violation.INVALID_CONTENT_LENGTH, "Content-Length is a list");
 			}
 			result = value;
 			while (i < end && (buf[i] == ' ' || buf[i] == '\t')) {

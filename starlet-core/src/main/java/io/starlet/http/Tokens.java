@@ -18,6 +18,8 @@ final class Tokens {
 
 	private static final byte HEX = 8;
 
+	private static final byte URI = 16;
+
 	private static final byte[] CLASSES = new byte[256];
 
 	static {
@@ -47,6 +49,12 @@ final class Tokens {
 			CLASSES[c] |= TARGET;
 		}
 		CLASSES['#'] &= ~TARGET;
+		// RFC 3986 §2: unreserved, reserved and '%' (a strict policy refuses the rest of TARGET).
+		for (int c = 0x21; c <= 0x7e; c++) {
+			if ("\"<>\\^`{|}#".indexOf(c) < 0) {
+				CLASSES[c] |= URI;
+			}
+		}
 	}
 
 	private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -115,6 +123,11 @@ final class Tokens {
 	/** A byte allowed in a request target: visible ASCII except '#'. */
 	static boolean isTargetChar(byte b) {
 		return (CLASSES[b & 0xff] & TARGET) != 0;
+	}
+
+	/** A byte RFC 3986 allows in a URI reference, '#' aside: unreserved, reserved or '%'. */
+	static boolean isUriChar(byte b) {
+		return (CLASSES[b & 0xff] & URI) != 0;
 	}
 
 	/** A byte of an RFC 3986 reg-name (unreserved, pct-encoded, sub-delims). */

@@ -16,15 +16,13 @@ import java.util.List;
 
 import io.starlet.Listen;
 import io.starlet.ListenBindException;
+import io.starlet.StarletConfig;
 
 /**
  * The listening sockets: TCP addresses, UNIX-domain socket paths, and the socket inherited on
  * fd 0 from Server::Starter or systemd.
  */
 public final class Listeners implements AutoCloseable {
-
-	/** Server::Starter names its sockets here: {@code host:port=fd;...}. */
-	public static final String SERVER_STARTER_PORT = "SERVER_STARTER_PORT";
 
 	private static final int BACKLOG = 1024;
 
@@ -111,7 +109,7 @@ public final class Listeners implements AutoCloseable {
 
 	private static ServerSocketChannel inheritedChannel() throws IOException {
 		Channel channel = System.inheritedChannel();
-		String advertised = System.getenv(SERVER_STARTER_PORT);
+		String advertised = System.getenv(StarletConfig.SERVER_STARTER_PORT);
 		if (channel instanceof ServerSocketChannel server) {
 			return server;
 		}

@@ -43,6 +43,9 @@ import jakarta.servlet.http.HttpServletRequest;
  *
  * {@code isAsyncStarted()} is true from {@code startAsync} until a worker takes the dispatch or
  * the cycle completes, as on Tomcat.
+ *
+ * <p>Over the usual size on purpose: the state machine above is one lock and one set of
+ * transitions, and splitting it would spread each transition over two classes.
  */
 final class ContainerAsyncContext implements AsyncContext {
 
@@ -239,18 +242,8 @@ final class ContainerAsyncContext implements AsyncContext {
 
 	@Override
 	public void start(Runnable run) {
-		ClassLoader loader = this.request.context.getClassLoader();
-		this.request.container.asyncExecutor().execute(() -> {
-			Thread thread = Thread.currentThread();
-			ClassLoader previous = thread.getContextClassLoader();
-			thread.setContextClassLoader(loader);
-			try {
-				run.run();
-			}
-			finally {
-				thread.setContextClassLoader(previous);
-			}
-		});
+		// same class loader rule as work on a worker
+		this.request.container.asyncExecutor().execute(onWorker(run));
 	}
 
 	@Override

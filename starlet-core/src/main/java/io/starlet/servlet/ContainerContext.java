@@ -49,8 +49,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one {@link ServletContext} of a {@link ServletContainer}: registrations, listeners,
- * attributes, init parameters, resources and the container-wide settings.
+ * The one {@link ServletContext} of a {@link ServletContainer}. Its own jobs are the context's
+ * life ({@link #start()}, {@link #destroy()}), attributes and init parameters, and what the
+ * application may still set through the API (session timeout and tracking, default encodings);
+ * the rest is delegated: {@link ContainerSettings} (immutable, from the embedder),
+ * {@link Registrations} (servlets, filters, mappings), {@link ContextListeners},
+ * {@link ContextResources} and {@link WorkDirectories}.
+ *
+ * <p>Longer than most classes here because {@code ServletContext} has some sixty methods; each
+ * is a few lines or a delegation.
  *
  * <p>Lifecycle: configurable until {@link #start()}; from then on registration methods throw
  * {@link IllegalStateException} as the specification says, and the servlet mapping is frozen.
@@ -61,85 +68,41 @@ final class ContainerContext implements ServletContext {
 
 	private static final Logger logger = LoggerFactory.getLogger(ServletContext.class);
 
-	private static final Set<Class<? extends EventListener>> LISTENER_TYPES = Set.of(ServletContextListener.class,
-			ServletContextAttributeListener.class, ServletRequestListener.class, ServletRequestAttributeListener.class,
-			HttpSessionListener.class, HttpSessionAttributeListener.class, HttpSessionIdListener.class);
+	final ContainerSettings settings;
 
-	// --- settings -----------------------------------------------------------------------------
+	final Registrations registrations = new Registrations(this);
 
-	String contextPath = "";
+	private final ContextListeners listeners = new ContextListeners();
 
-	String displayName = "application";
+	private final WorkDirectories workDirectories = new WorkDirectories();
 
-	ClassLoader classLoader;
-
-	final MimeTypes mimeTypes = new MimeTypes();
-
-	final Map<Locale, Charset> localeCharsets = new ConcurrentHashMap<>();
-
-	Path documentRoot;
-
-	private final ResourceCache classPathResources = new ResourceCache("META-INF/resources");
-
-	Function<Cookie, String> sameSiteResolver;
-
-	volatile boolean useRelativeRedirects;
-
-	/** False: nothing serves static files, unmapped requests get 404 and there is no "default" servlet. */
-	volatile boolean defaultServletEnabled = true;
-
-	final ErrorPages errorPages = new ErrorPages();
-
-	private volatile int sessionTimeoutMinutes = 30;
-
-	private volatile String requestCharacterEncoding;
-
-	private volatile String responseCharacterEncoding;
+	private final ContextResources resources;
 
 	private final SessionCookieSettings sessionCookieConfig = new SessionCookieSettings(this);
-
-	/** As Tomcat: the defaults until the application sets its own. */
-	private volatile Set<SessionTrackingMode> sessionTrackingModes = defaultTrackingModes();
-
-	// --- registrations ------------------------------------------------------------------------
-
-	private final Map<String, ServletHolder> servlets = new LinkedHashMap<>();
-
-	private final Map<String, FilterHolder> filters = new LinkedHashMap<>();
-
-	private final List<FilterMapping> filterMappings = new CopyOnWriteArrayList<>();
-
-	/** Where the next isMatchAfter=false mapping goes: after earlier "before" ones, before the rest. */
-	private int filterInsertPoint;
-
-	private final List<EventListener> listeners = new CopyOnWriteArrayList<>();
-
-	private final Map<Class<?>, List<?>> listenersByType = new ConcurrentHashMap<>();
-
-	private final List<ServletHolder> initializedServlets = new CopyOnWriteArrayList<>();
 
 	private final Map<String, Object> attributes = new ConcurrentHashMap<>();
 
 	private final Map<String, String> initParameters = new ConcurrentHashMap<>();
 
-	private final ServletHolder fallbackServlet;
+	// What the application may still change through the ServletContext API until start.
 
-	private volatile ServletMapper mapper;
+	private volatile int sessionTimeoutSeconds;
+
+	private volatile String requestCharacterEncoding;
+
+	private volatile String responseCharacterEncoding;
+
+	/** As Tomcat: the defaults until the application sets its own. */
+	private volatile Set<SessionTrackingMode> sessionTrackingModes = defaultTrackingModes();
 
 	private volatile boolean started;
 
 	private volatile boolean destroyed;
 
-	private Path temporaryDocumentRoot;
-
-	private Path workDirectory;
-
-	private int servletOrder;
-
-	ContainerContext() {
-		this.fallbackServlet = new ServletHolder(this, "default", DefaultServlet.class.getName(),
-				new DefaultServlet(), Integer.MAX_VALUE);
-		this.fallbackServlet.addMapping("/");
+	ContainerContext(ContainerSettings settings) {
+		this.settings = settings;
+		this.sessionTimeoutSeconds = settings.sessionTimeoutSeconds();
+		this.resources = new ContextResources(settings.documentRoot(), this::getClassLoader, this.workDirectories);
 	}
 
 	// --- lifecycle ----------------------------------------------------------------------------
@@ -154,205 +117,73 @@ final class ContainerContext implements ServletContext {
 		return this.started;
 	}
 
+	/** Freezes the mapping, runs {@code contextInitialized}, then initialises the filters. */
 	void start() throws ServletException {
 		if (this.started) {
 			return;
 		}
-		List<ServletHolder> holders;
-		synchronized (this.servlets) {
-			holders = new ArrayList<>(this.servlets.values());
-		}
-		this.mapper = new ServletMapper(holders, this.fallbackServlet);
+		this.registrations.freeze();
 		if (getAttribute(TEMPDIR) == null) {
 			try {
-				this.workDirectory = Files.createTempDirectory("starlet-work");
-				this.attributes.put(TEMPDIR, this.workDirectory.toFile());
+				this.attributes.put(TEMPDIR, this.workDirectories.createWorkDirectory().toFile());
 			}
 			catch (IOException ex) {
 				logger.warn("Cannot create a work directory for {}: {}", TEMPDIR, ex.getMessage());
 			}
 		}
 		ServletContextEvent event = new ServletContextEvent(this);
-		for (EventListener listener : this.listeners) {
-			if (listener instanceof ServletContextListener contextListener) {
-				contextListener.contextInitialized(event);
-			}
+		for (ServletContextListener listener : this.listeners.of(ServletContextListener.class)) {
+			listener.contextInitialized(event);
 		}
 		this.started = true;
-		List<FilterHolder> filterHolders;
-		synchronized (this.filters) {
-			filterHolders = new ArrayList<>(this.filters.values());
-		}
-		for (FilterHolder filter : filterHolders) {
-			filter.init();
-		}
+		this.registrations.initFilters();
 	}
 
 	void initServlets() throws ServletException {
-		List<ServletHolder> toLoad = new ArrayList<>();
-		synchronized (this.servlets) {
-			for (ServletHolder holder : this.servlets.values()) {
-				if (holder.getLoadOnStartup() >= 0) {
-					toLoad.add(holder);
-				}
-			}
-		}
-		toLoad.sort((a, b) -> (a.getLoadOnStartup() != b.getLoadOnStartup())
-				? Integer.compare(a.getLoadOnStartup(), b.getLoadOnStartup()) : Integer.compare(a.order(), b.order()));
-		for (ServletHolder holder : toLoad) {
-			holder.servlet();
-		}
+		this.registrations.initServlets();
 	}
 
+	/** Servlets and filters, then {@code contextDestroyed} in reverse order, then the temp directories. */
 	void destroy() {
 		if (this.destroyed) {
 			return;
 		}
 		this.destroyed = true;
-		// servlets go in the reverse order of their initialisation
-		List<ServletHolder> holders = new ArrayList<>(this.initializedServlets);
-		Collections.reverse(holders);
-		holders.forEach(ServletHolder::destroy);
-		List<FilterHolder> filterHolders;
-		synchronized (this.filters) {
-			filterHolders = new ArrayList<>(this.filters.values());
-		}
-		Collections.reverse(filterHolders);
-		filterHolders.forEach(FilterHolder::destroy);
-		List<EventListener> reversed = new ArrayList<>(this.listeners);
-		Collections.reverse(reversed);
+		this.registrations.destroy();
 		ServletContextEvent event = new ServletContextEvent(this);
-		for (EventListener listener : reversed) {
-			if (listener instanceof ServletContextListener contextListener) {
-				try {
-					contextListener.contextDestroyed(event);
-				}
-				catch (RuntimeException ex) {
-					log("contextDestroyed failed", ex);
-				}
+		for (ServletContextListener listener : this.listeners.reversed(ServletContextListener.class)) {
+			try {
+				listener.contextDestroyed(event);
+			}
+			catch (RuntimeException ex) {
+				log("contextDestroyed failed", ex);
 			}
 		}
-		deleteQuietly(this.temporaryDocumentRoot);
-		deleteQuietly(this.workDirectory);
-	}
-
-	/** Deletes a directory the container created, with whatever was left in it. */
-	private static void deleteQuietly(Path directory) {
-		if (directory == null) {
-			return;
-		}
-		try (java.util.stream.Stream<Path> paths = Files.walk(directory)) {
-			paths.sorted(java.util.Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
-		}
-		catch (IOException | RuntimeException ex) {
-			// best effort: it lives under the temp directory
-		}
-	}
-
-	void servletInitialized(ServletHolder holder) {
-		this.initializedServlets.add(holder);
+		this.workDirectories.deleteAll();
 	}
 
 	ServletMapper mapper() {
-		ServletMapper current = this.mapper;
-		if (current == null) {
-			throw new IllegalStateException("The servlet context has not been started");
-		}
-		return current;
+		return this.registrations.mapper();
 	}
 
-	// --- filters ------------------------------------------------------------------------------
-
-	void addFilterMapping(FilterMapping mapping, boolean isMatchAfter) {
-		synchronized (this.filterMappings) {
-			if (isMatchAfter) {
-				this.filterMappings.add(mapping);
-			}
-			else {
-				this.filterMappings.add(this.filterInsertPoint++, mapping);
-			}
-		}
-	}
-
-	List<FilterMapping> filterMappings() {
-		return this.filterMappings;
-	}
-
-	/** The filters for a dispatch: URL-pattern mappings first, then servlet-name ones (Servlet §6.2.4). */
 	List<FilterHolder> filtersFor(jakarta.servlet.DispatcherType type, String path, String servletName) {
-		List<FilterHolder> chain = null;
-		for (FilterMapping mapping : this.filterMappings) {
-			if (mapping.urlPattern() != null && path != null && mapping.appliesTo(type, path, servletName)) {
-				chain = add(chain, mapping.filter());
-			}
-		}
-		for (FilterMapping mapping : this.filterMappings) {
-			if (mapping.servletName() != null && mapping.appliesTo(type, path, servletName)) {
-				chain = add(chain, mapping.filter());
-			}
-		}
-		return (chain != null) ? chain : Collections.emptyList();
+		return this.registrations.filtersFor(type, path, servletName);
 	}
 
-	private static List<FilterHolder> add(List<FilterHolder> chain, FilterHolder filter) {
-		List<FilterHolder> list = (chain != null) ? chain : new ArrayList<>(8);
-		list.add(filter);
-		return list;
-	}
-
-	ServletHolder servletMappedTo(String pattern) {
-		synchronized (this.servlets) {
-			for (ServletHolder holder : this.servlets.values()) {
-				if (holder.getMappings().contains(pattern)) {
-					return holder;
-				}
-			}
-		}
-		return null;
-	}
-
-	ServletHolder servletNamed(String name) {
-		synchronized (this.servlets) {
-			ServletHolder holder = this.servlets.get(name);
-			if (holder == null && "default".equals(name) && this.defaultServletEnabled) {
-				return this.fallbackServlet;
-			}
-			return holder;
-		}
-	}
-
-	// --- listeners ----------------------------------------------------------------------------
-
-	/**
-	 * The listeners of a type, in registration order (unmodifiable). Cached per type: requests
-	 * ask for them on every request and every attribute change, and the set is fixed once the
-	 * context has started.
-	 */
-	@SuppressWarnings("unchecked")
+	/** The listeners of a type, in registration order (unmodifiable, cached). */
 	<T extends EventListener> List<T> listeners(Class<T> type) {
-		List<?> cached = this.listenersByType.get(type);
-		if (cached == null) {
-			List<T> result = new ArrayList<>(2);
-			for (EventListener listener : this.listeners) {
-				if (type.isInstance(listener)) {
-					result.add(type.cast(listener));
-				}
-			}
-			cached = result.isEmpty() ? List.of() : Collections.unmodifiableList(result);
-			this.listenersByType.put(type, cached);
-		}
-		return (List<T>) cached;
+		return this.listeners.of(type);
 	}
 
 	boolean hasListeners(Class<? extends EventListener> type) {
-		return !listeners(type).isEmpty();
+		return !this.listeners.of(type).isEmpty();
 	}
 
 	// --- ServletContext: basics ---------------------------------------------------------------
 
 	@Override
 	public String getContextPath() {
-		return this.contextPath;
+		return this.settings.contextPath();
 	}
 
 	@Override
@@ -360,8 +191,8 @@ final class ContainerContext implements ServletContext {
 		if (uripath == null || !uripath.startsWith("/")) {
 			return null;
 		}
-		if (this.contextPath.isEmpty() || uripath.equals(this.contextPath)
-				|| uripath.startsWith(this.contextPath + "/")) {
+		String contextPath = this.settings.contextPath();
+		if (contextPath.isEmpty() || uripath.equals(contextPath) || uripath.startsWith(contextPath + "/")) {
 			return this;
 		}
 		return null;
@@ -389,7 +220,7 @@ final class ContainerContext implements ServletContext {
 
 	@Override
 	public String getMimeType(String file) {
-		return this.mimeTypes.forFileName(file);
+		return this.settings.mimeTypes().forFileName(file);
 	}
 
 	@Override
@@ -399,7 +230,7 @@ final class ContainerContext implements ServletContext {
 
 	@Override
 	public String getServletContextName() {
-		return this.displayName;
+		return this.settings.displayName();
 	}
 
 	@Override
@@ -414,7 +245,7 @@ final class ContainerContext implements ServletContext {
 
 	@Override
 	public ClassLoader getClassLoader() {
-		ClassLoader loader = this.classLoader;
+		ClassLoader loader = this.settings.classLoader();
 		if (loader == null) {
 			loader = Thread.currentThread().getContextClassLoader();
 		}
@@ -508,42 +339,21 @@ final class ContainerContext implements ServletContext {
 		}
 	}
 
-	// --- servlets -----------------------------------------------------------------------------
+	// --- servlets and filters (Registrations) ------------------------------------------------
 
 	@Override
 	public ServletRegistration.Dynamic addServlet(String servletName, String className) {
-		return addServlet(servletName, className, null);
+		return this.registrations.addServlet(servletName, className, null);
 	}
 
 	@Override
 	public ServletRegistration.Dynamic addServlet(String servletName, Servlet servlet) {
-		if (servlet == null) {
-			throw new IllegalArgumentException("servlet must not be null");
-		}
-		return addServlet(servletName, servlet.getClass().getName(), servlet);
+		return this.registrations.addServlet(servletName, Registrations.classOf(servlet, "servlet"), servlet);
 	}
 
 	@Override
 	public ServletRegistration.Dynamic addServlet(String servletName, Class<? extends Servlet> servletClass) {
-		if (servletClass == null) {
-			throw new IllegalArgumentException("servletClass must not be null");
-		}
-		return addServlet(servletName, servletClass.getName(), null);
-	}
-
-	private ServletRegistration.Dynamic addServlet(String servletName, String className, Servlet instance) {
-		if (servletName == null || servletName.isEmpty()) {
-			throw new IllegalArgumentException("Servlet name must not be null or empty");
-		}
-		checkNotStarted("addServlet");
-		synchronized (this.servlets) {
-			if (this.servlets.containsKey(servletName)) {
-				return null;
-			}
-			ServletHolder holder = new ServletHolder(this, servletName, className, instance, this.servletOrder++);
-			this.servlets.put(servletName, holder);
-			return holder;
-		}
+		return this.registrations.addServlet(servletName, Registrations.nameOf(servletClass, "servletClass"), null);
 	}
 
 	@Override
@@ -558,54 +368,27 @@ final class ContainerContext implements ServletContext {
 
 	@Override
 	public ServletRegistration getServletRegistration(String servletName) {
-		synchronized (this.servlets) {
-			return this.servlets.get(servletName);
-		}
+		return this.registrations.servlet(servletName);
 	}
 
 	@Override
 	public Map<String, ? extends ServletRegistration> getServletRegistrations() {
-		synchronized (this.servlets) {
-			return Collections.unmodifiableMap(new LinkedHashMap<>(this.servlets));
-		}
+		return this.registrations.servlets();
 	}
-
-	// --- filters ------------------------------------------------------------------------------
 
 	@Override
 	public FilterRegistration.Dynamic addFilter(String filterName, String className) {
-		return addFilter(filterName, className, null);
+		return this.registrations.addFilter(filterName, className, null);
 	}
 
 	@Override
 	public FilterRegistration.Dynamic addFilter(String filterName, Filter filter) {
-		if (filter == null) {
-			throw new IllegalArgumentException("filter must not be null");
-		}
-		return addFilter(filterName, filter.getClass().getName(), filter);
+		return this.registrations.addFilter(filterName, Registrations.classOf(filter, "filter"), filter);
 	}
 
 	@Override
 	public FilterRegistration.Dynamic addFilter(String filterName, Class<? extends Filter> filterClass) {
-		if (filterClass == null) {
-			throw new IllegalArgumentException("filterClass must not be null");
-		}
-		return addFilter(filterName, filterClass.getName(), null);
-	}
-
-	private FilterRegistration.Dynamic addFilter(String filterName, String className, Filter instance) {
-		if (filterName == null || filterName.isEmpty()) {
-			throw new IllegalArgumentException("Filter name must not be null or empty");
-		}
-		checkNotStarted("addFilter");
-		synchronized (this.filters) {
-			if (this.filters.containsKey(filterName)) {
-				return null;
-			}
-			FilterHolder holder = new FilterHolder(this, filterName, className, instance);
-			this.filters.put(filterName, holder);
-			return holder;
-		}
+		return this.registrations.addFilter(filterName, Registrations.nameOf(filterClass, "filterClass"), null);
 	}
 
 	@Override
@@ -615,16 +398,12 @@ final class ContainerContext implements ServletContext {
 
 	@Override
 	public FilterRegistration getFilterRegistration(String filterName) {
-		synchronized (this.filters) {
-			return this.filters.get(filterName);
-		}
+		return this.registrations.filter(filterName);
 	}
 
 	@Override
 	public Map<String, ? extends FilterRegistration> getFilterRegistrations() {
-		synchronized (this.filters) {
-			return Collections.unmodifiableMap(new LinkedHashMap<>(this.filters));
-		}
+		return this.registrations.filters();
 	}
 
 	// --- listeners ----------------------------------------------------------------------------
@@ -650,9 +429,7 @@ final class ContainerContext implements ServletContext {
 			throw new IllegalArgumentException("listener must not be null");
 		}
 		checkNotStarted("addListener");
-		checkListenerType(listener.getClass());
 		this.listeners.add(listener);
-		this.listenersByType.clear();
 	}
 
 	@Override
@@ -667,17 +444,8 @@ final class ContainerContext implements ServletContext {
 
 	@Override
 	public <T extends EventListener> T createListener(Class<T> clazz) throws ServletException {
-		checkListenerType(clazz);
+		ContextListeners.checkType(clazz);
 		return instantiate(clazz);
-	}
-
-	private static void checkListenerType(Class<?> type) {
-		for (Class<?> supported : LISTENER_TYPES) {
-			if (supported.isAssignableFrom(type)) {
-				return;
-			}
-		}
-		throw new IllegalArgumentException(type.getName() + " implements no supported listener interface");
 	}
 
 	private <T> T instantiate(Class<T> clazz) throws ServletException {
@@ -734,25 +502,19 @@ final class ContainerContext implements ServletContext {
 
 	@Override
 	public int getSessionTimeout() {
-		return this.sessionTimeoutMinutes;
+		int seconds = this.sessionTimeoutSeconds;
+		return (seconds <= 0) ? 0 : Math.max(1, (seconds + 59) / 60);
 	}
 
 	@Override
 	public void setSessionTimeout(int sessionTimeout) {
 		checkNotStarted("setSessionTimeout");
-		setSessionTimeoutSeconds((sessionTimeout <= 0) ? 0 : sessionTimeout * 60);
+		this.sessionTimeoutSeconds = (sessionTimeout <= 0) ? 0 : sessionTimeout * 60;
 	}
 
 	/** Seconds of inactivity before a session expires; ≤ 0 never. */
 	int sessionTimeoutSeconds() {
 		return this.sessionTimeoutSeconds;
-	}
-
-	private volatile int sessionTimeoutSeconds = 30 * 60;
-
-	void setSessionTimeoutSeconds(int seconds) {
-		this.sessionTimeoutSeconds = seconds;
-		this.sessionTimeoutMinutes = (seconds <= 0) ? 0 : Math.max(1, (seconds + 59) / 60);
 	}
 
 	@Override
@@ -792,155 +554,50 @@ final class ContainerContext implements ServletContext {
 		if (name == null) {
 			return null;
 		}
-		ServletHolder holder = servletNamed(name);
+		ServletHolder holder = this.registrations.servletNamed(name);
 		return (holder != null) ? ContainerDispatcher.forServlet(this, holder) : null;
 	}
 
-	// --- resources ----------------------------------------------------------------------------
+	// --- resources (ContextResources) --------------------------------------------------------
 
 	/** The file for a context-relative path under the document root, or null. */
 	Path documentFile(String path) {
-		if (this.documentRoot == null || path == null || !path.startsWith("/")) {
-			return null;
-		}
-		String normalized = RequestPath.normalize(path);
-		if (normalized == null) {
-			return null;
-		}
-		Path root = this.documentRoot.toAbsolutePath().normalize();
-		Path file = root.resolve(normalized.substring(1)).normalize();
-		if (!file.startsWith(root) || !Files.exists(file)) {
-			return null;
-		}
-		try {
-			// no symbolic link may lead out of the document root (as Tomcat without allowLinking)
-			return file.toRealPath().startsWith(root.toRealPath()) ? file : null;
-		}
-		catch (IOException ex) {
-			return null;
-		}
+		return this.resources.documentFile(path);
 	}
 
-	/** {@code META-INF/resources} + a normalised path on the class path, or null (cached: see ResourceCache). */
+	/** {@code META-INF/resources} + a normalised path on the class path, or null. */
 	URL classPathResource(String normalized) {
-		return this.classPathResources.find(getClassLoader(), normalized);
+		return this.resources.classPathResource(normalized);
 	}
 
 	@Override
 	public URL getResource(String path) throws MalformedURLException {
-		if (path == null || !path.startsWith("/")) {
-			throw new MalformedURLException("Resource path must start with '/': " + path);
-		}
-		Path file = documentFile(path);
-		if (file != null) {
-			return file.toUri().toURL();
-		}
-		String normalized = RequestPath.normalize(path);
-		if (normalized == null) {
-			return null;
-		}
-		URL url = classPathResource(normalized);
-		if (url != null) {
-			return url;
-		}
-		if (normalized.equals("/")) {
-			return temporaryDocumentRoot().toUri().toURL();
-		}
-		return null;
-	}
-
-	private synchronized Path temporaryDocumentRoot() throws MalformedURLException {
-		if (this.documentRoot != null) {
-			return this.documentRoot;
-		}
-		if (this.temporaryDocumentRoot == null) {
-			try {
-				this.temporaryDocumentRoot = Files.createTempDirectory("starlet-docbase");
-				this.temporaryDocumentRoot.toFile().deleteOnExit();
-			}
-			catch (IOException ex) {
-				throw new MalformedURLException("Cannot create a document root: " + ex.getMessage());
-			}
-		}
-		return this.temporaryDocumentRoot;
+		return this.resources.resource(path);
 	}
 
 	@Override
 	public InputStream getResourceAsStream(String path) {
-		try {
-			URL url = getResource(path);
-			if (url == null) {
-				return null;
-			}
-			if ("file".equals(url.getProtocol()) && Files.isDirectory(Path.of(url.toURI()))) {
-				return null;
-			}
-			return url.openStream();
-		}
-		catch (IOException | java.net.URISyntaxException ex) {
-			return null;
-		}
+		return this.resources.resourceAsStream(path);
 	}
 
 	@Override
 	public Set<String> getResourcePaths(String path) {
-		if (path == null || !path.startsWith("/")) {
-			return null;
-		}
-		String dir = path.endsWith("/") ? path : path + "/";
-		Set<String> result = new TreeSet<>();
-		Path file = documentFile(dir);
-		if (file != null && Files.isDirectory(file)) {
-			try (DirectoryStream<Path> entries = Files.newDirectoryStream(file)) {
-				for (Path entry : entries) {
-					result.add(dir + entry.getFileName() + (Files.isDirectory(entry) ? "/" : ""));
-				}
-			}
-			catch (IOException ex) {
-				// unreadable directory: report what we have
-			}
-		}
-		try {
-			Enumeration<URL> urls = getClassLoader().getResources("META-INF/resources" + dir);
-			while (urls.hasMoreElements()) {
-				URL url = urls.nextElement();
-				if ("file".equals(url.getProtocol())) {
-					try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(url.toURI()))) {
-						for (Path entry : entries) {
-							result.add(dir + entry.getFileName() + (Files.isDirectory(entry) ? "/" : ""));
-						}
-					}
-				}
-			}
-		}
-		catch (IOException | java.net.URISyntaxException | RuntimeException ex) {
-			// class path entries we cannot list are skipped
-		}
-		return result.isEmpty() ? null : new LinkedHashSet<>(result);
+		return this.resources.resourcePaths(path);
 	}
 
 	@Override
 	public String getRealPath(String path) {
-		if (this.documentRoot == null || path == null) {
-			return null;
-		}
-		String p = path.startsWith("/") ? path : "/" + path;
-		String normalized = RequestPath.normalize(p);
-		if (normalized == null) {
-			return null;
-		}
-		Path root = this.documentRoot.toAbsolutePath().normalize();
-		Path file = root.resolve(normalized.substring(1)).normalize();
-		return file.startsWith(root) ? file.toString() : null;
+		return this.resources.realPath(path);
 	}
 
 	Charset charsetForLocale(Locale locale) {
-		if (this.localeCharsets.isEmpty() || locale == null) {
+		Map<Locale, Charset> localeCharsets = this.settings.localeCharsets();
+		if (localeCharsets.isEmpty() || locale == null) {
 			return null;
 		}
-		Charset charset = this.localeCharsets.get(locale);
+		Charset charset = localeCharsets.get(locale);
 		if (charset == null) {
-			charset = this.localeCharsets.get(Locale.forLanguageTag(locale.getLanguage()));
+			charset = localeCharsets.get(Locale.forLanguageTag(locale.getLanguage()));
 		}
 		return charset;
 	}

@@ -194,7 +194,7 @@ final class ContainerDispatcher implements RequestDispatcher {
 			List<String> values = collected.computeIfAbsent(existing.getKey(), (k) -> new ArrayList<>());
 			values.addAll(List.of(existing.getValue()));
 		}
-		return ContainerRequest.toArrays(collected);
+		return RequestParameters.toArrays(collected);
 	}
 
 	/** Runs the filters for this dispatch type and then the target servlet. */

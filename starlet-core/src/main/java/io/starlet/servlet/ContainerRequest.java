@@ -2,16 +2,9 @@ package io.starlet.servlet;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UnsupportedEncodingException;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.Charset;
-import java.nio.charset.IllegalCharsetNameException;
-import java.nio.charset.StandardCharsets;
-import java.nio.charset.UnsupportedCharsetException;
 import java.security.Principal;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -48,13 +41,14 @@ import jakarta.servlet.http.Part;
  * dispatch: {@link ContainerDispatcher} saves it, changes it for a forward, include, error or
  * async dispatch, and restores it afterwards, so wrappers that applications put around this
  * request see the dispatch they are in.
+ *
+ * <p>Jobs with logic of their own live elsewhere: {@link RequestBody} (stream, reader, charset),
+ * {@link RequestParameters} (query and form parsing), {@link RequestedSessionId},
+ * {@link RequestConnection} (the forwarded-header view of client and host),
+ * {@link RequestAttributes} and {@link MultipartParser}. The class stays longer than most because
+ * {@code HttpServletRequest} has some eighty methods, each a few lines or a delegation.
  */
 final class ContainerRequest implements HttpServletRequest {
-
-	/** The most bytes of an {@code application/x-www-form-urlencoded} body parsed as parameters. */
-	static final int MAX_FORM_SIZE = 2 * 1024 * 1024;
-
-	static final int MAX_PARAMETERS = 10_000;
 
 	final ContainerContext context;
 
@@ -86,34 +80,21 @@ final class ContainerRequest implements HttpServletRequest {
 
 	private final RequestAttributes attributes = new RequestAttributes();
 
-	private String characterEncoding;
-
-	private boolean characterEncodingResolved;
-
-	private RequestInput input;
-
-	private boolean inputStreamUsed;
-
-	private BufferedReader reader;
+	private final RequestBody body;
 
 	private Cookie[] cookies;
 
 	private List<Locale> locales;
 
-	private Map<String, String[]> baseParameters;
+	/** Created when first asked for: many requests read no parameter. */
+	private RequestParameters baseParameters;
 
-	/** Resolved on first use: most requests never ask for the client or the addressed host. */
-	private ClientInfo client;
+	private final RequestConnection connection;
 
 	// --- sessions ---------------------------------------------------------------------------------
 
-	private String requestedSessionId;
-
-	private boolean requestedSessionIdFromCookie;
-
-	private boolean requestedSessionIdFromUrl;
-
-	private boolean sessionIdResolved;
+	/** Resolved on first use. */
+	private RequestedSessionId requestedSessionId;
 
 	private ContainerSession session;
 
@@ -126,19 +107,15 @@ final class ContainerRequest implements HttpServletRequest {
 	private Exception partsFailure;
 
 	ClientInfo client() {
-		ClientInfo c = this.client;
-		if (c == null) {
-			// a race between two threads of an async request computes the same value twice
-			c = this.container.forwardedHeaders().resolve(this.exchange);
-			this.client = c;
-		}
-		return c;
+		return this.connection.client();
 	}
 
 	ContainerRequest(ServletContainer container, Exchange exchange) {
 		this.container = container;
 		this.context = container.context();
 		this.exchange = exchange;
+		this.connection = new RequestConnection(exchange, container.forwardedHeaders());
+		this.body = new RequestBody(exchange, this.context);
 		this.requestURI = exchange.path();
 		this.queryString = exchange.query();
 		io.starlet.WorkerInfo worker = exchange.worker();
@@ -230,60 +207,22 @@ final class ContainerRequest implements HttpServletRequest {
 
 	@Override
 	public String getCharacterEncoding() {
-		if (!this.characterEncodingResolved) {
-			this.characterEncodingResolved = true;
-			String fromHeader = HeaderValues.parameter(getContentType(), "charset");
-			if (fromHeader != null) {
-				this.characterEncoding = fromHeader;
-			}
-			else {
-				this.characterEncoding = this.context.getRequestCharacterEncoding();
-			}
-		}
-		return this.characterEncoding;
+		return this.body.characterEncoding(getContentType());
 	}
 
 	@Override
 	public void setCharacterEncoding(String encoding) throws UnsupportedEncodingException {
-		if (this.reader != null) {
-			return;
-		}
-		if (encoding == null) {
-			this.characterEncoding = null;
-			this.characterEncodingResolved = false;
-			return;
-		}
-		try {
-			Charset.forName(encoding);
-		}
-		catch (IllegalCharsetNameException | UnsupportedCharsetException ex) {
-			throw new UnsupportedEncodingException(encoding);
-		}
-		this.characterEncoding = encoding;
-		this.characterEncodingResolved = true;
+		this.body.setCharacterEncoding(encoding);
 	}
 
 	@Override
 	public void setCharacterEncoding(Charset encoding) {
-		if (this.reader != null) {
-			return;
-		}
-		this.characterEncoding = (encoding != null) ? encoding.name() : null;
-		this.characterEncodingResolved = encoding != null;
+		this.body.setCharacterEncoding(encoding);
 	}
 
 	/** The charset to decode the body with: the declared one, else UTF-8. */
 	Charset bodyCharset() {
-		String encoding = getCharacterEncoding();
-		if (encoding != null) {
-			try {
-				return Charset.forName(encoding);
-			}
-			catch (IllegalCharsetNameException | UnsupportedCharsetException ex) {
-				// fall back below
-			}
-		}
-		return StandardCharsets.UTF_8;
+		return this.body.charset(getContentType());
 	}
 
 	@Override
@@ -307,37 +246,22 @@ final class ContainerRequest implements HttpServletRequest {
 
 	/** Cuts the request's streams off the engine once the exchange is over. */
 	void abandonStreams() {
-		if (this.input != null) {
-			this.input.abandon();
-		}
+		this.body.abandon();
 		this.response.output().abandon();
 	}
 
 	RequestInput input() {
-		if (this.input == null) {
-			this.input = new RequestInput(this.exchange.requestBody(), this.exchange::requestBodyRemaining);
-		}
-		return this.input;
+		return this.body.input();
 	}
 
 	@Override
 	public ServletInputStream getInputStream() throws IOException {
-		if (this.reader != null) {
-			throw new IllegalStateException("getReader() has already been called for this request");
-		}
-		this.inputStreamUsed = true;
-		return input();
+		return this.body.inputStream();
 	}
 
 	@Override
 	public BufferedReader getReader() throws IOException {
-		if (this.reader == null) {
-			if (this.input != null && this.inputStreamUsed) {
-				throw new IllegalStateException("getInputStream() has already been called for this request");
-			}
-			this.reader = new BufferedReader(new InputStreamReader(input(), bodyCharset()));
-		}
-		return this.reader;
+		return this.body.reader(getContentType());
 	}
 
 	// --- parameters ---------------------------------------------------------------------------
@@ -352,87 +276,19 @@ final class ContainerRequest implements HttpServletRequest {
 	/** Query and form parameters of the request as received (parsed once). */
 	Map<String, String[]> baseParameters() {
 		if (this.baseParameters == null) {
-			Map<String, List<String>> collected = new LinkedHashMap<>();
-			try {
-				UrlEncoded.parse(this.exchange.query(), queryCharset(), collected);
-				if (isFormPost()) {
-					parseFormBody(collected);
-				}
-				else if (isMultipart()) {
-					collectMultipartParameters(collected);
-				}
-				this.baseParameters = toArrays(collected);
-			}
-			catch (BadRequestParametersException ex) {
-				// report once; the error page that follows sees no parameters rather than the same failure
-				this.baseParameters = new LinkedHashMap<>();
-				throw ex;
-			}
+			this.baseParameters = new RequestParameters(this);
 		}
-		return this.baseParameters;
+		return this.baseParameters.get();
 	}
 
-	private Charset queryCharset() {
-		return StandardCharsets.UTF_8;
-	}
-
-	private boolean isFormPost() {
-		if (!"POST".equals(getMethod()) || this.reader != null || this.inputStreamUsed) {
-			return false;
-		}
-		String type = getContentType();
-		return type != null && HeaderValues.mediaType(type).equals("application/x-www-form-urlencoded");
+	/** Whether the application took the body as a stream or reader (a form body is then its own). */
+	boolean bodyStreamTaken() {
+		return this.body.taken();
 	}
 
 	boolean isMultipart() {
 		String type = getContentType();
 		return type != null && HeaderValues.mediaType(type).equals("multipart/form-data");
-	}
-
-	private void parseFormBody(Map<String, List<String>> collected) {
-		long length = getContentLengthLong();
-		if (length > MAX_FORM_SIZE) {
-			throw new BadRequestParametersException("Form body of " + length + " bytes exceeds the limit of "
-					+ MAX_FORM_SIZE + " bytes", null);
-		}
-		try {
-			byte[] body = input().readNBytes(MAX_FORM_SIZE + 1);
-			if (body.length > MAX_FORM_SIZE) {
-				throw new BadRequestParametersException("Form body exceeds the limit of " + MAX_FORM_SIZE + " bytes",
-						null);
-			}
-			UrlEncoded.parse(new String(body, bodyCharset()), bodyCharset(), collected);
-		}
-		catch (IOException ex) {
-			throw new BadRequestParametersException("Cannot read the form body: " + ex.getMessage(), ex);
-		}
-	}
-
-	private void collectMultipartParameters(Map<String, List<String>> collected) {
-		try {
-			for (Part part : getParts()) {
-				if (part.getSubmittedFileName() == null && part instanceof MultipartPart multipartPart) {
-					collected.computeIfAbsent(part.getName(), (k) -> new ArrayList<>(1))
-						.add(multipartPart.text(bodyCharset()));
-				}
-			}
-		}
-		catch (IOException | ServletException | IllegalStateException ex) {
-			// parameters stay as they are; getParts() reports the failure to whoever calls it
-		}
-	}
-
-	static Map<String, String[]> toArrays(Map<String, List<String>> collected) {
-		Map<String, String[]> result = new LinkedHashMap<>(collected.size() * 2);
-		int count = 0;
-		for (Map.Entry<String, List<String>> entry : collected.entrySet()) {
-			count += entry.getValue().size();
-			if (count > MAX_PARAMETERS) {
-				throw new BadRequestParametersException("More than " + MAX_PARAMETERS + " request parameters", null);
-			}
-			result.put(entry.getKey(), entry.getValue().toArray(new String[0]));
-		}
-		return result;
 	}
 
 	@Override
@@ -584,7 +440,7 @@ final class ContainerRequest implements HttpServletRequest {
 
 	@Override
 	public boolean isTrailerFieldsReady() {
-		return this.exchange.requestContentLength() >= 0 || (this.input != null && this.input.isFinished());
+		return this.exchange.requestContentLength() >= 0 || this.body.isFinished();
 	}
 
 	// --- locales ------------------------------------------------------------------------------
@@ -631,12 +487,7 @@ final class ContainerRequest implements HttpServletRequest {
 
 	@Override
 	public String getRemoteAddr() {
-		// Spring MVC asks on every request (its request-handled event): without forwarded
-		// headers the answer is the socket's peer, with no need to resolve the rest
-		if (this.client == null && !this.container.forwardedHeaders().enabled()) {
-			return ForwardedHeaders.peerAddress(this.exchange.remoteAddress());
-		}
-		return client().remoteAddr();
+		return this.connection.remoteAddr();
 	}
 
 	@Override
@@ -646,29 +497,22 @@ final class ContainerRequest implements HttpServletRequest {
 
 	@Override
 	public int getRemotePort() {
-		if (this.client == null && !this.container.forwardedHeaders().enabled()) {
-			return ForwardedHeaders.peerPort(this.exchange.remoteAddress());
-		}
-		return client().remotePort();
+		return this.connection.remotePort();
 	}
 
 	@Override
 	public String getLocalName() {
-		SocketAddress local = this.exchange.localAddress();
-		return (local instanceof InetSocketAddress inet) ? inet.getHostString() : "localhost";
+		return this.connection.localName();
 	}
 
 	@Override
 	public String getLocalAddr() {
-		SocketAddress local = this.exchange.localAddress();
-		return (local instanceof InetSocketAddress inet && inet.getAddress() != null)
-				? inet.getAddress().getHostAddress() : "127.0.0.1";
+		return this.connection.localAddr();
 	}
 
 	@Override
 	public int getLocalPort() {
-		SocketAddress local = this.exchange.localAddress();
-		return (local instanceof InetSocketAddress inet) ? inet.getPort() : 0;
+		return this.connection.localPort();
 	}
 
 	@Override
@@ -688,31 +532,7 @@ final class ContainerRequest implements HttpServletRequest {
 
 	@Override
 	public ServletConnection getServletConnection() {
-		long connectionId = this.exchange.connectionId();
-		String protocol = this.exchange.protocol().toLowerCase(Locale.ROOT);
-		return new ServletConnection() {
-
-			@Override
-			public String getConnectionId() {
-				return Long.toString(connectionId);
-			}
-
-			@Override
-			public String getProtocol() {
-				return protocol;
-			}
-
-			@Override
-			public String getProtocolConnectionId() {
-				return "";
-			}
-
-			@Override
-			public boolean isSecure() {
-				return false;
-			}
-
-		};
+		return this.connection.servletConnection();
 	}
 
 	// --- dispatching --------------------------------------------------------------------------
@@ -820,48 +640,17 @@ final class ContainerRequest implements HttpServletRequest {
 
 	// --- sessions -----------------------------------------------------------------------------
 
-	private void resolveRequestedSessionId() {
-		if (this.sessionIdResolved) {
-			return;
+	private RequestedSessionId requestedSession() {
+		if (this.requestedSessionId == null) {
+			this.requestedSessionId = RequestedSessionId.resolve(this.context, this.container.sessions(), getCookies(),
+					this.exchange.path());
 		}
-		this.sessionIdResolved = true;
-		SessionManager sessions = this.container.sessions();
-		if (this.context.isCookieTracking()) {
-			String cookieName = this.context.getSessionCookieConfig().getName();
-			Cookie[] all = getCookies();
-			if (all != null) {
-				String firstSeen = null;
-				for (Cookie cookie : all) {
-					if (cookie.getName().equals(cookieName)) {
-						if (firstSeen == null) {
-							firstSeen = cookie.getValue();
-						}
-						if (sessions.find(cookie.getValue()) != null) {
-							firstSeen = cookie.getValue();
-							break;
-						}
-					}
-				}
-				if (firstSeen != null) {
-					this.requestedSessionId = firstSeen;
-					this.requestedSessionIdFromCookie = true;
-					return;
-				}
-			}
-		}
-		if (this.context.isUrlTracking()) {
-			String fromUrl = RequestPath.sessionIdParameter(this.exchange.path());
-			if (fromUrl != null) {
-				this.requestedSessionId = fromUrl;
-				this.requestedSessionIdFromUrl = true;
-			}
-		}
+		return this.requestedSessionId;
 	}
 
 	@Override
 	public String getRequestedSessionId() {
-		resolveRequestedSessionId();
-		return this.requestedSessionId;
+		return requestedSession().id();
 	}
 
 	@Override
@@ -870,10 +659,10 @@ final class ContainerRequest implements HttpServletRequest {
 			return this.session;
 		}
 		this.session = null;
-		resolveRequestedSessionId();
 		SessionManager sessions = this.container.sessions();
-		if (this.requestedSessionId != null) {
-			ContainerSession existing = sessions.find(this.requestedSessionId);
+		String requested = requestedSession().id();
+		if (requested != null) {
+			ContainerSession existing = sessions.find(requested);
 			if (existing != null) {
 				existing.access();
 				this.session = existing;
@@ -913,24 +702,18 @@ final class ContainerRequest implements HttpServletRequest {
 
 	@Override
 	public boolean isRequestedSessionIdValid() {
-		resolveRequestedSessionId();
-		if (this.requestedSessionId == null) {
-			return false;
-		}
-		ContainerSession found = this.container.sessions().find(this.requestedSessionId);
-		return found != null;
+		String requested = requestedSession().id();
+		return requested != null && this.container.sessions().find(requested) != null;
 	}
 
 	@Override
 	public boolean isRequestedSessionIdFromCookie() {
-		resolveRequestedSessionId();
-		return this.requestedSessionIdFromCookie;
+		return requestedSession().fromCookie();
 	}
 
 	@Override
 	public boolean isRequestedSessionIdFromURL() {
-		resolveRequestedSessionId();
-		return this.requestedSessionIdFromUrl;
+		return requestedSession().fromUrl();
 	}
 
 	// --- multipart and upgrade ----------------------------------------------------------------

@@ -25,6 +25,12 @@ import jakarta.servlet.http.Part;
  * The {@link HttpServletResponse} over one {@link Exchange}. Headers live in the exchange's
  * response headers, except {@code Content-Type} and {@code Content-Length}, which are kept here
  * and written when the response commits.
+ *
+ * <p>Jobs with logic of their own live elsewhere: {@link ResponseOutput} and
+ * {@link ResponseWriter} (the body), {@link GzipNegotiation}, {@link SessionCookie},
+ * {@link TemporaryParts} (multipart cleanup) and {@link ResponseUrls} (redirect locations,
+ * {@code ;jsessionid=} rewriting). The class stays longer than most because
+ * {@code HttpServletResponse} has some fifty methods, each a few lines or a delegation.
  */
 final class ContainerResponse implements HttpServletResponse {
 
@@ -68,7 +74,12 @@ final class ContainerResponse implements HttpServletResponse {
 
 	private int includeDepth;
 
-	private String sessionCookie;
+	// Created when first needed: most responses set no session cookie, have no parts to delete
+	// and send no redirect.
+
+	private SessionCookie sessionCookie;
+
+	private ResponseUrls urls;
 
 	private boolean clientAborted;
 
@@ -76,7 +87,7 @@ final class ContainerResponse implements HttpServletResponse {
 
 	private Supplier<java.util.Map<String, String>> trailerFields;
 
-	private List<Part> partsToClean;
+	private TemporaryParts parts;
 
 	ContainerResponse(ContainerRequest request, Exchange exchange) {
 		this.request = request;
@@ -159,56 +170,23 @@ final class ContainerResponse implements HttpServletResponse {
 	}
 
 	void addSessionCookie(String sessionId) {
-		if (!this.context.isCookieTracking()) {
-			return;
+		if (this.sessionCookie == null) {
+			this.sessionCookie = new SessionCookie(this.context);
 		}
-		SessionCookieSettings config = (SessionCookieSettings) this.context.getSessionCookieConfig();
-		Cookie cookie = new Cookie(config.getName(), sessionId);
-		config.getAttributes().forEach(cookie::setAttribute);
-		if (config.getPath() == null) {
-			String path = this.context.getContextPath();
-			cookie.setPath(path.isEmpty() ? "/" : path);
-		}
-		String value = Cookies.format(cookie, this.context.sameSiteResolver);
-		if (this.sessionCookie != null) {
-			removeSetCookie(this.sessionCookie);
-		}
-		this.sessionCookie = value;
-		if (!this.output.isCommitted()) {
-			headers().add("Set-Cookie", value);
-		}
+		this.sessionCookie.set(sessionId, headers(), this.output.isCommitted());
 	}
 
-	private void removeSetCookie(String value) {
-		HttpFields fields = headers();
-		List<String> kept = new ArrayList<>();
-		for (String v : fields.getAll("Set-Cookie")) {
-			if (!v.equals(value)) {
-				kept.add(v);
-			}
-		}
-		fields.remove("Set-Cookie");
-		kept.forEach((v) -> fields.add("Set-Cookie", v));
-	}
-
+	/** The request's multipart parts are deleted when the request ends ({@link #deleteParts}). */
 	void cleanupOnComplete(Collection<Part> parts) {
-		if (this.partsToClean == null) {
-			this.partsToClean = new ArrayList<>();
+		if (this.parts == null) {
+			this.parts = new TemporaryParts();
 		}
-		this.partsToClean.addAll(parts);
+		this.parts.add(parts);
 	}
 
 	void deleteParts() {
-		if (this.partsToClean != null) {
-			for (Part part : this.partsToClean) {
-				try {
-					part.delete();
-				}
-				catch (IOException ex) {
-					// a temp file we could not delete; it is marked delete-on-exit
-				}
-			}
-			this.partsToClean = null;
+		if (this.parts != null) {
+			this.parts.deleteAll();
 		}
 	}
 
@@ -227,44 +205,16 @@ final class ContainerResponse implements HttpServletResponse {
 		}
 	}
 
+	/** Whether the body goes out gzipped (see {@link GzipNegotiation}); adds {@code Vary} when it may. */
 	boolean shouldCompress(long knownLength) {
-		Compression compression = this.container.compression();
-		if (compression == null || !compression.enabled() || this.exchange.isHead() || bodyless()) {
-			return false;
-		}
-		if (this.status < 200 || this.status >= 300 || this.status == SC_PARTIAL_CONTENT) {
-			return false;
-		}
-		if (headers().contains("Content-Encoding") || headers().contains("Content-Range")) {
-			return false;
-		}
-		if (this.mediaType == null || !compression.isCompressible(this.mediaType)) {
-			return false;
-		}
-		String vary = headers().get("Vary");
-		if (vary == null) {
-			headers().set("Vary", "Accept-Encoding");
-		}
-		else if (!vary.toLowerCase(Locale.ROOT).contains("accept-encoding") && !vary.equals("*")) {
-			headers().set("Vary", vary + ", Accept-Encoding");
-		}
-		long size = (knownLength >= 0) ? knownLength : this.contentLength;
-		if (size >= 0 && size < compression.minResponseSize()) {
-			return false;
-		}
-		if (!HeaderValues.acceptsEncoding(this.request.headers().getAll("Accept-Encoding"), "gzip")) {
-			return false;
-		}
-		return !compression.isExcludedUserAgent(this.request.getHeader("User-Agent"));
+		return GzipNegotiation.applies(this.container.compression(), this.status, this.exchange.isHead() || bodyless(),
+				this.mediaType, (knownLength >= 0) ? knownLength : this.contentLength, headers(),
+				this.request.headers().getAll("Accept-Encoding"), this.request.getHeader("User-Agent"));
 	}
 
 	void markCompressed() {
 		this.compressed = true;
-		headers().set("Content-Encoding", "gzip");
-		String etag = headers().get("ETag");
-		if (etag != null && !etag.startsWith("W/")) {
-			headers().set("ETag", "W/" + etag);
-		}
+		GzipNegotiation.markGzipped(headers());
 	}
 
 	boolean isCompressed() {
@@ -429,7 +379,7 @@ final class ContainerResponse implements HttpServletResponse {
 		if (cookie == null || isCommitted() || isIncluding()) {
 			return;
 		}
-		headers().add("Set-Cookie", Cookies.format(cookie, this.context.sameSiteResolver));
+		headers().add("Set-Cookie", Cookies.format(cookie, this.context.settings.sameSiteResolver()));
 	}
 
 	@Override
@@ -634,7 +584,7 @@ final class ContainerResponse implements HttpServletResponse {
 		this.status = SC_OK;
 		headers().clear();
 		if (this.sessionCookie != null) {
-			headers().add("Set-Cookie", this.sessionCookie);
+			this.sessionCookie.restore(headers());
 		}
 		this.mediaType = null;
 		this.characterEncoding = null;
@@ -689,135 +639,26 @@ final class ContainerResponse implements HttpServletResponse {
 		}
 	}
 
-	/**
-	 * The {@code Location} to send. Servlet 6.1 (and Tomcat by default) makes a relative target
-	 * absolute; with relative redirects on, the target goes out as given, except to HTTP/1.0
-	 * clients, whose RFC 1945 requires an absolute URI (Tomcat makes the same exception).
-	 */
+	/** The {@code Location} to send for a redirect target (see {@link ResponseUrls#location}). */
 	String resolveLocation(String location) {
-		if (this.context.useRelativeRedirects && !"HTTP/1.0".equals(this.request.getProtocol())) {
-			return location;
-		}
-		if (hasScheme(location)) {
-			return location;
-		}
-		String scheme = this.request.getScheme();
-		if (location.startsWith("//")) {
-			return scheme + ":" + location;
-		}
-		return absoluteOrigin() + (location.startsWith("/") ? location : resolvePath(location));
-	}
-
-	/** A relative path resolved against the request URI's directory, dot segments removed. */
-	private String resolvePath(String location) {
-		String uri = this.request.getRequestURI();
-		int slash = uri.lastIndexOf('/');
-		String base = (slash >= 0) ? uri.substring(0, slash + 1) : "/";
-		String joined = base + location;
-		int query = indexOfQueryOrFragment(joined);
-		String path = (query >= 0) ? joined.substring(0, query) : joined;
-		String normalized = RequestPath.normalize(path);
-		if (normalized == null) {
-			normalized = "/";
-		}
-		return (query >= 0) ? normalized + joined.substring(query) : normalized;
-	}
-
-	private static int indexOfQueryOrFragment(String location) {
-		int query = location.indexOf('?');
-		int fragment = location.indexOf('#');
-		return (query < 0) ? fragment : (fragment < 0) ? query : Math.min(query, fragment);
-	}
-
-	private static boolean hasScheme(String location) {
-		int colon = location.indexOf(':');
-		if (colon <= 0) {
-			return false;
-		}
-		for (int i = 0; i < colon; i++) {
-			char c = location.charAt(i);
-			if (!(Character.isLetterOrDigit(c) || c == '+' || c == '-' || c == '.')) {
-				return false;
-			}
-		}
-		return true;
+		return urls().location(location);
 	}
 
 	@Override
 	public String encodeURL(String url) {
-		return encodeSessionId(url);
+		return urls().withSessionId(url);
 	}
 
 	@Override
 	public String encodeRedirectURL(String url) {
-		return encodeSessionId(url);
+		return urls().withSessionId(url);
 	}
 
-	/**
-	 * Adds {@code ;jsessionid=} as Tomcat does: with URL tracking on, when the client did not send
-	 * the id in a cookie (so a new session's links carry it until a cookie comes back), and only
-	 * to URLs into this context, so that the id never leaks to another host.
-	 */
-	private String encodeSessionId(String url) {
-		if (url == null || url.startsWith("#") || !this.context.isUrlTracking()
-				|| this.request.isRequestedSessionIdFromCookie()) {
-			return url;
+	private ResponseUrls urls() {
+		if (this.urls == null) {
+			this.urls = new ResponseUrls(this.request, this.context);
 		}
-		ContainerSession session = this.request.currentSession();
-		if (session == null || !intoThisContext(url)) {
-			return url;
-		}
-		int query = url.indexOf('?');
-		int fragment = url.indexOf('#');
-		int end = (query >= 0) ? query : (fragment >= 0) ? fragment : url.length();
-		if (url.substring(0, end).contains(";jsessionid=")) {
-			return url;
-		}
-		return url.substring(0, end) + ";jsessionid=" + session.getId() + url.substring(end);
-	}
-
-	private boolean intoThisContext(String url) {
-		java.net.URI uri;
-		try {
-			String absolute = hasScheme(url) ? url : absoluteOrigin() + (url.startsWith("/") ? url : resolvePath(url));
-			uri = new java.net.URI(absolute);
-		}
-		catch (java.net.URISyntaxException ex) {
-			return false;
-		}
-		String scheme = this.request.getScheme();
-		if (!scheme.equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-			return false;
-		}
-		String host = uri.getHost();
-		String serverName = this.request.getServerName();
-		if (!host.equalsIgnoreCase(serverName) && !("[" + host + "]").equalsIgnoreCase(serverName)
-				&& !host.equalsIgnoreCase("[" + serverName + "]")) {
-			return false;
-		}
-		int port = (uri.getPort() >= 0) ? uri.getPort() : defaultPort(scheme);
-		if (port != this.request.getServerPort()) {
-			return false;
-		}
-		String contextPath = this.context.getContextPath();
-		String path = (uri.getRawPath() != null) ? uri.getRawPath() : "";
-		return contextPath.isEmpty() || path.equals(contextPath) || path.startsWith(contextPath + "/")
-				|| path.startsWith(contextPath + ";");
-	}
-
-	private static int defaultPort(String scheme) {
-		return "https".equalsIgnoreCase(scheme) ? 443 : 80;
-	}
-
-	/** {@code scheme://host[:port]} of this request, the port left out when it is the scheme's default. */
-	private String absoluteOrigin() {
-		String scheme = this.request.getScheme();
-		StringBuilder origin = new StringBuilder(48).append(scheme).append("://").append(this.request.getServerName());
-		int port = this.request.getServerPort();
-		if (port > 0 && port != defaultPort(scheme)) {
-			origin.append(':').append(port);
-		}
-		return origin.toString();
+		return this.urls;
 	}
 
 	@Override

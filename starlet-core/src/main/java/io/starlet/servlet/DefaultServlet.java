@@ -17,7 +17,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * What answers when no servlet is mapped to {@code /}: static files from the document root, then
  * from {@code META-INF/resources} on the class path, with their MIME type, Last-Modified and
  * conditional GET; otherwise 404. Directories are never listed. When the default servlet is
- * switched off ({@link ServletContainer#setDefaultServletEnabled}) every request that reaches it
+ * switched off ({@link ContainerSettings.Builder#defaultServletEnabled}) every request that reaches it
  * gets 404, as on a Tomcat context without a default servlet.
  */
 final class DefaultServlet extends HttpServlet {
@@ -25,7 +25,7 @@ final class DefaultServlet extends HttpServlet {
 	@Override
 	protected void service(HttpServletRequest request, HttpServletResponse response)
 			throws jakarta.servlet.ServletException, IOException {
-		if (!((ContainerContext) getServletContext()).defaultServletEnabled) {
+		if (!((ContainerContext) getServletContext()).settings.defaultServletEnabled()) {
 			if (request.getDispatcherType() != jakarta.servlet.DispatcherType.ERROR) {
 				response.sendError(HttpServletResponse.SC_NOT_FOUND);
 			}

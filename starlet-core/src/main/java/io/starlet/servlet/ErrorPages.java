@@ -1,7 +1,6 @@
 package io.starlet.servlet;
 
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.servlet.ServletException;
 
@@ -11,25 +10,20 @@ import jakarta.servlet.ServletException;
  */
 final class ErrorPages {
 
-	private final Map<Class<?>, String> byException = new ConcurrentHashMap<>();
+	private final Map<Class<?>, String> byException;
 
-	private final Map<Integer, String> byStatus = new ConcurrentHashMap<>();
+	private final Map<Integer, String> byStatus;
 
-	private volatile String global;
+	private final String global;
 
-	void add(int status, String location) {
-		this.byStatus.put(status, checkLocation(location));
+	/** Locations already checked ({@link #checkLocation}); the maps are copied. */
+	ErrorPages(Map<Class<?>, String> byException, Map<Integer, String> byStatus, String global) {
+		this.byException = Map.copyOf(byException);
+		this.byStatus = Map.copyOf(byStatus);
+		this.global = global;
 	}
 
-	void add(Class<? extends Throwable> type, String location) {
-		this.byException.put(type, checkLocation(location));
-	}
-
-	void setGlobal(String location) {
-		this.global = (location != null) ? checkLocation(location) : null;
-	}
-
-	private static String checkLocation(String location) {
+	static String checkLocation(String location) {
 		if (location == null || !location.startsWith("/")) {
 			throw new IllegalArgumentException("Error page location must start with '/': " + location);
 		}

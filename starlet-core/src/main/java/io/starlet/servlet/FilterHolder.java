@@ -3,26 +3,19 @@ package io.starlet.servlet;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
-import java.util.Enumeration;
 import java.util.List;
 
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.FilterRegistration;
-import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 
 /** A registered filter: registration data, and its instance, initialised at context start. */
-final class FilterHolder extends Registration implements FilterRegistration.Dynamic, FilterConfig {
-
-	private volatile Filter instance;
-
-	private volatile boolean initialized;
+final class FilterHolder extends Registration<Filter> implements FilterRegistration.Dynamic, FilterConfig {
 
 	FilterHolder(ContainerContext context, String name, String className, Filter instance) {
-		super(context, name, className);
-		this.instance = instance;
+		super(context, name, className, Filter.class, instance);
 	}
 
 	@Override
@@ -33,14 +26,14 @@ final class FilterHolder extends Registration implements FilterRegistration.Dyna
 		}
 		this.context.checkNotStarted("addMappingForServletNames");
 		for (String servletName : servletNames) {
-			this.context.addFilterMapping(new FilterMapping(this, null, servletName, dispatcherTypes), isMatchAfter);
+			this.context.registrations.addFilterMapping(new FilterMapping(this, null, servletName, dispatcherTypes), isMatchAfter);
 		}
 	}
 
 	@Override
 	public Collection<String> getServletNameMappings() {
 		List<String> names = new ArrayList<>();
-		for (FilterMapping mapping : this.context.filterMappings()) {
+		for (FilterMapping mapping : this.context.registrations.filterMappings()) {
 			if (mapping.filter() == this && mapping.servletName() != null) {
 				names.add(mapping.servletName());
 			}
@@ -57,14 +50,14 @@ final class FilterHolder extends Registration implements FilterRegistration.Dyna
 		this.context.checkNotStarted("addMappingForUrlPatterns");
 		for (String pattern : urlPatterns) {
 			UrlPattern.validate(pattern);
-			this.context.addFilterMapping(new FilterMapping(this, pattern, null, dispatcherTypes), isMatchAfter);
+			this.context.registrations.addFilterMapping(new FilterMapping(this, pattern, null, dispatcherTypes), isMatchAfter);
 		}
 	}
 
 	@Override
 	public Collection<String> getUrlPatternMappings() {
 		List<String> patterns = new ArrayList<>();
-		for (FilterMapping mapping : this.context.filterMappings()) {
+		for (FilterMapping mapping : this.context.registrations.filterMappings()) {
 			if (mapping.filter() == this && mapping.urlPattern() != null) {
 				patterns.add(mapping.urlPattern());
 			}
@@ -79,53 +72,26 @@ final class FilterHolder extends Registration implements FilterRegistration.Dyna
 		return getName();
 	}
 
-	@Override
-	public ServletContext getServletContext() {
-		return servletContext();
-	}
-
-	@Override
-	public Enumeration<String> getInitParameterNames() {
-		return initParameterNames();
-	}
-
 	// --- lifecycle --------------------------------------------------------------------------
 
-	synchronized void init() throws ServletException {
-		if (this.initialized) {
-			return;
-		}
-		Filter filter = this.instance;
-		if (filter == null) {
-			try {
-				filter = this.context.createFilter(loadClass(Filter.class));
-			}
-			catch (ClassNotFoundException | ClassCastException ex) {
-				throw new ServletException("Cannot load filter class " + getClassName(), ex);
-			}
-		}
+	@Override
+	Filter createInstance(Class<? extends Filter> type) throws ServletException {
+		return this.context.createFilter(type);
+	}
+
+	@Override
+	void initializeInstance(Filter filter) throws ServletException {
 		filter.init(this);
-		this.instance = filter;
-		this.initialized = true;
 	}
 
+	@Override
+	void destroyInstance(Filter filter) {
+		filter.destroy();
+	}
+
+	/** The initialised filter (filters are initialised when the context starts). */
 	Filter filter() throws ServletException {
-		if (!this.initialized) {
-			init();
-		}
-		return this.instance;
-	}
-
-	synchronized void destroy() {
-		if (this.initialized) {
-			this.initialized = false;
-			try {
-				this.instance.destroy();
-			}
-			catch (RuntimeException ex) {
-				this.context.log("Filter.destroy() of " + getName() + " failed", ex);
-			}
-		}
+		return initialized();
 	}
 
 }

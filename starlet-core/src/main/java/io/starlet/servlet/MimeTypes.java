@@ -3,15 +3,16 @@ package io.starlet.servlet;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * File extension to MIME type: a built-in table of common web types, to which mappings may be
- * added, or which an embedder (Spring Boot's factory) replaces with a table of its own.
+ * added, or which an embedder (Spring Boot's factory) replaces with a table of its own
+ * ({@link ContainerSettings.Builder}). Immutable.
  */
 final class MimeTypes {
 
-	private static final Map<String, String> DEFAULTS = new HashMap<>();
+	/** The built-in table: extension (lower case, no dot) to type. */
+	static final Map<String, String> DEFAULTS;
 
 	static {
 		String[] table = { "html", "text/html", "htm", "text/html", "css", "text/css", "js", "text/javascript",
@@ -28,33 +29,28 @@ final class MimeTypes {
 				"application/xhtml+xml", "rss", "application/rss+xml", "atom", "application/atom+xml", "ics",
 				"text/calendar", "yaml", "application/yaml", "yml", "application/yaml", "bin",
 				"application/octet-stream", "jsp", "text/html", "properties", "text/plain" };
+		Map<String, String> defaults = new HashMap<>();
 		for (int i = 0; i < table.length; i += 2) {
-			DEFAULTS.put(table[i], table[i + 1]);
+			defaults.put(table[i], table[i + 1]);
 		}
+		DEFAULTS = Map.copyOf(defaults);
 	}
 
-	private final Map<String, String> mappings = new ConcurrentHashMap<>(DEFAULTS);
+	private final Map<String, String> mappings;
 
-	/** Replaces the whole table, built-in entries included. */
-	void replaceAll(Map<String, String> table) {
-		Map<String, String> normalized = new HashMap<>();
-		table.forEach((extension, mimeType) -> normalized.put(normalize(extension), mimeType));
-		this.mappings.clear();
-		this.mappings.putAll(normalized);
+	/** @param mappings extension (already {@link #normalize normalised}) to type; copied */
+	MimeTypes(Map<String, String> mappings) {
+		this.mappings = Map.copyOf(mappings);
 	}
 
-	/** A copy of the current table, extension (lower case, no dot) to type. */
+	/** The table, extension (lower case, no dot) to type. */
 	Map<String, String> toMap() {
-		return Map.copyOf(this.mappings);
+		return this.mappings;
 	}
 
-	private static String normalize(String extension) {
+	static String normalize(String extension) {
 		String ext = extension.startsWith(".") ? extension.substring(1) : extension;
 		return ext.toLowerCase(Locale.ROOT);
-	}
-
-	void add(String extension, String mimeType) {
-		this.mappings.put(normalize(extension), mimeType);
 	}
 
 	/** The type for the extension of a file name or path, or null when unknown. */

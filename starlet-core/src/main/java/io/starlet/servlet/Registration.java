@@ -8,9 +8,30 @@ import java.util.Map;
 import java.util.Set;
 
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.UnavailableException;
 
-/** What servlet and filter registrations share: name, class, init parameters, async support. */
-abstract class Registration implements jakarta.servlet.Registration.Dynamic {
+/**
+ * What servlet and filter registrations share: name, class, init parameters, async support, and
+ * the life of the instance: created from the class when none was given, initialised once (at
+ * startup, or lazily and thread-safe on first use), destroyed once.
+ *
+ * @param <T> {@code Servlet} or {@code Filter}
+ */
+abstract class Registration<T> implements jakarta.servlet.Registration.Dynamic {
+
+	private final Object initLock = new Object();
+
+	private final Class<T> type;
+
+	/** "Servlet" or "Filter", for messages. */
+	private final String kind;
+
+	private volatile T instance;
+
+	private volatile boolean initialized;
+
+	private volatile boolean permanentlyUnavailable;
 
 	final ContainerContext context;
 
@@ -22,10 +43,13 @@ abstract class Registration implements jakarta.servlet.Registration.Dynamic {
 
 	private volatile boolean asyncSupported;
 
-	Registration(ContainerContext context, String name, String className) {
+	Registration(ContainerContext context, String name, String className, Class<T> type, T instance) {
 		this.context = context;
 		this.name = name;
 		this.className = className;
+		this.type = type;
+		this.kind = type.getSimpleName();
+		this.instance = instance;
 	}
 
 	@Override
@@ -87,7 +111,8 @@ abstract class Registration implements jakarta.servlet.Registration.Dynamic {
 		}
 	}
 
-	Enumeration<String> initParameterNames() {
+	/** For {@code ServletConfig} and {@code FilterConfig}, which both declare it. */
+	public Enumeration<String> getInitParameterNames() {
 		return Collections.enumeration(getInitParameters().keySet());
 	}
 
@@ -101,17 +126,88 @@ abstract class Registration implements jakarta.servlet.Registration.Dynamic {
 		return this.asyncSupported;
 	}
 
-	ServletContext servletContext() {
+	/** For {@code ServletConfig} and {@code FilterConfig}, which both declare it. */
+	public ServletContext getServletContext() {
 		return this.context;
 	}
 
-	@SuppressWarnings("unchecked")
-	<T> Class<? extends T> loadClass(Class<T> type) throws ClassNotFoundException {
-		Class<?> loaded = Class.forName(this.className, true, this.context.getClassLoader());
-		if (!type.isAssignableFrom(loaded)) {
-			throw new ClassCastException(this.className + " is not a " + type.getName());
+	// --- the instance's life ----------------------------------------------------------------
+
+	/** Creates an instance of {@code type} (the context's createServlet or createFilter). */
+	abstract T createInstance(Class<? extends T> type) throws ServletException;
+
+	/** Calls the instance's {@code init}. */
+	abstract void initializeInstance(T instance) throws ServletException;
+
+	/** Calls the instance's {@code destroy}. */
+	abstract void destroyInstance(T instance);
+
+	/** The initialised instance, created and initialised on first use. */
+	final T initialized() throws ServletException {
+		if (this.initialized) {
+			return this.instance;
 		}
-		return (Class<? extends T>) loaded;
+		synchronized (this.initLock) {
+			if (this.initialized) {
+				return this.instance;
+			}
+			if (this.permanentlyUnavailable) {
+				throw new UnavailableException(this.kind + " " + this.name + " is unavailable");
+			}
+			T created = this.instance;
+			if (created == null) {
+				try {
+					created = createInstance(loadClass());
+				}
+				catch (ClassNotFoundException | ClassCastException ex) {
+					this.permanentlyUnavailable = true;
+					throw new ServletException("Cannot load " + this.kind.toLowerCase(java.util.Locale.ROOT) + " class "
+							+ this.className, ex);
+				}
+			}
+			try {
+				initializeInstance(created);
+			}
+			catch (UnavailableException ex) {
+				this.permanentlyUnavailable = ex.isPermanent();
+				throw ex;
+			}
+			this.instance = created;
+			this.initialized = true;
+			return created;
+		}
+	}
+
+	final boolean isInitialized() {
+		return this.initialized;
+	}
+
+	/** The instance given or created so far, initialised or not; null before either. */
+	final T instanceIfAny() {
+		return this.instance;
+	}
+
+	/** Destroys the instance if it was initialised; it may be initialised again afterwards. */
+	final void destroy() {
+		synchronized (this.initLock) {
+			if (this.initialized) {
+				this.initialized = false;
+				try {
+					destroyInstance(this.instance);
+				}
+				catch (RuntimeException ex) {
+					this.context.log(this.kind + ".destroy() of " + this.name + " failed", ex);
+				}
+			}
+		}
+	}
+
+	private Class<? extends T> loadClass() throws ClassNotFoundException {
+		Class<?> loaded = Class.forName(this.className, true, this.context.getClassLoader());
+		if (!this.type.isAssignableFrom(loaded)) {
+			throw new ClassCastException(this.className + " is not a " + this.type.getName());
+		}
+		return loaded.asSubclass(this.type);
 	}
 
 }

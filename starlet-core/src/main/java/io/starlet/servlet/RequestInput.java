@@ -3,6 +3,7 @@ package io.starlet.servlet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 
 import jakarta.servlet.ReadListener;
@@ -211,18 +212,13 @@ final class RequestInput extends ServletInputStream {
 
 	@Override
 	public void setReadListener(ReadListener readListener) {
-		if (readListener == null) {
-			throw new NullPointerException("readListener");
-		}
-		try {
+		Objects.requireNonNull(readListener, "readListener");
+		EmulatedNonBlocking.callBack(() -> {
 			if (!isFinished()) {
 				readListener.onDataAvailable();
 			}
 			readListener.onAllDataRead();
-		}
-		catch (IOException | RuntimeException ex) {
-			readListener.onError(ex);
-		}
+		}, readListener::onError);
 	}
 
 	@Override

@@ -311,10 +311,10 @@ final class RequestProcessor {
 		Throwable cause = unwrap(throwable);
 		String location = null;
 		if (throwable != null) {
-			location = this.context.errorPages.forException(throwable);
+			location = this.context.settings.errorPages().forException(throwable);
 		}
 		if (location == null) {
-			location = this.context.errorPages.forStatus(status);
+			location = this.context.settings.errorPages().forStatus(status);
 		}
 		response.prepareForErrorDispatch(status);
 		ContainerDispatcher dispatcher = (location != null && request.dispatcherType != DispatcherType.ERROR)

@@ -3,6 +3,7 @@ package io.starlet.servlet;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Objects;
 import java.util.zip.GZIPOutputStream;
 
 import io.starlet.Exchange;
@@ -310,15 +311,8 @@ final class ResponseOutput extends ServletOutputStream {
 
 	@Override
 	public void setWriteListener(WriteListener writeListener) {
-		if (writeListener == null) {
-			throw new NullPointerException("writeListener");
-		}
-		try {
-			writeListener.onWritePossible();
-		}
-		catch (IOException | RuntimeException ex) {
-			writeListener.onError(ex);
-		}
+		Objects.requireNonNull(writeListener, "writeListener");
+		EmulatedNonBlocking.callBack(writeListener::onWritePossible, writeListener::onError);
 	}
 
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Enumeration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -12,7 +11,6 @@ import java.util.Set;
 import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletConfig;
-import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.ServletRequest;
@@ -24,17 +22,9 @@ import jakarta.servlet.UnavailableException;
  * A registered servlet: its registration data and its instance, created and initialised once,
  * at startup for load-on-startup ≥ 0, else lazily (thread-safe) on first use.
  */
-final class ServletHolder extends Registration implements ServletRegistration.Dynamic, ServletConfig {
-
-	private final Object initLock = new Object();
+final class ServletHolder extends Registration<Servlet> implements ServletRegistration.Dynamic, ServletConfig {
 
 	private final List<String> mappings = new ArrayList<>();
-
-	private volatile Servlet instance;
-
-	private volatile boolean initialized;
-
-	private volatile boolean permanentlyUnavailable;
 
 	private int loadOnStartup = -1;
 
@@ -47,8 +37,7 @@ final class ServletHolder extends Registration implements ServletRegistration.Dy
 	private final int order;
 
 	ServletHolder(ContainerContext context, String name, String className, Servlet instance, int order) {
-		super(context, name, className);
-		this.instance = instance;
+		super(context, name, className, Servlet.class, instance);
 		this.order = order;
 	}
 
@@ -61,7 +50,7 @@ final class ServletHolder extends Registration implements ServletRegistration.Dy
 		Set<String> conflicts = new LinkedHashSet<>();
 		for (String pattern : urlPatterns) {
 			UrlPattern.validate(pattern);
-			ServletHolder owner = this.context.servletMappedTo(pattern);
+			ServletHolder owner = this.context.registrations.servletMappedTo(pattern);
 			if (owner != null && owner != this) {
 				conflicts.add(pattern);
 			}
@@ -76,6 +65,16 @@ final class ServletHolder extends Registration implements ServletRegistration.Dy
 			}
 		}
 		return conflicts;
+	}
+
+	/**
+	 * Maps the container's own default servlet to "/", without the checks of {@link #addMapping}
+	 * (it is created with the registrations, before they can be asked about conflicts).
+	 */
+	void mapAsDefault() {
+		synchronized (this.mappings) {
+			this.mappings.add("/");
+		}
 	}
 
 	@Override
@@ -129,8 +128,9 @@ final class ServletHolder extends Registration implements ServletRegistration.Dy
 
 	MultipartConfigElement getMultipartConfig() {
 		if (this.multipartConfig == null) {
-			jakarta.servlet.annotation.MultipartConfig annotation = (this.instance != null)
-					? this.instance.getClass().getAnnotation(jakarta.servlet.annotation.MultipartConfig.class)
+			Servlet servlet = instanceIfAny();
+			jakarta.servlet.annotation.MultipartConfig annotation = (servlet != null)
+					? servlet.getClass().getAnnotation(jakarta.servlet.annotation.MultipartConfig.class)
 					: null;
 			if (annotation != null) {
 				this.multipartConfig = new MultipartConfigElement(annotation);
@@ -152,79 +152,39 @@ final class ServletHolder extends Registration implements ServletRegistration.Dy
 		return getName();
 	}
 
-	@Override
-	public ServletContext getServletContext() {
-		return servletContext();
-	}
-
-	@Override
-	public Enumeration<String> getInitParameterNames() {
-		return initParameterNames();
-	}
-
 	// --- lifecycle --------------------------------------------------------------------------
+
+	@Override
+	Servlet createInstance(Class<? extends Servlet> type) throws ServletException {
+		return this.context.createServlet(type);
+	}
+
+	@Override
+	void initializeInstance(Servlet servlet) throws ServletException {
+		// Servlets initialise with the application's class loader, whichever thread asks first.
+		ClassLoader previous = Thread.currentThread().getContextClassLoader();
+		Thread.currentThread().setContextClassLoader(this.context.getClassLoader());
+		try {
+			servlet.init(this);
+		}
+		finally {
+			Thread.currentThread().setContextClassLoader(previous);
+		}
+		this.context.registrations.servletInitialized(this);
+	}
+
+	@Override
+	void destroyInstance(Servlet servlet) {
+		servlet.destroy();
+	}
 
 	/** The initialised servlet, creating and initialising it on first use. */
 	Servlet servlet() throws ServletException {
-		if (this.initialized) {
-			return this.instance;
-		}
-		synchronized (this.initLock) {
-			if (this.initialized) {
-				return this.instance;
-			}
-			if (this.permanentlyUnavailable) {
-				throw new UnavailableException("Servlet " + getName() + " is unavailable");
-			}
-			Servlet servlet = this.instance;
-			if (servlet == null) {
-				try {
-					servlet = this.context.createServlet(loadClass(Servlet.class));
-				}
-				catch (ClassNotFoundException | ClassCastException ex) {
-					this.permanentlyUnavailable = true;
-					throw new ServletException("Cannot load servlet class " + getClassName(), ex);
-				}
-			}
-			ClassLoader previous = Thread.currentThread().getContextClassLoader();
-			Thread.currentThread().setContextClassLoader(this.context.getClassLoader());
-			try {
-				servlet.init(this);
-			}
-			catch (UnavailableException ex) {
-				this.permanentlyUnavailable = ex.isPermanent();
-				throw ex;
-			}
-			finally {
-				Thread.currentThread().setContextClassLoader(previous);
-			}
-			this.instance = servlet;
-			this.initialized = true;
-			this.context.servletInitialized(this);
-			return servlet;
-		}
+		return initialized();
 	}
 
 	void service(ServletRequest request, ServletResponse response) throws ServletException, IOException {
 		servlet().service(request, response);
-	}
-
-	boolean isInitialized() {
-		return this.initialized;
-	}
-
-	void destroy() {
-		synchronized (this.initLock) {
-			if (this.initialized) {
-				this.initialized = false;
-				try {
-					this.instance.destroy();
-				}
-				catch (RuntimeException ex) {
-					this.context.log("Servlet.destroy() of " + getName() + " failed", ex);
-				}
-			}
-		}
 	}
 
 }

@@ -30,10 +30,12 @@ final class SessionManager {
 
 	private volatile long nextSweep = System.currentTimeMillis() + SWEEP_INTERVAL_MILLIS;
 
-	private volatile SessionStore store;
+	/** Where sessions persist across restarts; null = in memory only. */
+	private final SessionStore store;
 
-	SessionManager(ContainerContext context) {
+	SessionManager(ContainerContext context, SessionStore store) {
 		this.context = context;
+		this.store = store;
 	}
 
 	ContainerContext context() {
@@ -148,10 +150,6 @@ final class SessionManager {
 				invalidate(session);
 			}
 		}
-	}
-
-	void setStore(SessionStore store) {
-		this.store = store;
 	}
 
 	/**

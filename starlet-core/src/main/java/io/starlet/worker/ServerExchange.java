@@ -29,6 +29,7 @@ import io.starlet.http.FixedLengthOutputStream;
 import io.starlet.http.HttpFields;
 import io.starlet.http.RequestHead;
 import io.starlet.http.ResponseHead;
+import io.starlet.http.Violation;
 import io.starlet.net.CollectedBody;
 import io.starlet.net.Connection;
 import io.starlet.net.ConnectionInput;
@@ -147,13 +148,11 @@ final class ServerExchange implements Exchange {
 		}
 		catch (BadRequestException ex) {
 			// The body broke the framing rules while the handler read it.
-			this.pool.rejected(ex.violation());
-			return failed(ex.status(), ex.getMessage(), null);
+			return refused(ex.violation(), ex.getMessage());
 		}
 		catch (java.net.SocketTimeoutException ex) {
 			// The client stopped sending its body (or reading the response) for `timeout`.
-			this.pool.rejected(io.starlet.http.Violation.BODY_TIMEOUT);
-			return failed(408, "timed out", null);
+			return refused(Violation.BODY_TIMEOUT, "timed out");
 		}
 		catch (Exception ex) {
 			if (this.connection.clientFailed()) {
@@ -175,6 +174,12 @@ final class ServerExchange implements Exchange {
 			return this.suspension.afterRun();
 		}
 		return complete() ? Outcome.KEEP : Outcome.CLOSE;
+	}
+
+	/** Answers a request the engine refuses while the handler runs, counted by its violation. */
+	private Outcome refused(Violation violation, String message) throws IOException {
+		this.pool.rejected(violation);
+		return failed(violation.status(), message, null);
 	}
 
 	private Outcome failed(int status, String message, Throwable ex) throws IOException {
@@ -606,7 +611,7 @@ final class ServerExchange implements Exchange {
 				this.lock.unlock();
 			}
 			if (lose) {
-				ServerExchange.this.pool.rejected(io.starlet.http.Violation.QUEUE_TIMEOUT);
+				ServerExchange.this.pool.rejected(Violation.QUEUE_TIMEOUT);
 				lost(true);
 			}
 			return afterRun();
@@ -622,7 +627,7 @@ final class ServerExchange implements Exchange {
 				try {
 					if (!ServerExchange.this.committed && !this.outputClosed) {
 						ServerExchange.this.committed = true;
-						ServerExchange.this.connection.writeNowAndClose(ResponseHead.plain(503,
+						ServerExchange.this.connection.writeNowAndClose(ResponseHead.plain(Violation.QUEUE_TIMEOUT.status(),
 								"no worker became free in time", true, ServerExchange.this.config.serverHeader()));
 					}
 				}

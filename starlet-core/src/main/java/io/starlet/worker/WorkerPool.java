@@ -168,7 +168,7 @@ public final class WorkerPool {
 		// descriptors have run out, the class fails to initialise and no socket can be closed
 		// again: the acceptor dies. Closing one socket now makes it happen while there is room.
 		java.nio.channels.SocketChannel.open().close();
-		boolean inherited = this.config.inheritedChannel() || isSet(System.getenv(Listeners.SERVER_STARTER_PORT));
+		boolean inherited = this.config.inheritsChannel(System::getenv);
 		List<io.starlet.Listen> addresses = this.config.listen();
 		if (addresses.isEmpty() && !inherited) {
 			addresses = List.of(io.starlet.Listen.tcp(null, 8080));
@@ -195,13 +195,9 @@ public final class WorkerPool {
 		}
 	}
 
-	private static boolean isSet(String value) {
-		return value != null && !value.isEmpty();
-	}
-
 	RequestParser newParser() {
 		return new RequestParser(this.config.maxRequestHeaderSize(), this.config.maxRequestFields(),
-				this.config.maxRequestBodySize());
+				this.config.maxRequestBodySize(), this.config.httpCompliance());
 	}
 
 	int bufferSize() {

@@ -51,6 +51,11 @@ abstract class WireTestSupport {
 		return this.server.port();
 	}
 
+	/** The running server's counters. */
+	io.starlet.ServerStats stats() {
+		return this.server.stats();
+	}
+
 	int start() throws IOException {
 		return start(config(), this.echo);
 	}

@@ -187,13 +187,12 @@ class AsyncReleaseTest {
 
 	private int start(int workers) throws Exception {
 		this.server = ServletServer.start(StarletConfig.builder().maxWorkers(workers).maxKeepaliveReqs(100),
-				(container) -> {
+				(settings) -> settings.errorPage(500, "/error"), (container) -> {
 					ServletContext context = container.getServletContext();
 					var servlet = context.addServlet("async", new AsyncServlet());
 					servlet.setAsyncSupported(true);
 					servlet.addMapping("/poll", "/sse", "/complete", "/dispatch", "/timeout", "/hold", "/hello", "/echo",
 							"/error");
-					container.addErrorPage(500, "/error");
 				});
 		this.sampling.set(true);
 		Thread sampler = new Thread(() -> {

@@ -42,9 +42,7 @@ class CompressionTest {
 
 	@BeforeAll
 	static void start() throws Exception {
-		server = ServletServer.start((container) -> {
-			container.setCompression(true, List.of("text/html", "text/plain", "application/json"), 2048,
-					List.of(".*MSIE 6.*"));
+		server = ServletServer.start((settings) -> settings.compression(true, List.of("text/html", "text/plain", "application/json"), 2048, List.of(".*MSIE 6.*")), (container) -> {
 			ServletContext context = container.getServletContext();
 			context.addServlet("text", new TextServlet()).addMapping("/text");
 		});
@@ -111,8 +109,7 @@ class CompressionTest {
 
 	@Test
 	void disabledCompressionDoesNothing() throws Exception {
-		try (ServletServer plain = ServletServer.start((container) -> {
-			container.setCompression(false, List.of("text/plain"), 0, List.of());
+		try (ServletServer plain = ServletServer.start((settings) -> settings.compression(false, List.of("text/plain"), 0, List.of()), (container) -> {
 			container.getServletContext().addServlet("text", new TextServlet()).addMapping("/text");
 		})) {
 			HttpResponse<byte[]> response = plain.sendForBytes(plain.request("/text?type=text/plain&repeat=1")

@@ -50,8 +50,7 @@ class CookieAndAccessLogTest {
 
 	@Test
 	void cookiesAreWrittenPerRfc6265WithSameSiteFromTheResolver() throws Exception {
-		try (ServletServer server = ServletServer.start((container) -> {
-			container.setCookieSameSite((cookie) -> cookie.getName().equals("plain") ? "None" : null);
+		try (ServletServer server = ServletServer.start((settings) -> settings.cookieSameSite((cookie) -> cookie.getName().equals("plain") ? "None" : null), (container) -> {
 			container.getServletContext().addServlet("cookies", new CookieServlet()).addMapping("/cookies");
 		})) {
 			HttpResponse<String> response = server.get("/cookies");
@@ -71,8 +70,7 @@ class CookieAndAccessLogTest {
 		appender.start();
 		logger.addAppender(appender);
 		try {
-			try (ServletServer server = ServletServer.start((container) -> {
-				container.setAccessLogEnabled(true);
+			try (ServletServer server = ServletServer.start((settings) -> settings.accessLog(true), (container) -> {
 				container.getServletContext().addServlet("cookies", new CookieServlet()).addMapping("/cookies");
 			})) {
 				server.raw("GET /cookies?x=1 HTTP/1.1\r\nHost: x\r\nUser-Agent: test \"agent\"\r\n"

@@ -85,8 +85,7 @@ class DispatcherTest {
 
 	@BeforeAll
 	static void start() throws Exception {
-		server = ServletServer.start((container) -> {
-			container.setContextPath("/ctx");
+		server = ServletServer.start((settings) -> settings.contextPath("/ctx"), (container) -> {
 			ServletContext context = container.getServletContext();
 			context.addServlet("source", new SourceServlet()).addMapping("/source/*");
 			context.addServlet("target", new TargetServlet()).addMapping("/target/*");

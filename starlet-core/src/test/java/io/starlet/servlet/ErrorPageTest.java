@@ -93,10 +93,7 @@ class ErrorPageTest {
 
 	@BeforeAll
 	static void start() throws Exception {
-		server = ServletServer.start((container) -> {
-			container.addErrorPage(BusinessException.class, "/errors/business");
-			container.addErrorPage(418, "/errors/teapot");
-			container.setGlobalErrorPage("/errors/global");
+		server = ServletServer.start((settings) -> settings.errorPage(BusinessException.class, "/errors/business").errorPage(418, "/errors/teapot").globalErrorPage("/errors/global"), (container) -> {
 			ServletContext context = container.getServletContext();
 			context.addServlet("failing", new FailingServlet()).addMapping("/fail/*");
 			context.addServlet("errors", new ErrorServlet()).addMapping("/errors/*");

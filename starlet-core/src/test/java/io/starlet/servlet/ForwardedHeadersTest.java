@@ -28,8 +28,7 @@ class ForwardedHeadersTest {
 	}
 
 	static ServletServer start(boolean enabled, java.util.function.Predicate<InetAddress> trusted) throws Exception {
-		return ServletServer.start((container) -> {
-			container.setForwardedHeaders(enabled, trusted);
+		return ServletServer.start((settings) -> settings.forwardedHeaders(enabled, trusted), (container) -> {
 			container.getServletContext().addServlet("who", new WhoServlet()).addMapping("/who");
 		});
 	}

@@ -175,7 +175,7 @@ class LifecycleTest {
 		assertThatIllegalArgumentException().isThrownBy(() -> registration.addMapping("/a*b"));
 		assertThatIllegalArgumentException().isThrownBy(() -> context.addListener(new Object() {
 		}.getClass().getName()));
-		assertThatIllegalArgumentException().isThrownBy(() -> container.setContextPath("/trailing/"));
+		assertThatIllegalArgumentException().isThrownBy(() -> ContainerSettings.builder().contextPath("/trailing/"));
 		container.startContext();
 		assertThatIllegalStateException().isThrownBy(() -> context.addServlet("late", new RecordingServlet()));
 		assertThatIllegalStateException().isThrownBy(() -> context.addFilter("late", new RecordingFilter()));

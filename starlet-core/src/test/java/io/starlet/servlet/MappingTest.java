@@ -86,8 +86,7 @@ class MappingTest {
 
 	@Test
 	void contextPathIsStrippedAndItsBareFormRedirects() throws Exception {
-		try (ServletServer app = ServletServer.start((container) -> {
-			container.setContextPath("/app");
+		try (ServletServer app = ServletServer.start((settings) -> settings.contextPath("/app"), (container) -> {
 			container.getServletContext().addServlet("prefix", new InfoServlet()).addMapping("/api/*");
 		})) {
 			HttpResponse<String> response = app.get("/app/api/x?y=1");

@@ -156,8 +156,7 @@ class PersistentSessionTest {
 	}
 
 	private ServletServer start() throws Exception {
-		return ServletServer.start((container) -> {
-			container.setSessionStore(this.store);
+		return ServletServer.start((settings) -> settings.sessionStore(this.store), (container) -> {
 			container.getServletContext().addListener(new Listener());
 			container.getServletContext().addServlet("session", new SessionServlet()).addMapping("/s/*");
 		});
@@ -343,9 +342,7 @@ class PersistentSessionTest {
 	}
 
 	private ServletServer startWith(ClassLoader applicationClassLoader) throws Exception {
-		return ServletServer.start((container) -> {
-			container.setClassLoader(applicationClassLoader);
-			container.setSessionStore(this.store);
+		return ServletServer.start((settings) -> settings.classLoader(applicationClassLoader).sessionStore(this.store), (container) -> {
 			container.getServletContext().addServlet("counter", new HttpServlet() {
 
 				@Override

@@ -140,9 +140,8 @@ class ResourceCacheTest {
 	void getResourceOfTheContextSeesANewClassPathFileWithinTheDefaultTtl() throws Exception {
 		Path file = this.dir.resolve("META-INF/resources/late.txt");
 		try (CountingLoader loader = new CountingLoader(this.dir.toUri().toURL())) {
-			ServletContainer container = new ServletContainer();
+			ServletContainer container = new ServletContainer(ContainerSettings.builder().classLoader(loader).build());
 			ContainerContext context = (ContainerContext) container.getServletContext();
-			context.classLoader = loader;
 			assertThat(context.getResource("/late.txt")).isNull();
 			Files.createDirectories(file.getParent());
 			Files.writeString(file, "late");

@@ -43,8 +43,7 @@ class ResponseTest {
 
 	@BeforeAll
 	static void start() throws Exception {
-		server = ServletServer.start((container) -> {
-			container.addLocaleCharsetMapping(Locale.JAPANESE, java.nio.charset.Charset.forName("Shift_JIS"));
+		server = ServletServer.start((settings) -> settings.localeCharset(Locale.JAPANESE, java.nio.charset.Charset.forName("Shift_JIS")), (container) -> {
 			ServletContext context = container.getServletContext();
 			add(context, "/small", (request, response) -> {
 				response.setContentType("text/plain");
@@ -277,8 +276,7 @@ class ResponseTest {
 
 	@Test
 	void relativeRedirectsKeepTheLocationAsGivenExceptForHttp10() throws Exception {
-		try (ServletServer relative = ServletServer.start((container) -> {
-			container.setUseRelativeRedirects(true);
+		try (ServletServer relative = ServletServer.start((settings) -> settings.useRelativeRedirects(true), (container) -> {
 			add(container.getServletContext(), "/redirect", (request, response) -> response.sendRedirect("target?x=1"));
 		})) {
 			assertThat(relative.get("/redirect").headers().firstValue("Location")).hasValue("target?x=1");

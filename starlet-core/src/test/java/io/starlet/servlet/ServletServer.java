@@ -32,6 +32,13 @@ final class ServletServer implements AutoCloseable {
 
 	}
 
+	/** Sets what the container is built with. */
+	interface Settings {
+
+		void configure(ContainerSettings.Builder settings) throws Exception;
+
+	}
+
 	private static final HttpClient CLIENT = HttpClient.newBuilder()
 		.version(HttpClient.Version.HTTP_1_1)
 		.connectTimeout(Duration.ofSeconds(5))
@@ -48,11 +55,23 @@ final class ServletServer implements AutoCloseable {
 	}
 
 	static ServletServer start(Configurer configurer) throws Exception {
-		return start(StarletConfig.builder().maxWorkers(4).maxKeepaliveReqs(100), configurer);
+		return start((settings) -> {
+		}, configurer);
+	}
+
+	static ServletServer start(Settings settings, Configurer configurer) throws Exception {
+		return start(StarletConfig.builder().maxWorkers(4).maxKeepaliveReqs(100), settings, configurer);
 	}
 
 	static ServletServer start(StarletConfig.Builder config, Configurer configurer) throws Exception {
-		ServletContainer container = new ServletContainer();
+		return start(config, (settings) -> {
+		}, configurer);
+	}
+
+	static ServletServer start(StarletConfig.Builder config, Settings settings, Configurer configurer) throws Exception {
+		ContainerSettings.Builder builder = ContainerSettings.builder();
+		settings.configure(builder);
+		ServletContainer container = new ServletContainer(builder.build());
 		configurer.configure(container);
 		container.startContext();
 		container.initServlets();

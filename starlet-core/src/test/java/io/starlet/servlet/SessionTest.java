@@ -95,8 +95,7 @@ class SessionTest {
 
 	@BeforeAll
 	static void start() throws Exception {
-		server = ServletServer.start((container) -> {
-			container.setCookieSameSite((cookie) -> "Lax");
+		server = ServletServer.start((settings) -> settings.cookieSameSite((cookie) -> "Lax"), (container) -> {
 			ServletContext context = container.getServletContext();
 			context.addListener(new Listener());
 			context.addServlet("session", new SessionServlet()).addMapping("/s/*");
@@ -163,8 +162,7 @@ class SessionTest {
 
 	@Test
 	void theSessionCookieFollowsTheCookieConfig() throws Exception {
-		try (ServletServer app = ServletServer.start((container) -> {
-			container.setContextPath("/app");
+		try (ServletServer app = ServletServer.start((settings) -> settings.contextPath("/app"), (container) -> {
 			SessionCookieConfig config = container.getServletContext().getSessionCookieConfig();
 			config.setName("SID");
 			config.setSecure(true);

@@ -35,9 +35,7 @@ class StaticResourceTest {
 		outside.toFile().deleteOnExit();
 		Files.writeString(outside, "outside the root");
 		Files.createSymbolicLink(root.resolve("link.txt"), outside);
-		server = ServletServer.start((container) -> {
-			container.setDocumentRoot(root);
-			container.addMimeMapping("starlet", "application/x-starlet");
+		server = ServletServer.start((settings) -> settings.documentRoot(root).mimeMapping("starlet", "application/x-starlet"), (container) -> {
 		});
 	}
 
@@ -115,11 +113,9 @@ class StaticResourceTest {
 	void setMimeMappingsReplacesTheWholeTable() throws Exception {
 		Files.writeString(root.resolve("replaced.yml"), "a: 1");
 		Files.writeString(root.resolve("replaced.custom"), "custom");
-		try (ServletServer replaced = ServletServer.start((container) -> {
-			container.setDocumentRoot(root);
-			container.setMimeMappings(java.util.Map.of("custom", "text/x-custom", "HTML", "text/html"));
+		try (ServletServer replaced = ServletServer.start((settings) -> settings.documentRoot(root).mimeMappings(java.util.Map.of("custom", "text/x-custom", "HTML", "text/html")), (container) -> {
 		})) {
-			assertThat(replaced.container.getMimeMappings())
+			assertThat(replaced.container.settings().mimeMappings())
 				.containsOnly(java.util.Map.entry("custom", "text/x-custom"), java.util.Map.entry("html", "text/html"));
 			assertThat(replaced.get("/replaced.custom").headers().firstValue("Content-Type")).hasValue("text/x-custom");
 			assertThat(replaced.get("/replaced.yml").headers().firstValue("Content-Type"))
@@ -132,9 +128,7 @@ class StaticResourceTest {
 
 	@Test
 	void withoutTheDefaultServletNothingIsServedAndThereIsNoDefaultServlet() throws Exception {
-		try (ServletServer bare = ServletServer.start((container) -> {
-			container.setDocumentRoot(root);
-			container.setDefaultServletEnabled(false);
+		try (ServletServer bare = ServletServer.start((settings) -> settings.documentRoot(root).defaultServletEnabled(false), (container) -> {
 		})) {
 			assertThat(bare.get("/index.html").statusCode()).isEqualTo(404);
 			assertThat(bare.get("/assets/site.css").statusCode()).isEqualTo(404);

@@ -17,6 +17,7 @@ import java.util.function.Predicate;
 
 import io.starlet.Listen;
 import io.starlet.StarletConfig;
+import io.starlet.servlet.ContainerSettings;
 import io.starlet.servlet.ServletContainer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -66,9 +67,6 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 
 	/** In the session store directory; not Tomcat's SESSIONS.ser, whose format is Tomcat's own. */
 	static final String SESSION_STORE_FILE = "starlet-sessions.bin";
-
-	/** Set by Server::Starter's {@code start_server}, which passes the listening socket. */
-	private static final String SERVER_STARTER_PORT = "SERVER_STARTER_PORT";
 
 	private final ServletWebServerSettings settings = new ServletWebServerSettings();
 
@@ -166,9 +164,8 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 	public WebServer getWebServer(ServletContextInitializer... initializers) {
 		rejectUnsupportedSettings();
 		StarletConfig config = createStarletConfig();
-		ServletContainer container = new ServletContainer();
+		ServletContainer container = new ServletContainer(createContainerSettings());
 		try {
-			configureContainer(container);
 			ServletContext servletContext = container.getServletContext();
 			for (String listenerClassName : this.settings.getWebListenerClassNames()) {
 				servletContext.addListener(listenerClassName);
@@ -208,8 +205,7 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 			customizer.customize(builder);
 		}
 		StarletConfig config = builder.build();
-		String serverStarterPort = this.environment.apply(SERVER_STARTER_PORT);
-		boolean inherited = config.inheritedChannel() || (serverStarterPort != null && !serverStarterPort.isBlank());
+		boolean inherited = config.inheritsChannel(this.environment);
 		if (!inherited || main == null || config.listen().isEmpty() || !config.listen().get(0).equals(main)) {
 			return config;
 		}
@@ -223,23 +219,25 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 		this.environment = environment;
 	}
 
-	private void configureContainer(ServletContainer container) {
+	/** The servlet container's settings, from Boot's {@code server.servlet.*} and this factory. */
+	ContainerSettings createContainerSettings() {
+		ContainerSettings.Builder container = ContainerSettings.builder();
 		if (this.resourceLoader != null && this.resourceLoader.getClassLoader() != null) {
-			container.setClassLoader(this.resourceLoader.getClassLoader());
+			container.classLoader(this.resourceLoader.getClassLoader());
 		}
-		container.setContextPath(this.settings.getContextPath().toString());
+		container.contextPath(this.settings.getContextPath().toString());
 		if (this.settings.getDisplayName() != null) {
-			container.setDisplayName(this.settings.getDisplayName());
+			container.displayName(this.settings.getDisplayName());
 		}
 		for (ErrorPage errorPage : getErrorPages()) {
 			if (errorPage.isGlobal()) {
-				container.setGlobalErrorPage(errorPage.getPath());
+				container.globalErrorPage(errorPage.getPath());
 			}
 			else if (errorPage.getException() != null) {
-				container.addErrorPage(errorPage.getException(), errorPage.getPath());
+				container.errorPage(errorPage.getException(), errorPage.getPath());
 			}
 			else {
-				container.addErrorPage(errorPage.getStatusCode(), errorPage.getPath());
+				container.errorPage(errorPage.getStatusCode(), errorPage.getPath());
 			}
 		}
 		// Boot's table replaces the container's own, as on Tomcat: MimeMappings.DEFAULT unless set
@@ -247,40 +245,41 @@ public class StarletServletWebServerFactory extends AbstractConfigurableWebServe
 		for (MimeMappings.Mapping mapping : this.settings.getMimeMappings()) {
 			mimeMappings.put(mapping.getExtension(), mapping.getMimeType());
 		}
-		container.setMimeMappings(mimeMappings);
-		container.setDefaultServletEnabled(this.settings.isRegisterDefaultServlet());
-		container.setUseRelativeRedirects(this.useRelativeRedirects);
+		container.mimeMappings(mimeMappings);
+		container.defaultServletEnabled(this.settings.isRegisterDefaultServlet());
+		container.useRelativeRedirects(this.useRelativeRedirects);
 		for (Map.Entry<Locale, Charset> mapping : this.settings.getLocaleCharsetMappings().entrySet()) {
-			container.addLocaleCharsetMapping(mapping.getKey(), mapping.getValue());
+			container.localeCharset(mapping.getKey(), mapping.getValue());
 		}
 		Duration sessionTimeout = this.settings.getSession().getTimeout();
 		if (sessionTimeout != null) {
-			container.setSessionTimeout(sessionTimeout);
+			container.sessionTimeout(sessionTimeout);
 		}
 		if (this.settings.getSession().isPersistent()) {
 			// server.servlet.session.store-dir, else Boot's per-application temporary directory, as Tomcat and Jetty.
 			File storeDir = this.settings.getSession().getSessionStoreDirectory().getValidDirectory(true);
-			container.setSessionStore(new File(storeDir, SESSION_STORE_FILE).toPath());
+			container.sessionStore(new File(storeDir, SESSION_STORE_FILE).toPath());
 		}
 		DocumentRoot documentRoot = new DocumentRoot(logger);
 		documentRoot.setDirectory(this.settings.getDocumentRoot());
 		File root = documentRoot.getValidDirectory();
 		if (root != null) {
-			container.setDocumentRoot(root.toPath());
+			container.documentRoot(root.toPath());
 		}
 		Compression compression = getCompression();
 		if (compression != null && compression.getEnabled()) {
 			String[] excludedUserAgents = compression.getExcludedUserAgents();
-			container.setCompression(true, Arrays.asList(compression.getAllMimeTypes()),
+			container.compression(true, Arrays.asList(compression.getAllMimeTypes()),
 					(int) Math.min(Integer.MAX_VALUE, compression.getMinResponseSize().toBytes()),
 					(excludedUserAgents != null) ? Arrays.asList(excludedUserAgents) : List.of());
 		}
-		container.setForwardedHeaders(this.useForwardHeaders, this.trustedProxies);
-		container.setAccessLogEnabled(this.accessLogEnabled);
+		container.forwardedHeaders(this.useForwardHeaders, this.trustedProxies);
+		container.accessLog(this.accessLogEnabled);
 		List<CookieSameSiteSupplier> sameSiteSuppliers = sameSiteSuppliers();
 		if (!sameSiteSuppliers.isEmpty()) {
-			container.setCookieSameSite(sameSiteResolver(sameSiteSuppliers));
+			container.cookieSameSite(sameSiteResolver(sameSiteSuppliers));
 		}
+		return container.build();
 	}
 
 	/** The session cookie's own SameSite first (as Tomcat does), then the supplier beans. */

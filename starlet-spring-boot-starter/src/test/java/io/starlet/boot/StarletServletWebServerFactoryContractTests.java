@@ -75,7 +75,7 @@ class StarletServletWebServerFactoryContractTests {
 		StarletWebServer server = started(factory(), probe());
 		Map<String, String> expected = new HashMap<>();
 		MimeMappings.DEFAULT.forEach((mapping) -> expected.put(mapping.getExtension(), mapping.getMimeType()));
-		assertThat(server.getServletContainer().getMimeMappings()).isEqualTo(expected);
+		assertThat(server.getServletContainer().settings().mimeMappings()).isEqualTo(expected);
 		assertThat(get(server, "/probe?mime=x.html").body()).isEqualTo("text/html");
 		for (String extension : List.of("yaml", "yml", "jsp", "webmanifest", "map", "md", "properties")) {
 			assertThat(get(server, "/probe?mime=x." + extension).body()).as(extension).isEqualTo("null");
@@ -94,7 +94,7 @@ class StarletServletWebServerFactoryContractTests {
 		StarletWebServer server = started(factory, probe());
 		assertThat(get(server, "/test.xxcss").headers().firstValue("Content-Type")).hasValue("text/css");
 		assertThat(get(server, "/probe?mime=x.html").body()).isEqualTo("null");
-		assertThat(server.getServletContainer().getMimeMappings()).containsOnly(Map.entry("xxcss", "text/css"));
+		assertThat(server.getServletContainer().settings().mimeMappings()).containsOnly(Map.entry("xxcss", "text/css"));
 	}
 
 	@Test
@@ -106,7 +106,7 @@ class StarletServletWebServerFactoryContractTests {
 		StarletWebServer server = started(factory, probe());
 		assertThat(get(server, "/probe?mime=x.a").body()).isEqualTo("alpha");
 		assertThat(get(server, "/probe?mime=x.css").body()).isEqualTo("text/css");
-		assertThat(server.getServletContainer().getMimeMappings()).hasSize(MimeMappings.DEFAULT.getAll().size() + 1);
+		assertThat(server.getServletContainer().settings().mimeMappings()).hasSize(MimeMappings.DEFAULT.getAll().size() + 1);
 	}
 
 	// --- ports --------------------------------------------------------------------------------

@@ -390,7 +390,8 @@ public class StarletProperties implements Validator {
 			.maxConnections(this.maxConnections)
 			.maxRequestBodySize(this.maxRequestBodySize.toBytes())
 			.requestBuffering(this.requestBuffering)
-			.requestBodyBufferSize((int) this.requestBodyBufferSize.toBytes())
+			// saturated, not wrapped: the engine refuses a size above its maximum by name
+			.requestBodyBufferSize((int) Math.min(this.requestBodyBufferSize.toBytes(), Integer.MAX_VALUE))
 			.requestBodyMemory(this.requestBodyMemory.toBytes())
 			.minRequestBodyRate(this.minRequestBodyRate);
 		if (withListen) {
@@ -406,51 +407,28 @@ public class StarletProperties implements Validator {
 		return StarletProperties.class.isAssignableFrom(type);
 	}
 
+	/**
+	 * The engine's own checks ({@link StarletConfig}) decide which values are valid; this only
+	 * adds what binding needs (a value must be set) and what the engine does not see (listen
+	 * addresses as text, trusted proxies), and reports each problem under its property.
+	 */
 	@Override
 	public void validate(Object target, Errors errors) {
 		StarletProperties properties = (StarletProperties) target;
-		if (properties.maxWorkers < 0) {
-			reject(errors, "maxWorkers", "max-workers", "must be 0 or more (0 serves on a single thread)");
-		}
-		if (properties.maxKeepaliveReqs < 1) {
-			reject(errors, "maxKeepaliveReqs", "max-keepalive-reqs", "must be 1 or more (1 disables keep-alive)");
-		}
-		if (properties.maxReqsPerChild < 1) {
-			reject(errors, "maxReqsPerChild", "max-reqs-per-child", "must be 1 or more");
-		}
-		if (properties.minReqsPerChild != null) {
-			if (properties.minReqsPerChild < 1) {
-				reject(errors, "minReqsPerChild", "min-reqs-per-child", "must be 1 or more");
+		requireSet(errors, properties.maxRequestBodySize, "maxRequestBodySize", "max-request-body-size");
+		requireSet(errors, properties.requestBodyBufferSize, "requestBodyBufferSize", "request-body-buffer-size");
+		requireSet(errors, properties.requestBodyMemory, "requestBodyMemory", "request-body-memory");
+		if (!errors.hasErrors()) {
+			StarletConfig.Builder builder = StarletConfig.builder();
+			properties.applyTo(builder, false);
+			try {
+				builder.build();
 			}
-			else if (properties.minReqsPerChild > properties.maxReqsPerChild) {
-				reject(errors, "minReqsPerChild", "min-reqs-per-child",
-						"must not exceed starlet.max-reqs-per-child (" + properties.maxReqsPerChild + ")");
+			catch (StarletConfig.InvalidConfigException ex) {
+				for (StarletConfig.Problem problem : ex.problems()) {
+					reject(errors, field(problem.property()), problem.property(), problem.reason());
+				}
 			}
-		}
-		if (properties.maxConnections < 1) {
-			reject(errors, "maxConnections", "max-connections", "must be 1 or more");
-		}
-		if (properties.maxRequestBodySize == null || properties.maxRequestBodySize.toBytes() < -1) {
-			reject(errors, "maxRequestBodySize", "max-request-body-size", "must be -1 (no limit) or a size");
-		}
-		if (properties.requestBodyBufferSize == null || properties.requestBodyBufferSize.isNegative()
-				|| properties.requestBodyBufferSize.toBytes() > Integer.MAX_VALUE - 65536) {
-			reject(errors, "requestBodyBufferSize", "request-body-buffer-size", "must be between 0 and 2GB");
-		}
-		if (properties.requestBodyMemory == null || properties.requestBodyMemory.isNegative()) {
-			reject(errors, "requestBodyMemory", "request-body-memory", "must not be negative");
-		}
-		if (properties.minRequestBodyRate < 0) {
-			reject(errors, "minRequestBodyRate", "min-request-body-rate", "must not be negative (0 disables it)");
-		}
-		requirePositive(errors, properties.timeout, "timeout", "timeout");
-		requirePositive(errors, properties.keepaliveTimeout, "keepaliveTimeout", "keepalive-timeout");
-		requirePositive(errors, properties.requestHeadTimeout, "requestHeadTimeout", "request-head-timeout");
-		requireNotNegative(errors, properties.spawnInterval, "spawnInterval", "spawn-interval");
-		requireNotNegative(errors, properties.errRespawnInterval, "errRespawnInterval", "err-respawn-interval");
-		requireNotNegative(errors, properties.queueTimeout, "queueTimeout", "queue-timeout");
-		if (properties.errRespawnInterval == null) {
-			reject(errors, "errRespawnInterval", "err-respawn-interval", "must be set");
 		}
 		if (properties.listen != null) {
 			for (int i = 0; i < properties.listen.size(); i++) {
@@ -474,16 +452,26 @@ public class StarletProperties implements Validator {
 		}
 	}
 
-	private static void requirePositive(Errors errors, Duration value, String field, String property) {
-		if (value == null || value.isNegative() || value.isZero()) {
-			reject(errors, field, property, "must be a positive duration");
+	private static void requireSet(Errors errors, Object value, String field, String property) {
+		if (value == null) {
+			reject(errors, field, property, "must be set");
 		}
 	}
 
-	private static void requireNotNegative(Errors errors, Duration value, String field, String property) {
-		if (value != null && value.isNegative()) {
-			reject(errors, field, property, "must not be negative");
+	/** {@code max-reqs-per-child} → {@code maxReqsPerChild}. */
+	private static String field(String property) {
+		StringBuilder field = new StringBuilder(property.length());
+		boolean upper = false;
+		for (char c : property.toCharArray()) {
+			if (c == '-') {
+				upper = true;
+			}
+			else {
+				field.append(upper ? Character.toUpperCase(c) : c);
+				upper = false;
+			}
 		}
+		return field.toString();
 	}
 
 	private static void reject(Errors errors, String field, String property, String reason) {

@@ -216,6 +216,15 @@ class StarletServletWebServerAutoConfigurationTests {
 	}
 
 	@Test
+	void theEnginesOwnChecksNameTheProperty() {
+		// StarletConfig decides these; the starter reports each under its property
+		assertStartupFailureMentions("starlet.request-body-buffer-size=3GB",
+				"starlet.request-body-buffer-size must be between 0 and 2GB");
+		assertStartupFailureMentions("starlet.max-keepalive-reqs=0", "starlet.max-keepalive-reqs must be 1 or more");
+		assertStartupFailureMentions("starlet.queue-timeout=-1s", "starlet.queue-timeout must not be negative");
+	}
+
+	@Test
 	void badListenAddressFailsNamingTheProperty() {
 		assertStartupFailureMentions("starlet.listen=localhost", "starlet.listen[0]");
 	}
