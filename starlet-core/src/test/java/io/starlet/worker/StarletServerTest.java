@@ -1,6 +1,7 @@
 package io.starlet.worker;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.starlet.Exchange;
 import io.starlet.Handler;
 import io.starlet.StarletConfig;
+import io.starlet.http.BadRequestException;
+import io.starlet.http.Violation;
 import io.starlet.testing.Await;
 import io.starlet.testing.RawClient;
 
@@ -130,6 +134,34 @@ class StarletServerTest {
 		}
 		this.server.get().stop();
 		assertThat(this.server.get().port()).isEqualTo(-1);
+	}
+
+	@Test
+	void requestBodyRemainingCountsDownAContentLengthBodyAndIsUnknownForAChunkedOne() throws Exception {
+		// What the handler saw goes back in the response: asserted here, not in the handler.
+		Handler remaining = exchange -> {
+			long before = exchange.requestBodyRemaining();
+			byte[] first = exchange.requestBody().readNBytes(3);
+			long after = exchange.requestBodyRemaining();
+			exchange.requestBody().readAllBytes();
+			TestServer.text(exchange, before + " " + first.length + " " + after + " " + exchange.requestBodyRemaining());
+		};
+		int port = this.server.start(StarletConfig.builder().maxKeepaliveReqs(10), remaining);
+		try (RawClient client = new RawClient(port)) {
+			assertThat(client.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789").read().body())
+				.isEqualTo("10 3 7 0");
+			assertThat(client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("0 0 0 0");
+			assertThat(client.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n0\r\n\r\n")
+				.read().body()).isEqualTo("-1 3 -1 -1");
+		}
+	}
+
+	@Test
+	void theEngineAnswersTheBodyFailuresThatExchangeNames() {
+		assertThat(Exchange.isRequestBodyFailure(new BadRequestException(Violation.INVALID_CHUNK_SIZE, "bad chunk"))).isTrue();
+		assertThat(Exchange.isRequestBodyFailure(new SocketTimeoutException("timed out"))).isTrue();
+		assertThat(Exchange.isRequestBodyFailure(new IOException("broken pipe"))).isFalse();
+		assertThat(Exchange.isRequestBodyFailure(new IllegalStateException())).isFalse();
 	}
 
 }
