@@ -159,4 +159,19 @@ public interface Exchange {
 		throw new UnsupportedOperationException("This exchange cannot be suspended");
 	}
 
+	/**
+	 * Asks to switch the connection to another protocol once the handler returns: if the status
+	 * is {@code 101} by then, the engine sends the head (the status, the handler's headers
+	 * including {@code Connection: Upgrade}, never a body or framing headers), takes the
+	 * connection out of HTTP and calls {@link Upgrade.Listener#onUpgraded()} on the same worker;
+	 * with any other status the upgrade is dropped and the response sent as usual. The connection
+	 * is then held by the acceptor without a worker; see {@link Upgrade}. Call it on the worker
+	 * that runs the handler.
+	 * @throws IllegalStateException if the exchange is suspended, committed or already upgrading
+	 * @throws UnsupportedOperationException if this exchange cannot be upgraded
+	 */
+	default Upgrade upgrade(Upgrade.Listener listener) {
+		throw new UnsupportedOperationException("This exchange cannot be upgraded");
+	}
+
 }

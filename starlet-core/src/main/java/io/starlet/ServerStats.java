@@ -22,14 +22,16 @@ import java.util.Map;
  * @param suspendedRequests requests in async mode, waiting without a worker
  * @param bufferedBodyBytes heap held by request bodies being collected, or collected and not yet
  * served
+ * @param upgradedConnections connections that left HTTP ({@code 101 Switching Protocols}, e.g.
+ * WebSocket) and are open; they count in {@code openConnections}, not in the idle ones
  */
 public record ServerStats(int maxWorkers, int liveWorkers, int busyWorkers, int idleConnections,
 		int queuedConnections, long requests, Map<String, Long> retirements, Map<Integer, Long> rejections,
 		Map<String, Long> violations, int openConnections, int maxConnections, int suspendedRequests,
-		long bufferedBodyBytes) {
+		long bufferedBodyBytes, int upgradedConnections) {
 
 	public static final ServerStats EMPTY = new ServerStats(0, 0, 0, 0, 0, 0, Map.of(), Map.of(), Map.of(), 0, 0, 0,
-			0);
+			0, 0);
 
 	/** A worker spent its request budget ({@code max-reqs-per-child}). */
 	public static final String RETIRED_BUDGET = "budget";

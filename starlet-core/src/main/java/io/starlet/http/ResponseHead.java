@@ -147,6 +147,18 @@ public final class ResponseHead {
 				|| name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Keep-Alive");
 	}
 
+	/**
+	 * Formats a {@code 101 Switching Protocols} head: the application's fields except the framing
+	 * ones, and its {@code Connection} field (which names the upgrade) kept as it is.
+	 */
+	public void formatSwitching(Fields fields, String serverHeader) {
+		format(101, fields, serverHeader, -1, false, false, false);
+		this.length -= 2; // reopen the field section for Connection
+		String connection = fields.get("Connection");
+		field("Connection", (connection != null) ? connection : "Upgrade");
+		crlf();
+	}
+
 	/** A complete short plain-text response the engine sends on its own (errors, 503). */
 	public static byte[] plain(int status, String message, boolean close, String serverHeader) {
 		ResponseHead head = new ResponseHead();

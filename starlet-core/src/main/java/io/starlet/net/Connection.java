@@ -25,7 +25,9 @@ import io.starlet.http.RequestParser;
  * front.
  *
  * <p>Owned by one thread at a time (acceptor or worker); the hand-off goes through a queue,
- * which publishes the state safely.
+ * which publishes the state safely. An upgraded connection is the exception: the acceptor reads
+ * into its buffer while workers and application threads take bytes from it, all under the lock
+ * of its {@code UpgradedConnection}.
  */
 public final class Connection {
 
@@ -273,6 +275,31 @@ public final class Connection {
 		}
 	}
 
+	/**
+	 * The connection left HTTP (101 Switching Protocols): {@code connection} is the handle of
+	 * what it became, found where a suspended exchange's would be.
+	 */
+	public void upgradedBy(Object connection) {
+		this.suspendedExchange = connection;
+		this.state = State.UPGRADED;
+	}
+
+	/**
+	 * Takes up to {@code len} unread bytes into {@code dst} (an upgraded connection's input); once
+	 * all are taken the buffer starts over from its beginning.
+	 * @return bytes taken
+	 */
+	public int take(byte[] dst, int off, int len) {
+		int n = Math.min(len, this.end - this.pos);
+		System.arraycopy(this.buf, this.pos, dst, off, n);
+		this.pos += n;
+		if (this.pos == this.end) {
+			this.pos = 0;
+			this.end = 0;
+		}
+		return n;
+	}
+
 	/** The suspended exchange's handle, or null. */
 	public Object suspendedExchange() {
 		return this.suspendedExchange;
@@ -506,6 +533,25 @@ public final class Connection {
 	}
 
 	/**
+	 * Leaves HTTP (an upgrade): the bytes after the request head and body move to a buffer of
+	 * their own, so the parsed head (which keeps the old array) stays readable, and the memory a
+	 * request body held goes back.
+	 */
+	public void startOver() {
+		bodyDone();
+		int n = this.end - this.pos;
+		byte[] fresh = new byte[Math.max(Math.min(this.baseCapacity, INITIAL_BUFFER), n)];
+		System.arraycopy(this.buf, this.pos, fresh, 0, n);
+		this.buf = fresh;
+		this.view = ByteBuffer.wrap(fresh);
+		this.capacity = Math.max(this.baseCapacity, n);
+		this.pos = 0;
+		this.end = n;
+		this.headReady = false;
+		releaseReserved();
+	}
+
+	/**
 	 * Grows the receive buffer to hold {@code size} bytes, beyond its usual capacity if need be,
 	 * reserving what goes beyond it from {@code budget}.
 	 * @return false, changing nothing, when the budget has no room for it
@@ -627,8 +673,8 @@ public final class Connection {
 
 	/**
 	 * The states of a connection. The acceptor owns it in the first three, a worker in
-	 * {@link #SERVING}, a suspended async exchange in {@link #SUSPENDED}; in {@link #QUEUED} it
-	 * belongs to the queue.
+	 * {@link #SERVING}, a suspended async exchange in {@link #SUSPENDED}, its upgraded connection in
+	 * {@link #UPGRADED}; in {@link #QUEUED} it belongs to the queue.
 	 */
 	public enum State {
 
@@ -648,6 +694,13 @@ public final class Connection {
 		 * dispatch, a timeout, an error) queues it again ({@link #QUEUED}).
 		 */
 		SUSPENDED,
+		/**
+		 * It left HTTP (101 Switching Protocols): no worker holds it; the acceptor reads and
+		 * writes it for the upgraded connection, whose callbacks run as queued work on workers.
+		 * No engine deadline applies to reading; unsent bytes must progress within the write
+		 * {@code timeout}.
+		 */
+		UPGRADED,
 		/** Closed; nothing more happens. */
 		CLOSED;
 

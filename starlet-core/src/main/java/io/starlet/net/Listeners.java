@@ -165,8 +165,9 @@ public final class Listeners implements AutoCloseable {
 		return addresses;
 	}
 
+	/** Synchronized: {@code stop()} and the acceptor's drain may close at the same time. */
 	@Override
-	public void close() {
+	public synchronized void close() {
 		for (ServerSocketChannel channel : this.channels) {
 			try {
 				channel.close();

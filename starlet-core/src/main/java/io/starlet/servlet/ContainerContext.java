@@ -448,7 +448,8 @@ final class ContainerContext implements ServletContext {
 		return instantiate(clazz);
 	}
 
-	private <T> T instantiate(Class<T> clazz) throws ServletException {
+	/** Creates an application object (servlet, filter, listener, upgrade handler) by its no-arg constructor. */
+	<T> T instantiate(Class<T> clazz) throws ServletException {
 		try {
 			return clazz.getDeclaredConstructor().newInstance();
 		}

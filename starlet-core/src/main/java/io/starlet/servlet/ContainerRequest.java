@@ -772,7 +772,7 @@ final class ContainerRequest implements HttpServletRequest {
 
 	@Override
 	public <T extends HttpUpgradeHandler> T upgrade(Class<T> handlerClass) throws IOException, ServletException {
-		throw new UnsupportedOperationException("upgrade: Starlet does not support HTTP upgrade (WebSocket, h2c)");
+		return UpgradedWebConnection.upgrade(this, handlerClass);
 	}
 
 	@Override

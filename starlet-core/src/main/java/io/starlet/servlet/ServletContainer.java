@@ -52,6 +52,9 @@ public final class ServletContainer implements Handler {
 
 	private volatile boolean destroyed;
 
+	/** What ends the upgraded connections of stopped servers, run after contextDestroyed. */
+	private final java.util.List<Runnable> upgradedToEnd = new java.util.ArrayList<>();
+
 	/** A container with the default settings. */
 	public ServletContainer() {
 		this(ContainerSettings.builder().build());
@@ -120,6 +123,7 @@ public final class ServletContainer implements Handler {
 		catch (ServletException ex) {
 			this.context.log("Destroying the servlet context failed", ex);
 		}
+		endUpgradedConnections();
 		ExecutorService executor = this.asyncExecutor;
 		if (executor != null) {
 			executor.shutdownNow();
@@ -144,6 +148,38 @@ public final class ServletContainer implements Handler {
 		}
 		finally {
 			thread.setContextClassLoader(previous);
+		}
+	}
+
+	/**
+	 * The server stopped: its upgraded connections (WebSocket) stay open, writable, until
+	 * {@link #destroy()} has run {@code contextDestroyed} (where a WebSocket layer says goodbye);
+	 * then they are flushed, closed and their handlers destroyed. After destroy, at once.
+	 */
+	@Override
+	public void serverStopped(Runnable endUpgradedConnections) {
+		synchronized (this.upgradedToEnd) {
+			if (!this.destroyed) {
+				this.upgradedToEnd.add(endUpgradedConnections);
+				return;
+			}
+		}
+		endUpgradedConnections.run();
+	}
+
+	private void endUpgradedConnections() {
+		java.util.List<Runnable> actions;
+		synchronized (this.upgradedToEnd) {
+			actions = java.util.List.copyOf(this.upgradedToEnd);
+			this.upgradedToEnd.clear();
+		}
+		for (Runnable action : actions) {
+			try {
+				action.run();
+			}
+			catch (RuntimeException ex) {
+				this.context.log("Ending the upgraded connections failed", ex);
+			}
 		}
 	}
 

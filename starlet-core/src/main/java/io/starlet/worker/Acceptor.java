@@ -62,7 +62,21 @@ import io.starlet.net.Connection.State;
  *                                                              ▼ (via the hand-back), else CLOSED
  * </pre>
  *
- * A worker that finds the next request already buffered (pipelining), or arriving while it
+ * An upgraded connection (101 Switching Protocols, e.g. WebSocket) leaves HTTP for good
+ * ({@link UpgradedConnection}, which owns it then):
+ * <pre>
+ *   SERVING ──the dispatch returns with status 101 after upgrade()──▶ UPGRADED (no worker)
+ *                                                                     │  ▲
+ *     bytes read here, end of input, unsent bytes drained, an error:  │  │ the callbacks
+ *     the callbacks queue like requests (within max-workers, no 503)  ▼  │ returned
+ *                                                                   queued work on a worker
+ *   UPGRADED ──close(), end of input, error, write timeout, stop──▶ CLOSED
+ * </pre>
+ * Here it is read only while its buffer is empty (the application's back-pressure), written on
+ * {@code OP_WRITE} when the socket did not take all at once, and given no deadline but the write
+ * timeout; it counts in {@code max-connections}, not as a request in flight for a drain.
+ *
+ * <p>A worker that finds the next request already buffered (pipelining), or arriving while it
  * lingers, serves it without the round trip through IDLE and QUEUED. Every response the engine
  * makes itself before a worker runs the application (400, 408, 413, 431, 503, ...) goes through
  * {@link WorkerPool#refuse}, which writes it, closes and counts it by its {@link Violation}.
@@ -99,6 +113,9 @@ final class Acceptor implements Runnable {
 	private final BodyCollector bodies;
 
 	private final ConcurrentLinkedQueue<Connection> returned = new ConcurrentLinkedQueue<>();
+
+	/** Upgraded connections whose wish to read or write changed. */
+	private final ConcurrentLinkedQueue<UpgradedConnection> upgradedChanged = new ConcurrentLinkedQueue<>();
 
 	/** Connections of suspended exchanges to watch for the client going away. */
 	private final ConcurrentLinkedQueue<Connection> watched = new ConcurrentLinkedQueue<>();
@@ -160,6 +177,19 @@ final class Acceptor implements Runnable {
 		this.selector.wakeup();
 	}
 
+	/** An upgraded connection wants to read, or has bytes the socket did not take (any thread). */
+	void updateUpgraded(UpgradedConnection connection) {
+		this.upgradedChanged.add(connection);
+		this.selector.wakeup();
+	}
+
+	private void takeUpgraded() {
+		UpgradedConnection connection;
+		while ((connection = this.upgradedChanged.poll()) != null) {
+			connection.syncKey(this.selector);
+		}
+	}
+
 	private void takeWatched() {
 		Connection connection;
 		while ((connection = this.watched.poll()) != null) {
@@ -217,6 +247,7 @@ final class Acceptor implements Runnable {
 		this.selector.select(wait);
 		takeReturned();
 		takeWatched();
+		takeUpgraded();
 		Iterator<SelectionKey> keys = this.selector.selectedKeys().iterator();
 		while (keys.hasNext()) {
 			SelectionKey key = keys.next();
@@ -227,6 +258,9 @@ final class Acceptor implements Runnable {
 			try {
 				if (key.isAcceptable()) {
 					acceptAll((ServerSocketChannel) key.channel());
+				}
+				else if (((Connection) key.attachment()).suspendedExchange() instanceof UpgradedConnection upgraded) {
+					upgraded.selected(key);
 				}
 				else if (key.isReadable()) {
 					Connection connection = (Connection) key.attachment();
@@ -503,6 +537,9 @@ final class Acceptor implements Runnable {
 	// --- deadlines ------------------------------------------------------------------------------------
 
 	private void expire(long now) {
+		for (UpgradedConnection upgraded : this.pool.upgradedConnections()) {
+			upgraded.expire(now);
+		}
 		if (this.pool.config().queueTimeout() != null) {
 			expireQueued(now, this.pool.config().queueTimeout().toNanos());
 		}
@@ -621,7 +658,9 @@ final class Acceptor implements Runnable {
 	private void closeAll() {
 		try {
 			for (SelectionKey key : this.selector.keys()) {
-				if (key.attachment() instanceof Connection connection) {
+				if (key.attachment() instanceof Connection connection
+						&& !(connection.suspendedExchange() instanceof UpgradedConnection)) {
+					// (upgraded connections stay open for the handler's goodbye: WorkerPool.endUpgraded)
 					close(connection);
 				}
 			}

@@ -118,6 +118,9 @@ final class ServerExchange implements Exchange {
 
 	private volatile boolean harakiriAsked;
 
+	/** Set by {@link #upgrade}: switch protocols when the handler returns with status 101. */
+	private UpgradedConnection upgrade;
+
 	/** What {@link #run()} and {@link #resume(Worker)} tell the worker to do with the connection. */
 	enum Outcome {
 
@@ -128,7 +131,10 @@ final class ServerExchange implements Exchange {
 		KEEP,
 
 		/** Nothing: the exchange is suspended and no longer needs the worker. */
-		SUSPENDED
+		SUSPENDED,
+
+		/** Nothing: the connection left HTTP (101) and is held by the acceptor now. */
+		UPGRADED
 
 	}
 
@@ -173,7 +179,65 @@ final class ServerExchange implements Exchange {
 		if (this.suspension != null) {
 			return this.suspension.afterRun();
 		}
+		if (this.upgrade != null) {
+			return switchProtocols();
+		}
 		return complete() ? Outcome.KEEP : Outcome.CLOSE;
+	}
+
+	// --- upgrade ----------------------------------------------------------------------------------
+
+	@Override
+	public io.starlet.Upgrade upgrade(io.starlet.Upgrade.Listener listener) {
+		java.util.Objects.requireNonNull(listener, "listener");
+		if (this.suspension != null) {
+			throw new IllegalStateException("The exchange is suspended (async started): it cannot be upgraded");
+		}
+		if (this.committed) {
+			throw new IllegalStateException("The response is committed: the exchange cannot be upgraded");
+		}
+		if (this.upgrade != null) {
+			throw new IllegalStateException("The exchange is already being upgraded");
+		}
+		this.upgrade = new UpgradedConnection(this.pool, this.connection, listener);
+		return this.upgrade;
+	}
+
+	/**
+	 * The handler returned after asking for an upgrade: with status 101 the head goes out (no
+	 * body, no framing) and the connection leaves HTTP; with any other status the upgrade is
+	 * dropped and the response completes as usual.
+	 */
+	private Outcome switchProtocols() throws IOException {
+		if (this.status != 101 || (this.committed && !(this.framed instanceof SwitchedBody))) {
+			this.upgrade = null;
+			return complete() ? Outcome.KEEP : Outcome.CLOSE;
+		}
+		// what is left of the request body (if any) comes before the new protocol's bytes
+		if (!this.committed) {
+			commit(0);
+		}
+		this.out.flush();
+		if (!drainRequestBody() || !this.connection.isOpen()) {
+			this.connection.close();
+			return Outcome.CLOSE;
+		}
+		UpgradedConnection upgraded = this.upgrade;
+		this.connection.startOver();
+		this.connection.upgradedBy(upgraded);
+		this.pool.upgradeStarted(upgraded);
+		upgraded.runFirst();
+		return Outcome.UPGRADED;
+	}
+
+	/** The body of a 101 response: there is none, and the engine's framing stays out. */
+	private static final class SwitchedBody extends OutputStream {
+
+		@Override
+		public void write(int b) {
+			// no body after 101: the new protocol's bytes go through the Upgrade handle
+		}
+
 	}
 
 	/** Answers a request the engine refuses while the handler runs, counted by its violation. */
@@ -267,6 +331,9 @@ final class ServerExchange implements Exchange {
 		Suspended s = this.suspension;
 		if (s != null) {
 			return s;
+		}
+		if (this.upgrade != null) {
+			throw new IllegalStateException("The exchange is being upgraded: it cannot be suspended");
 		}
 		// On the worker, inside the handler: what the worker's output holds goes out now, and the
 		// exchange writes through its own output from here on (framing streams write to the sink).
@@ -1033,6 +1100,13 @@ final class ServerExchange implements Exchange {
 			return;
 		}
 		this.committed = true;
+		if (this.upgrade != null && this.status == 101) {
+			this.keepAlive = false;
+			this.framed = new SwitchedBody();
+			rh.formatSwitching(this.responseHeaders, this.config.serverHeader());
+			this.sink.write(rh.bytes(), 0, rh.length());
+			return;
+		}
 		boolean keep = keepAlivePermitted();
 		boolean noBody = isHead() || this.status == 204 || this.status == 304 || this.status < 200;
 		long lengthHeader = -1;

@@ -224,12 +224,17 @@ final class Worker implements WorkerInfo, Runnable {
 	}
 
 	private void serve(Connection connection) {
+		if (connection.suspendedExchange() instanceof UpgradedConnection upgraded) {
+			serveUpgraded(upgraded);
+			return;
+		}
 		connection.serving();
 		this.current = connection;
 		this.pool.busy(true);
 		this.output.attach(connection, this.selector, this.pool.config().timeout().toNanos());
 		boolean keep = false;
 		boolean suspended = false;
+		boolean upgraded = false;
 		// a connection whose exchange is suspended comes back for the work queued for it
 		ServerExchange resumed = (connection.suspendedExchange() instanceof ServerExchange exchange) ? exchange : null;
 		try {
@@ -251,6 +256,11 @@ final class Worker implements WorkerInfo, Runnable {
 				if (outcome == ServerExchange.Outcome.SUSPENDED) {
 					// the exchange lives on without a worker; it owns the connection now
 					suspended = true;
+					break;
+				}
+				if (outcome == ServerExchange.Outcome.UPGRADED) {
+					// out of HTTP: the acceptor holds it, its callbacks come back as queued work
+					upgraded = true;
 					break;
 				}
 				keep = outcome == ServerExchange.Outcome.KEEP;
@@ -291,6 +301,10 @@ final class Worker implements WorkerInfo, Runnable {
 			if (suspended) {
 				// counted as active until the exchange ends (graceful shutdown waits for it)
 			}
+			else if (upgraded) {
+				// the request is over; the upgraded connection is not a request in flight
+				this.pool.finished();
+			}
 			else {
 				if (keep && connection.isOpen()) {
 					this.pool.handBack(connection);
@@ -304,6 +318,20 @@ final class Worker implements WorkerInfo, Runnable {
 				}
 				this.pool.finished();
 			}
+		}
+	}
+
+	/**
+	 * Runs the callbacks queued for an upgraded connection: work that counts as a busy worker,
+	 * but no request (no budget spent). The connection stays in the acceptor's hands.
+	 */
+	private void serveUpgraded(UpgradedConnection upgraded) {
+		this.pool.busy(true);
+		try {
+			upgraded.runQueued();
+		}
+		finally {
+			this.pool.busy(false);
 		}
 	}
 

@@ -80,6 +80,9 @@ public final class WorkerPool {
 	/** Exchanges that were suspended (startAsync) and have not ended, for stop(). */
 	private final Set<ServerExchange> asyncExchanges = ConcurrentHashMap.newKeySet();
 
+	/** Connections that left HTTP (101) and are open. */
+	private final Set<UpgradedConnection> upgraded = ConcurrentHashMap.newKeySet();
+
 	/** Async timeouts: one thread for the server, started with the first one. */
 	private volatile java.util.concurrent.ScheduledThreadPoolExecutor timer;
 
@@ -439,6 +442,36 @@ public final class WorkerPool {
 		this.ready.offer(connection);
 	}
 
+	/**
+	 * Queues an upgraded connection for its callbacks: like a request, it waits for a worker within
+	 * {@code max-workers}; it is not counted as active (graceful shutdown does not wait for it),
+	 * and {@code queue-timeout} does not apply (there is no HTTP to answer 503 on).
+	 */
+	void queueUpgraded(Connection connection) {
+		this.ready.offer(connection);
+	}
+
+	/** The acceptor must look again at what an upgraded connection wants to read or write. */
+	void updateUpgraded(UpgradedConnection connection) {
+		Acceptor acceptor = this.acceptor;
+		if (acceptor != null && this.running) {
+			acceptor.updateUpgraded(connection);
+		}
+	}
+
+	void upgradeStarted(UpgradedConnection connection) {
+		this.upgraded.add(connection);
+	}
+
+	void upgradeEnded(UpgradedConnection connection) {
+		this.upgraded.remove(connection);
+	}
+
+	/** Upgraded connections open now. */
+	Iterable<UpgradedConnection> upgradedConnections() {
+		return this.upgraded;
+	}
+
 	/** The acceptor watches a suspended exchange's connection for the client going away. */
 	void watch(Connection connection) {
 		Acceptor acceptor = this.acceptor;
@@ -635,7 +668,10 @@ public final class WorkerPool {
 		this.acceptor.stop();
 		Connection queued;
 		while ((queued = this.ready.poll()) != null) {
-			queued.close();
+			if (!(queued.suspendedExchange() instanceof UpgradedConnection)) {
+				// (an upgraded connection stays open for the handler's goodbye: endUpgraded)
+				queued.close();
+			}
 		}
 		for (Worker worker : this.workers) {
 			worker.abort();
@@ -660,6 +696,50 @@ public final class WorkerPool {
 			logger.warn("Starlet stopped while {} worker(s) were still running a request", this.workers.size());
 		}
 		this.drained.complete(null);
+		try {
+			this.handler.serverStopped(this::endUpgraded);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Ending the upgraded connections at stop failed", ex);
+		}
+	}
+
+	/**
+	 * Flushes (a second at most, for all of them), closes and ends every upgraded connection still
+	 * open, on the calling thread. Idempotent.
+	 */
+	private void endUpgraded() {
+		if (this.upgraded.isEmpty()) {
+			return;
+		}
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+		Selector selector;
+		try {
+			selector = Selector.open();
+		}
+		catch (IOException ex) {
+			selector = null;
+		}
+		try {
+			for (UpgradedConnection connection : new java.util.ArrayList<>(this.upgraded)) {
+				try {
+					connection.endAtStop(selector, deadline);
+				}
+				catch (RuntimeException ex) {
+					logger.warn("Ending {} at stop failed", connection, ex);
+				}
+			}
+		}
+		finally {
+			if (selector != null) {
+				try {
+					selector.close();
+				}
+				catch (IOException ex) {
+					// stopping anyway
+				}
+			}
+		}
 	}
 
 	/**
@@ -750,7 +830,8 @@ public final class WorkerPool {
 		int suspendedNow = suspendedRequests();
 		// a suspended request's connection is neither idle nor served (one whose dispatch is
 		// queued is counted in both queued and suspended: a moment's undercount of idle ones)
-		int idleConnections = Math.max(0, this.openConnections.get() - queued - busyNow - suspendedNow);
+		int upgradedNow = this.upgraded.size();
+		int idleConnections = Math.max(0, this.openConnections.get() - queued - busyNow - suspendedNow - upgradedNow);
 		int live;
 		synchronized (this.spawnLock) {
 			live = liveWorkers();
@@ -759,7 +840,7 @@ public final class WorkerPool {
 		this.violations.forEach((violation, count) -> violated.put(violation.name(), count.sum()));
 		return new ServerStats(this.config.maxWorkers(), live, busyNow, idleConnections, queued,
 				this.requests.sum(), retired, rejected, violated, this.openConnections.get(),
-				this.config.maxConnections(), suspendedNow, this.bodyCollector.bufferedBytes());
+				this.config.maxConnections(), suspendedNow, this.bodyCollector.bufferedBytes(), upgradedNow);
 	}
 
 }

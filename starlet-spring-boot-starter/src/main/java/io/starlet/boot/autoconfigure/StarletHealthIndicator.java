@@ -43,6 +43,7 @@ public class StarletHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("openConnections", stats.openConnections())
 			.withDetail("maxConnections", stats.maxConnections())
 			.withDetail("suspendedRequests", stats.suspendedRequests())
+			.withDetail("upgradedConnections", stats.upgradedConnections())
 			.withDetail("bufferedBodyBytes", stats.bufferedBodyBytes())
 			.withDetail("requests", stats.requests())
 			.withDetail("retiredWorkers", stats.retirements())

@@ -9,7 +9,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.context.annotation.Bean;
 
-/** Binds Starlet's worker-pool meters when the application has Micrometer. */
+/** Binds Starlet's worker-pool and WebSocket meters when the application has Micrometer. */
 @AutoConfiguration(afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean(MeterRegistry.class)
@@ -19,6 +19,12 @@ public final class StarletMetricsAutoConfiguration {
 	@Bean
 	StarletMetricsBinder starletMetricsBinder(MeterRegistry registry) {
 		return new StarletMetricsBinder(registry);
+	}
+
+	@Bean
+	@ConditionalOnClass(name = { "jakarta.websocket.server.ServerContainer", "io.starlet.websocket.StarletServerContainer" })
+	StarletWebSocketMetricsBinder starletWebSocketMetricsBinder(MeterRegistry registry) {
+		return new StarletWebSocketMetricsBinder(registry);
 	}
 
 }

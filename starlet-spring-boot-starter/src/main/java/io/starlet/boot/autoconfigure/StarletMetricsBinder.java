@@ -22,6 +22,7 @@ import org.springframework.context.ApplicationListener;
  * <li>{@code starlet.connections.idle}, {@code starlet.connections.queued}: gauges</li>
  * <li>{@code starlet.connections.open}, {@code starlet.connections.max}: gauges</li>
  * <li>{@code starlet.requests.suspended}: gauge of async requests waiting without a worker</li>
+ * <li>{@code starlet.connections.upgraded}: gauge of connections that left HTTP (WebSocket)</li>
  * <li>{@code starlet.requests.body.buffered}: gauge of heap bytes held by collected request bodies</li>
  * <li>{@code starlet.requests}: requests served</li>
  * <li>{@code starlet.workers.retired} tagged {@code reason}: workers that exited</li>
@@ -63,6 +64,9 @@ public class StarletMetricsBinder implements ApplicationListener<ApplicationStar
 					ServerStats::maxConnections);
 			gauge(registry, server, "starlet.requests.suspended", "Async requests waiting without a worker",
 					ServerStats::suspendedRequests);
+			gauge(registry, server, "starlet.connections.upgraded",
+					"Connections that left HTTP (101 Switching Protocols, e.g. WebSocket) and are open",
+					ServerStats::upgradedConnections);
 			gauge(registry, server, "starlet.requests.body.buffered",
 					"Heap bytes held by request bodies collected before a worker sees them", ServerStats::bufferedBodyBytes);
 			FunctionCounter.builder("starlet.requests", server, (s) -> s.stats().requests())

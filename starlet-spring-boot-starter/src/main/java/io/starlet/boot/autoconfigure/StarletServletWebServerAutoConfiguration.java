@@ -55,9 +55,9 @@ public final class StarletServletWebServerAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnClass(name = "org.springframework.web.socket.WebSocketHandler")
-	WebSocketEndpointsCustomizer starletWebSocketEndpointsCustomizer(ConfigurableListableBeanFactory beanFactory) {
-		return new WebSocketEndpointsCustomizer(beanFactory);
+	@ConditionalOnClass(name = { "jakarta.websocket.server.ServerContainer", "io.starlet.websocket.StarletWebSocket" })
+	StarletWebSocketCustomizer starletWebSocketCustomizer() {
+		return new StarletWebSocketCustomizer();
 	}
 
 	@Bean

@@ -63,6 +63,7 @@ class StarletHealthAndMetricsTests {
 		assertThat(health.getDetails()).containsEntry("maxWorkers", 2)
 			.containsEntry("liveWorkers", 2)
 			.containsEntry("running", true)
+			.containsEntry("upgradedConnections", 0)
 			.containsKeys("busyWorkers", "idleWorkers", "idleConnections", "queuedConnections", "requests",
 					"retiredWorkers", "rejectedRequests");
 		assertThat((Long) health.getDetails().get("requests")).isGreaterThanOrEqualTo(1L);
@@ -112,6 +113,7 @@ class StarletHealthAndMetricsTests {
 			.isZero();
 		assertThat(registry.get("starlet.connections.max").gauge().value()).isEqualTo(8192);
 		assertThat(registry.get("starlet.requests.suspended").gauge().value()).isZero();
+		assertThat(registry.get("starlet.connections.upgraded").gauge().value()).isZero();
 		assertThat(registry.get("starlet.requests.body.buffered").gauge().value()).isZero();
 	}
 

@@ -13,8 +13,6 @@ import io.starlet.boot.StarletServletWebServerFactory;
 import org.junit.jupiter.api.Test;
 
 import io.starlet.server.StarletServer;
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
-import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -250,37 +248,14 @@ class StarletServletWebServerAutoConfigurationTests {
 	}
 
 	@Test
-	void webSocketEndpointsAreRejectedBeforeTheyAreCreated() {
-		// A real application creates its web server before any other singleton, so the check sees
-		// the endpoint definitions only.
-		DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
-		beanFactory.registerBeanDefinition("webSocketConfiguration", new RootBeanDefinition(WebSocketConfiguration.class));
-		beanFactory.registerBeanDefinition("delegatingWebSocketConfiguration",
-				new RootBeanDefinition(org.springframework.web.socket.config.annotation.DelegatingWebSocketConfiguration.class));
-		org.assertj.core.api.Assertions
-			.assertThatExceptionOfType(io.starlet.boot.StarletConfigurationException.class)
-			.isThrownBy(() -> new WebSocketEndpointsCustomizer(beanFactory).customize(new StarletServletWebServerFactory()))
-			.withMessageContaining("Starlet does not serve WebSocket endpoints")
-			.withMessageContaining("delegatingWebSocketConfiguration");
-		assertThat(beanFactory.getSingletonCount()).isZero();
+	void webSocketServerIsInstalledWhenStarletWebSocketIsOnTheClassPath() {
+		this.runner.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(StarletWebSocketCustomizer.class));
 	}
 
 	@Test
-	void webSocketOnTheClassPathAloneIsFine() {
-		this.runner.run((context) -> assertThat(context).hasNotFailed()
-			.hasSingleBean(WebSocketEndpointsCustomizer.class));
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@org.springframework.web.socket.config.annotation.EnableWebSocket
-	static class WebSocketConfiguration implements org.springframework.web.socket.config.annotation.WebSocketConfigurer {
-
-		@Override
-		public void registerWebSocketHandlers(
-				org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry registry) {
-			registry.addHandler(new org.springframework.web.socket.handler.TextWebSocketHandler(), "/ws");
-		}
-
+	void webSocketServerBacksOffWithoutTheJakartaWebSocketApi() {
+		this.runner.withClassLoader(new FilteredClassLoader("jakarta.websocket."))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(StarletWebSocketCustomizer.class));
 	}
 
 	@Test

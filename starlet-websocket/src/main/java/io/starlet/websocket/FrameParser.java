@@ -62,9 +62,11 @@ final class FrameParser {
 
 	private final FrameListener listener;
 
-	private final int maxTextSize;
+	// Not final: a session may change its limits while open; a new limit applies from the next
+	// frame header, the bytes already accepted stay accepted.
+	private int maxTextSize;
 
-	private final int maxBinarySize;
+	private int maxBinarySize;
 
 	private int state = HEAD;
 
@@ -111,6 +113,15 @@ final class FrameParser {
 			throw new IllegalArgumentException("maximum message sizes must not be negative");
 		}
 		this.listener = listener;
+		this.maxTextSize = maxTextSize;
+		this.maxBinarySize = maxBinarySize;
+	}
+
+	/** Changes the limits; they apply from the next frame header on. */
+	void setMaxSizes(int maxTextSize, int maxBinarySize) {
+		if (maxTextSize < 0 || maxBinarySize < 0) {
+			throw new IllegalArgumentException("maximum message sizes must not be negative");
+		}
 		this.maxTextSize = maxTextSize;
 		this.maxBinarySize = maxBinarySize;
 	}
@@ -316,7 +327,7 @@ final class FrameParser {
 		if (needed > this.message.length) {
 			// Grow as bytes arrive, never beyond the limit the header check has already enforced.
 			int max = this.messageOpcode == Opcode.TEXT ? this.maxTextSize : this.maxBinarySize;
-			int size = (int) Math.min(Math.max(needed, Math.max(256L, this.message.length * 2L)), max);
+			int size = (int) Math.max(needed, Math.min(Math.max(256L, this.message.length * 2L), max));
 			this.message = Arrays.copyOf(this.message, size);
 		}
 	}

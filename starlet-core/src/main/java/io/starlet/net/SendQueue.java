@@ -1,0 +1,96 @@
+package io.starlet.net;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
+import java.util.ArrayDeque;
+
+/**
+ * Bytes waiting to be sent on an upgraded connection, in chunks so that a large backlog is
+ * neither copied when it grows nor when part of it goes out. Not thread-safe: its owner locks.
+ */
+public final class SendQueue {
+
+	private static final int CHUNK = 16 * 1024;
+
+	/** Most chunks handed to one gathering write. */
+	private static final int GATHER = 16;
+
+	/** Chunks in order; each is in read mode (position = next byte to send), except the tail while filled. */
+	private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
+
+	/** The last chunk, still being filled (write mode), or null. */
+	private ByteBuffer tail;
+
+	private long size;
+
+	private final ByteBuffer[] gather = new ByteBuffer[GATHER];
+
+	/** Unsent bytes. */
+	public long size() {
+		return this.size;
+	}
+
+	public boolean isEmpty() {
+		return this.size == 0;
+	}
+
+	public void add(byte[] b, int off, int len) {
+		while (len > 0) {
+			if (this.tail == null || !this.tail.hasRemaining()) {
+				sealTail();
+				this.tail = ByteBuffer.allocate(Math.max(CHUNK, Math.min(len, 4 * CHUNK)));
+			}
+			int n = Math.min(len, this.tail.remaining());
+			this.tail.put(b, off, n);
+			off += n;
+			len -= n;
+			this.size += n;
+		}
+	}
+
+	private void sealTail() {
+		if (this.tail != null) {
+			this.tail.flip();
+			this.chunks.add(this.tail);
+			this.tail = null;
+		}
+	}
+
+	/**
+	 * Writes what the channel takes without waiting.
+	 * @return bytes written
+	 */
+	public long writeTo(GatheringByteChannel channel) throws IOException {
+		sealTail();
+		long total = 0;
+		while (!this.chunks.isEmpty()) {
+			int n = 0;
+			for (ByteBuffer chunk : this.chunks) {
+				if (n == GATHER) {
+					break;
+				}
+				this.gather[n++] = chunk;
+			}
+			long written = channel.write(this.gather, 0, n);
+			java.util.Arrays.fill(this.gather, 0, n, null);
+			total += written;
+			this.size -= written;
+			while (!this.chunks.isEmpty() && !this.chunks.peek().hasRemaining()) {
+				this.chunks.poll();
+			}
+			if (written == 0 || !this.chunks.isEmpty() && n < GATHER) {
+				break; // the socket is full
+			}
+		}
+		return total;
+	}
+
+	/** Forgets every unsent byte (the connection failed). */
+	public void clear() {
+		this.chunks.clear();
+		this.tail = null;
+		this.size = 0;
+	}
+
+}

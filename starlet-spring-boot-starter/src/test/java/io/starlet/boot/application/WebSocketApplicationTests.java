@@ -1,0 +1,199 @@
+package io.starlet.boot.application;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.starlet.websocket.StarletServerContainer;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.PathParam;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.context.WebApplicationContext;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
+import org.springframework.web.socket.handler.TextWebSocketHandler;
+import org.springframework.web.socket.server.standard.ServerEndpointExporter;
+import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What an application using {@code spring-boot-starter-websocket} gets on Starlet, through the
+ * JDK's WebSocket client: Spring's {@code @EnableWebSocket} handlers, {@code @ServerEndpoint}
+ * classes exported by {@code ServerEndpointExporter}, limits set through Spring's
+ * {@code ServletServerContainerFactoryBean}, and the WebSocket meters.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { SecurityTests.WITHOUT_SECURITY,
+		"server.address=127.0.0.1", "starlet.signals=false", "starlet.max-workers=2" })
+@Timeout(60)
+class WebSocketApplicationTests {
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private WebApplicationContext context;
+
+	@Autowired
+	private MeterRegistry registry;
+
+	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+	@Test
+	void springHandlerAnswers() throws Exception {
+		Client socket = connect("/spring-echo");
+		socket.ws.sendText("ping?", true).get(10, TimeUnit.SECONDS);
+		assertThat(socket.next()).isEqualTo("spring: ping?");
+		socket.ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+	}
+
+	@Test
+	void exportedServerEndpointGetsItsPathParameter() throws Exception {
+		Client socket = connect("/rooms/blue");
+		socket.ws.sendText("hello", true).get(10, TimeUnit.SECONDS);
+		assertThat(socket.next()).isEqualTo("blue: hello");
+		socket.ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+	}
+
+	@Test
+	void limitsSetThroughSpringReachTheServer() throws Exception {
+		ServerContainer container = (ServerContainer) this.context.getServletContext()
+			.getAttribute(ServerContainer.class.getName());
+		assertThat(container).isInstanceOf(StarletServerContainer.class);
+		assertThat(container.getDefaultMaxTextMessageBufferSize()).isEqualTo(1024);
+		Client socket = connect("/spring-echo");
+		socket.ws.sendText("x".repeat(2000), true).get(10, TimeUnit.SECONDS);
+		assertThat(socket.next()).isEqualTo("closed 1009");
+	}
+
+	@Test
+	void messagesAndSessionsAreMeasured() throws Exception {
+		double before = this.registry.get("starlet.websocket.messages").tag("direction", "in").functionCounter().count();
+		Client socket = connect("/spring-echo");
+		socket.ws.sendText("counted", true).get(10, TimeUnit.SECONDS);
+		assertThat(socket.next()).isEqualTo("spring: counted");
+		assertThat(this.registry.get("starlet.websocket.messages").tag("direction", "in").functionCounter().count())
+			.isGreaterThanOrEqualTo(before + 1);
+		assertThat(this.registry.get("starlet.websocket.messages").tag("direction", "out").functionCounter().count())
+			.isGreaterThanOrEqualTo(1);
+		assertThat(this.registry.get("starlet.websocket.sessions").gauge().value()).isGreaterThanOrEqualTo(1);
+		socket.ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+	}
+
+	private Client connect(String path) throws Exception {
+		Client listener = new Client();
+		listener.ws = this.client.newWebSocketBuilder()
+			.buildAsync(URI.create("ws://127.0.0.1:" + this.port + path), listener)
+			.get(10, TimeUnit.SECONDS);
+		return listener;
+	}
+
+	/** Collects whole text messages, and the close code as "closed N". */
+	static final class Client implements WebSocket.Listener {
+
+		final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+
+		private final StringBuilder text = new StringBuilder();
+
+		WebSocket ws;
+
+		@Override
+		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+			this.text.append(data);
+			if (last) {
+				this.received.add(this.text.toString());
+				this.text.setLength(0);
+			}
+			webSocket.request(1);
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+			this.received.add("closed " + statusCode);
+			return null;
+		}
+
+		@Override
+		public void onError(WebSocket webSocket, Throwable error) {
+			this.received.add("error " + error);
+		}
+
+		String next() throws InterruptedException {
+			String message = this.received.poll(20, TimeUnit.SECONDS);
+			assertThat(message).as("a message within 20 s").isNotNull();
+			return message;
+		}
+
+	}
+
+	@ServerEndpoint("/rooms/{room}")
+	public static class RoomEndpoint {
+
+		@OnMessage
+		public String onMessage(String message, @PathParam("room") String room, Session session) {
+			return room + ": " + message;
+		}
+
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@EnableWebSocket
+	static class Application implements WebSocketConfigurer {
+
+		@Override
+		public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
+			registry.addHandler(new TextWebSocketHandler() {
+				@Override
+				protected void handleTextMessage(WebSocketSession session, TextMessage message) throws IOException {
+					session.sendMessage(new TextMessage("spring: " + message.getPayload()));
+				}
+			}, "/spring-echo");
+		}
+
+		@Bean
+		ServerEndpointExporter serverEndpointExporter() {
+			ServerEndpointExporter exporter = new ServerEndpointExporter();
+			exporter.setAnnotatedEndpointClasses(RoomEndpoint.class);
+			return exporter;
+		}
+
+		@Bean
+		ServletServerContainerFactoryBean webSocketContainer() {
+			ServletServerContainerFactoryBean factory = new ServletServerContainerFactoryBean();
+			factory.setMaxTextMessageBufferSize(1024);
+			return factory;
+		}
+
+		@Bean
+		MeterRegistry meterRegistry() {
+			return new SimpleMeterRegistry();
+		}
+
+	}
+
+}
