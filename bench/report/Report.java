@@ -34,7 +34,7 @@ public class Report {
 			"netty", "Reactor Netty", "plain", "starlet-core alone", "nginx", "nginx");
 
 	static final List<String> SCENARIOS = List.of("ka16", "ka256", "close16", "post64k", "json", "list", "detail",
-			"mix");
+			"mix", "wsecho");
 
 	static final List<String> PAGES = List.of("list", "detail", "mix");
 
@@ -46,11 +46,12 @@ public class Report {
 			"`GET /json` (small object), keep-alive, 16 connections", "list",
 			"page workload: `GET /owners?page=N`, a Thymeleaf list page (13 KB, two JPA queries, ~120 links), 16 connections (Starlet: defaults, and keep-alive on)",
 			"detail", "page workload: `GET /owners/N`, detail page (two JPA queries, session attribute), 16 connections",
-			"mix", "page workload: list, detail, 5 KB JSON, static CSS/JS/PNG (conditional and not), form POST (valid: 302, invalid: 200), 16 connections");
+			"mix", "page workload: list, detail, 5 KB JSON, static CSS/JS/PNG (conditional and not), form POST (valid: 302, invalid: 200), 16 connections",
+			"wsecho", "WebSocket echo: 64 open WebSockets on `/ws/echo` (a Spring `@EnableWebSocket` handler), each sending a 64-byte text message and waiting for its echo, by `bench/ws/WsLoad.java`; requests are echoes, errors count failed handshakes (non-2xx), wrong echoes and closes (Starlet: default `max-workers=10`)");
 
 	record Run(int round, String scenario, String kind, String instance, long requests, long durationUs,
 			long connect, long read, long write, long status, long timeout, long p50, long p99, long p999, long max,
-			long cpuTicks, long listenq, double load1) {
+			long cpuTicks, long listenq, double load1, long clientCpuUs) {
 
 		double rps() {
 			return this.requests * 1e6 / this.durationUs;
@@ -105,7 +106,12 @@ public class Report {
 			.append(meta.getOrDefault("loadavg_end", "?")).append(" |\n");
 		md.append("| Java | ").append(meta.get("java")).append(" |\n");
 		md.append("| JVM flags (every server) | `").append(meta.get("jvm_flags")).append("` |\n");
-		md.append("| Load generator | wrk ").append(meta.get("wrk")).append(", on the same machine, 127.0.0.1 |\n");
+		md.append("| Load generator | wrk ").append(meta.get("wrk"));
+		if (meta.containsKey("wsload")) {
+			md.append("; wsecho: `bench/ws/WsLoad.java ").append(meta.get("wsload")).append("` (text messages, client JVM `")
+				.append(meta.getOrDefault("wsload_jvm", "")).append("`)");
+		}
+		md.append(", on the same machine, 127.0.0.1 |\n");
 		md.append("| Campaign | ").append(meta.get("rounds")).append(" rounds × ").append(meta.get("duration"))
 			.append(" s per scenario and server, interleaved; ").append(meta.get("warmup"))
 			.append(" s discarded warm-up per server").append(discardedRounds(meta))
@@ -120,6 +126,10 @@ public class Report {
 			if (e.getKey().startsWith("broken_")) {
 				md.append("\n**Broken during this run:** `").append(e.getKey().substring(7)).append("` (")
 					.append(e.getValue()).append("); it was not measured after that, see its log.\n");
+			}
+			if (e.getKey().startsWith("nows_")) {
+				md.append("\n**No WebSocket echo:** `").append(e.getKey().substring(5)).append("` failed the `/ws/echo` check (")
+					.append(e.getValue().trim()).append("); it was not measured in wsecho.\n");
 			}
 		}
 		md.append("\nMedians over the rounds, with min..max; **×Tomcat** is the ratio of medians to Tomcat's ")
@@ -173,6 +183,7 @@ public class Report {
 			}
 			rpsRatio.put(scenario, ratios);
 			md.append("\n");
+			md.append(clientCpu(byKind));
 		}
 
 		md.append("### Per server: startup, memory, threads\n\n");
@@ -286,6 +297,20 @@ public class Report {
 			target(t, s + ": both ahead of Jetty", "defaults %.2f×, keep-alive %.2f×".formatted(dj, kj), dj > 1 && kj > 1);
 		}
 		return t.append("\n").toString();
+	}
+
+	/** WsLoad's own CPU per echo: the client runs on the same cores as the server. */
+	static String clientCpu(Map<String, List<Run>> byKind) {
+		StringBuilder c = new StringBuilder();
+		for (Map.Entry<String, List<Run>> e : byKind.entrySet()) {
+			Stat us = stat(e.getValue().stream().filter((r) -> r.clientCpuUs() >= 0 && r.requests() > 0).toList(),
+					(r) -> (double) r.clientCpuUs() / r.requests());
+			if (us != null) {
+				c.append(c.isEmpty() ? "The load client's own CPU per echo (median): " : ", ").append(SHORT.get(e.getKey()))
+					.append(String.format(Locale.ROOT, " %.1f µs", us.median()));
+			}
+		}
+		return c.isEmpty() ? "" : c.append(".\n\n").toString();
 	}
 
 	static void target(StringBuilder t, String what, String measured, boolean met) {
@@ -502,7 +527,8 @@ public class Report {
 		for (String[] f : readTsv(file)) {
 			runs.add(new Run(Integer.parseInt(f[0]), f[1], f[2], f[3], l(f[4]), l(f[5]), l(f[6]), l(f[7]), l(f[8]),
 					l(f[9]), l(f[10]), l(f[11]), l(f[12]), l(f[13]), l(f[14]), l(f[15]), l(f[16]),
-					(f.length > 17 && !f[17].isBlank()) ? Double.parseDouble(f[17]) : Double.NaN));
+					(f.length > 17 && !f[17].isBlank()) ? Double.parseDouble(f[17]) : Double.NaN,
+					(f.length > 18 && !f[18].isBlank()) ? Long.parseLong(f[18].trim()) : -1));
 		}
 		return runs;
 	}
