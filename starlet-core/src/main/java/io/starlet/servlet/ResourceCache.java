@@ -34,8 +34,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The names come from request paths, so the map is bounded: when it is full, expired entries
  * are dropped, then the misses kept for good (each is only a lookup to redo), and if that frees
- * nothing the lookup is answered uncached (never worse than no cache). The cache belongs to one class loader; if the context's class loader changes, the
- * cache starts over for the new one.
+ * nothing the lookup is answered uncached (never worse than no cache). The cache belongs to one
+ * class loader; if the context's class loader changes, the cache starts over for the new one.
  */
 final class ResourceCache {
 
