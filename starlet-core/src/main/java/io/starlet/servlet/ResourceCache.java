@@ -24,14 +24,18 @@ import java.util.concurrent.TimeUnit;
  * be added by a rebuild: both are kept for {@link #TTL_NANOS} only (Tomcat's resource cache uses
  * the same 5 s), so a change on disk is seen within 5 s. The content is never cached: the URL is
  * read afresh on every open.
+ * <li>a miss is kept for good when no directory can add the name: every class loader up the
+ * chain reads only jars (see {@link ClassPathShape}), as in a Spring Boot fat jar. With the TTL,
+ * each distinct missing name went back to the class path every 5 s: 0.7% of a list page's CPU
+ * in Round 9 of docs/benchmarks.md, all of it walking jars that cannot change.
  * </ul>
  * The document root (a directory the application serves from) is not looked up here at all: the
  * caller checks it live, before asking this cache.
  *
  * <p>The names come from request paths, so the map is bounded: when it is full, expired entries
- * are dropped, and if that frees nothing the lookup is answered uncached (never worse than no
- * cache). The cache belongs to one class loader; if the context's class loader changes, the
- * cache starts over for the new one.
+ * are dropped, then the misses kept for good (each is only a lookup to redo), and if that frees
+ * nothing the lookup is answered uncached (never worse than no cache). The cache belongs to one
+ * class loader; if the context's class loader changes, the cache starts over for the new one.
  */
 final class ResourceCache {
 
@@ -48,7 +52,8 @@ final class ResourceCache {
 
 	}
 
-	private record State(ClassLoader loader, ConcurrentHashMap<String, Entry> entries) {
+	/** The entries of one class loader; {@code jarsOnly}: its misses cannot turn into hits. */
+	private record State(ClassLoader loader, boolean jarsOnly, ConcurrentHashMap<String, Entry> entries) {
 	}
 
 	private final String prefix;
@@ -80,7 +85,7 @@ final class ResourceCache {
 	URL find(ClassLoader loader, String path) {
 		State current = this.state;
 		if (current == null || current.loader() != loader) {
-			current = new State(loader, new ConcurrentHashMap<>());
+			current = new State(loader, ClassPathShape.jarsOnly(loader), new ConcurrentHashMap<>());
 			this.state = current;
 		}
 		long now = this.clock.getAsLong();
@@ -89,9 +94,13 @@ final class ResourceCache {
 			return entry.url();
 		}
 		URL url = loader.getResource(this.prefix + path);
-		entry = new Entry(url, now, url != null && "jar".equals(url.getProtocol()));
+		boolean permanent = (url != null) ? "jar".equals(url.getProtocol()) : current.jarsOnly();
+		entry = new Entry(url, now, permanent);
 		if (current.entries().size() >= this.maxEntries && !current.entries().containsKey(path)) {
 			current.entries().values().removeIf((e) -> !e.fresh(now, this.ttlNanos));
+			if (current.entries().size() >= this.maxEntries) {
+				current.entries().values().removeIf((e) -> e.url() == null && e.permanent());
+			}
 			if (current.entries().size() >= this.maxEntries) {
 				return url;
 			}

@@ -107,6 +107,74 @@ class ResourceCacheTest {
 	}
 
 	@Test
+	void aMissIsKeptForGoodWhenEveryLoaderReadsOnlyJars() throws Exception {
+		Path jar = jar("lib.jar", null);
+		try (CountingLoader loader = new CountingLoader(jar.toUri().toURL())) {
+			assertThat(ClassPathShape.jarsOnly(loader)).isTrue();
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock::get);
+			assertThat(cache.find(loader, "/owners/42")).isNull();
+			this.clock.addAndGet(10 * TTL);
+			assertThat(cache.find(loader, "/owners/42")).isNull();
+			assertThat(loader.lookups).hasValue(1);
+		}
+	}
+
+	@Test
+	void aDirectoryOrAManifestClassPathAnywhereInTheChainKeepsTheTtlForMisses() throws Exception {
+		Path plain = jar("plain.jar", null);
+		Path pointing = jar("pointing.jar", "classes/");
+		try (CountingLoader dirAbove = new CountingLoader(this.dir.toUri().toURL());
+				URLClassLoader jarBelowDir = new URLClassLoader(new URL[] { plain.toUri().toURL() }, dirAbove);
+				CountingLoader manifestClassPath = new CountingLoader(pointing.toUri().toURL());
+				URLClassLoader underTheTestRun = new URLClassLoader(new URL[] { plain.toUri().toURL() },
+						ClassLoader.getSystemClassLoader())) {
+			assertThat(ClassPathShape.jarsOnly(jarBelowDir)).isFalse();
+			assertThat(ClassPathShape.jarsOnly(manifestClassPath)).isFalse();
+			// the test run's class path has target/classes
+			assertThat(ClassPathShape.jarsOnly(underTheTestRun)).isFalse();
+
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock::get);
+			assertThat(cache.find(manifestClassPath, "/owners/42")).isNull();
+			this.clock.addAndGet(TTL + 1);
+			assertThat(cache.find(manifestClassPath, "/owners/42")).isNull();
+			assertThat(manifestClassPath.lookups).hasValue(2);
+		}
+	}
+
+	@Test
+	void aCacheFullOfLastingMissesMakesRoomForNewNames() throws Exception {
+		Path jar = jar("lib.jar", null);
+		try (CountingLoader loader = new CountingLoader(jar.toUri().toURL())) {
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 8, this.clock::get);
+			for (int i = 0; i < 8; i++) {
+				assertThat(cache.find(loader, "/missing-" + i)).isNull();
+			}
+			assertThat(cache.size()).isEqualTo(8);
+			assertThat(cache.find(loader, "/js/app.js")).isNotNull();
+			assertThat(cache.size()).isEqualTo(1);
+			int lookups = loader.lookups.get();
+			assertThat(cache.find(loader, "/js/app.js")).isNotNull();
+			assertThat(loader.lookups).hasValue(lookups);
+		}
+	}
+
+	/** A jar holding META-INF/resources/js/app.js, with a manifest Class-Path when one is given. */
+	private Path jar(String name, String manifestClassPath) throws IOException {
+		Path jar = this.dir.resolve(name);
+		java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+		manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+		if (manifestClassPath != null) {
+			manifest.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, manifestClassPath);
+		}
+		try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+			out.putNextEntry(new JarEntry("META-INF/resources/js/app.js"));
+			out.write("console.log(1);".getBytes());
+			out.closeEntry();
+		}
+		return jar;
+	}
+
+	@Test
 	void theCacheIsBoundedAndAFullCacheStillAnswers() throws Exception {
 		Files.createDirectories(this.dir.resolve("META-INF/resources"));
 		Files.writeString(this.dir.resolve("META-INF/resources/present.txt"), "x");
