@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 
+import io.starlet.http.BadRequestException;
 import io.starlet.http.Fields;
 import io.starlet.http.HttpFields;
 
@@ -48,8 +50,28 @@ public interface Exchange {
 	 */
 	long requestContentLength();
 
-	/** The request body, framed by {@code Content-Length} or chunked coding. Never null. */
+	/**
+	 * The request body, framed by {@code Content-Length} or chunked coding. Never null. A read
+	 * fails with an exception that {@link #isRequestBodyFailure} recognises when the body breaks
+	 * its framing or the client stops sending it.
+	 */
 	InputStream requestBody();
+
+	/**
+	 * Bytes of a {@code Content-Length} body that {@link #requestBody()} has not returned yet
+	 * (0 when there is no body); -1 for a chunked body, whose rest is unknown until its last chunk.
+	 */
+	long requestBodyRemaining();
+
+	/**
+	 * Whether {@code failure} is how a read of {@link #requestBody()} fails on the protocol's
+	 * side: the body broke its framing (400) or the client stopped sending it (408). The engine
+	 * answers such a failure itself when it escapes the handler, before anything is committed; a
+	 * handler that catches exceptions (a servlet container's error pages) lets these through.
+	 */
+	static boolean isRequestBodyFailure(Throwable failure) {
+		return failure instanceof BadRequestException || failure instanceof SocketTimeoutException;
+	}
 
 	/** Trailer fields of a chunked request; empty until the body has been read to its end. */
 	Fields requestTrailers();

@@ -89,7 +89,7 @@ final class RequestBody {
 
 	RequestInput input() {
 		if (this.input == null) {
-			this.input = new RequestInput(this.exchange.requestBody());
+			this.input = new RequestInput(this.exchange.requestBody(), this.exchange::requestBodyRemaining);
 		}
 		return this.input;
 	}

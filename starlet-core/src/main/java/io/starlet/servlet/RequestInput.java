@@ -4,11 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
-
-import io.starlet.http.FixedLengthInputStream;
 
 /**
  * The request body as a {@link ServletInputStream}, over the engine's framed body stream.
@@ -21,6 +20,9 @@ final class RequestInput extends ServletInputStream {
 	static final int EXACT_READ_LIMIT = 1024 * 1024;
 
 	private final InputStream body;
+
+	/** {@link io.starlet.Exchange#requestBodyRemaining()}: -1 when the rest is unknown. */
+	private final LongSupplier remaining;
 
 	private volatile boolean finished;
 
@@ -44,8 +46,9 @@ final class RequestInput extends ServletInputStream {
 
 	private final byte[] single = new byte[1];
 
-	RequestInput(InputStream body) {
+	RequestInput(InputStream body, LongSupplier remaining) {
 		this.body = body;
+		this.remaining = remaining;
 	}
 
 	@Override
@@ -108,7 +111,7 @@ final class RequestInput extends ServletInputStream {
 		}
 		// A mark may be active (Spring MVC peeks at the body first): the reads below record for
 		// it, or drop it once they pass its limit, like any other read.
-		long left = (this.body instanceof FixedLengthInputStream fixed && !this.finished) ? fixed.remaining() : -1;
+		long left = this.finished ? -1 : this.remaining.getAsLong();
 		if (left < 0) {
 			return super.readNBytes(len);
 		}
@@ -198,7 +201,7 @@ final class RequestInput extends ServletInputStream {
 
 	@Override
 	public boolean isFinished() {
-		boolean bodyDone = this.finished || (this.body instanceof FixedLengthInputStream fixed && fixed.isFinished());
+		boolean bodyDone = this.finished || this.remaining.getAsLong() == 0;
 		return bodyDone && this.replayPos >= this.replayEnd;
 	}
 

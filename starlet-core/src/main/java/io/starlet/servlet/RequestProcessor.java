@@ -292,8 +292,7 @@ final class RequestProcessor {
 	private static IOException protocolError(Throwable ex) {
 		Throwable current = ex;
 		for (int i = 0; i < 16 && current != null; i++) {
-			if (current instanceof io.starlet.http.BadRequestException
-					|| current instanceof java.net.SocketTimeoutException) {
+			if (Exchange.isRequestBodyFailure(current)) {
 				return (IOException) current;
 			}
 			current = (current instanceof ServletException se && se.getRootCause() != null) ? se.getRootCause()

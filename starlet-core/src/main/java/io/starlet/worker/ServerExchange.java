@@ -935,6 +935,17 @@ final class ServerExchange implements Exchange {
 	}
 
 	@Override
+	public long requestBodyRemaining() {
+		if (this.body == null) {
+			return this.head.isChunked() ? -1 : this.head.contentLength();
+		}
+		if (this.body instanceof FixedLengthInputStream fixed) {
+			return fixed.remaining();
+		}
+		return (this.body == EMPTY) ? 0 : -1;
+	}
+
+	@Override
 	public InputStream requestBody() {
 		if (this.body == null) {
 			this.body = openBody();

@@ -1,7 +1,6 @@
 package io.starlet.architecture;
 
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,12 +20,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * main classes, so it sees every reference, imported or fully qualified.
  *
  * <pre>
- *  servlet ──────────────┐          a Handler: sees the API only, never the engine
- *  server  (StarletServer)│         assembles the engine behind the API
- *    └► worker            │         acceptor, workers, exchanges
- *         └► net          │         connections, listeners, buffers
- *              └► io.starlet ◄──────┘   the API: Handler, Exchange, StarletConfig, stats
- *                   └► http          the protocol: parsing and framing, no I/O
+ *   servlet     server        the servlet container is a Handler; StarletServer assembles the engine
+ *      │          │
+ *      │        worker        acceptor, workers, queue, exchanges
+ *      │          │
+ *      │         net          connections, their buffers, listeners
+ *      ▼          ▼
+ *      io.starlet             the API: Handler, Exchange, StarletConfig, ServerStats
+ *          │
+ *         http                the protocol: parsing and framing, no I/O
  * </pre>
  *
  * The API sits below the engine because the engine implements it (ServerExchange is an
@@ -41,6 +43,9 @@ class ArchitectureTest {
 	 */
 	static final Map<String, Set<String>> ALLOWED = allowed();
 
+	/** The protocol's value types that the API hands out: the field collections. */
+	static final Set<String> API_FIELD_TYPES = Set.of("io.starlet.http.Fields", "io.starlet.http.HttpFields");
+
 	private static Map<String, Set<String>> allowed() {
 		Map<String, Set<String>> allowed = new LinkedHashMap<>();
 		allowed.put("io.starlet.http", Set.of());
@@ -50,6 +55,7 @@ class ArchitectureTest {
 		allowed.put("io.starlet.net", Set.of("io.starlet", "io.starlet.http"));
 		allowed.put("io.starlet.worker", Set.of("io.starlet.net", "io.starlet", "io.starlet.http"));
 		allowed.put("io.starlet.server", Set.of("io.starlet.worker", "io.starlet"));
+		// The http part only for API_FIELD_TYPES; see below.
 		allowed.put("io.starlet.servlet", Set.of("io.starlet", "io.starlet.http"));
 		return allowed;
 	}
@@ -79,6 +85,20 @@ class ArchitectureTest {
 		PackageGraph allowed = new PackageGraph("io.starlet");
 		ALLOWED.forEach((from, tos) -> tos.forEach((to) -> allowed.add(from + ".A", to + ".B")));
 		assertThat(allowed.cycles()).isEmpty();
+	}
+
+	/**
+	 * The servlet layer is a Handler like any other: it sees the request through the API only.
+	 * Of the protocol it uses just the field types that {@link io.starlet.Exchange} hands out, so
+	 * that the engine's framing streams and exceptions can change without it.
+	 */
+	@Test
+	void theServletLayerSeesOnlyTheApiAndTheFieldTypesItExposes() throws Exception {
+		PackageGraph graph = mainClasses();
+		assertThat(graph.classesUsed("io.starlet.servlet", "io.starlet.http")).as("http types the servlet layer uses")
+			.isSubsetOf(API_FIELD_TYPES);
+		assertThat(graph.classesUsed("io.starlet", "io.starlet.http")).as("http types the API exposes")
+			.containsAll(API_FIELD_TYPES);
 	}
 
 	/** The reading sees real uses, so an empty answer above means something. */

@@ -33,6 +33,9 @@ final class PackageGraph {
 
 	private final Set<String> packages = new TreeSet<>();
 
+	/** Package → used package → the top-level classes used there. */
+	private final Map<String, Map<String, Set<String>>> classes = new TreeMap<>();
+
 	/** @param prefix the packages to look at, e.g. {@code io.starlet}; others are ignored */
 	PackageGraph(String prefix) {
 		this.prefix = prefix;
@@ -64,6 +67,9 @@ final class PackageGraph {
 		this.packages.add(from);
 		this.packages.add(to);
 		if (!from.equals(to)) {
+			this.classes.computeIfAbsent(from, (k) -> new TreeMap<>())
+				.computeIfAbsent(to, (k) -> new TreeSet<>())
+				.add(toClass.replaceFirst("\\$.*", ""));
 			this.edges.computeIfAbsent(from, (k) -> new TreeMap<>()).putIfAbsent(to, fromClass + " -> " + toClass);
 		}
 	}
@@ -79,6 +85,11 @@ final class PackageGraph {
 	/** The packages {@code from} uses, each with an example. */
 	Map<String, String> uses(String from) {
 		return this.edges.getOrDefault(from, Map.of());
+	}
+
+	/** The top-level classes of package {@code to} that package {@code from} uses. */
+	Set<String> classesUsed(String from, String to) {
+		return this.classes.getOrDefault(from, Map.of()).getOrDefault(to, Set.of());
 	}
 
 	/**

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link ConnectionOutput} over a real loopback socket: what the worker writes, in whatever
  * pieces, arrives whole and in order, and nothing of one connection leaks into the next.
  */
+@Timeout(60)
 class ConnectionOutputTest {
 
 	private static final int BUFFER = 64;
@@ -81,9 +83,10 @@ class ConnectionOutputTest {
 		ConnectionOutput output = new ConnectionOutput(BUFFER);
 		output.attach(this.connection, this.selector, Duration.ofSeconds(5).toNanos());
 		byte[] body = bytes(8 * 1024 * 1024, 'd');
+		// 8 MB is far more than the socket buffers hold: the writer waits for this reader
+		// whichever of the two starts first.
 		CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
 			try {
-				Thread.sleep(200);
 				return readExactly(body.length + 1);
 			}
 			catch (Exception ex) {

@@ -4,6 +4,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * response with {@code Connection: close}, the connection closed, the handler never run, and the
  * (single) worker still serving the next connection.
  */
+@Timeout(60)
 class ErrorResponsesWireTest extends WireTestSupport {
 
 	private static final int MAX_BODY = 1000;

@@ -2,6 +2,7 @@ package io.starlet.protocol;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import io.starlet.testing.RawClient;
 
@@ -13,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reads the body, never when it answers without reading, never to HTTP/1.0. With buffering on,
  * the acceptor answers it when it starts collecting (WaitingClientsTest).
  */
+@Timeout(60)
 class ExpectContinueWireTest extends WireTestSupport {
 
 	@Override

@@ -2,6 +2,7 @@ package io.starlet.protocol;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import io.starlet.testing.RawClient;
 
@@ -11,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Persistent connections and response framing over a real socket: HTTP/1.0 keep-alive, HEAD,
  * bodies nobody read, ambiguous framing, and nothing carried from one request to the next.
  */
+@Timeout(60)
 class PersistentConnectionWireTest extends WireTestSupport {
 
 	@Test

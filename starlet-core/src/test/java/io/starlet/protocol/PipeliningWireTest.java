@@ -8,6 +8,7 @@ import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -16,6 +17,7 @@ import io.starlet.testing.RawClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Pipelined requests (RFC 9112 §9.3.2): answered in order, each framed exactly, nothing after a close. */
+@Timeout(60)
 class PipeliningWireTest extends WireTestSupport {
 
 	/** Request i: GETs, length-framed and chunked POSTs, and a HEAD, in rotation. */

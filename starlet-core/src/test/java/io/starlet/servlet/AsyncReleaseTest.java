@@ -14,14 +14,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import io.starlet.StarletConfig;
-import io.starlet.server.StarletServer;
+import io.starlet.testing.Await;
 import io.starlet.testing.RawClient;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -212,24 +211,8 @@ class AsyncReleaseTest {
 		return (count != null) ? count.get() : 0;
 	}
 
-	private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (!condition.getAsBoolean()) {
-			assertThat(System.nanoTime() - deadline).as(what).isNegative();
-			Thread.sleep(5);
-		}
-	}
-
-	/** The pool's gauge (not in ServerStats yet). */
 	private int suspendedRequests() {
-		try {
-			var field = StarletServer.class.getDeclaredField("pool");
-			field.setAccessible(true);
-			return ((io.starlet.worker.WorkerPool) field.get(this.server.server)).suspendedRequests();
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return this.server.server.stats().suspendedRequests();
 	}
 
 	@Test
@@ -242,15 +225,17 @@ class AsyncReleaseTest {
 			for (int i = 0; i < 40; i++) {
 				polls.add(new RawClient(port).send("GET /poll HTTP/1.1\r\nHost: x\r\n\r\n"));
 			}
-			await("40 polls suspended", () -> started("/poll") == 40);
-			await("the gauge counts them", () -> suspendedRequests() == 40);
+			Await.until("40 polls suspended", () -> started("/poll") == 40);
+			Await.until("the gauge counts them", () -> suspendedRequests() == 40);
 			long fresh = System.nanoTime();
 			try (RawClient client = new RawClient(port)) {
 				RawClient.Response hello = client.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").read();
 				assertThat(hello.status()).isEqualTo(200);
 				assertThat(hello.body()).isEqualTo("hello");
 			}
-			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - fresh)).isLessThan(1000);
+			// The time is the point: served at once, not after the polls end. The margin is for
+			// a loaded machine.
+			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - fresh)).isLessThan(5000);
 			for (RawClient poll : polls) {
 				RawClient.Response response = poll.read();
 				assertThat(response.status()).isEqualTo(200);
@@ -260,7 +245,7 @@ class AsyncReleaseTest {
 			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(15_000);
 			// the connections live on
 			assertThat(polls.get(0).send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("hello");
-			await("nothing suspended", () -> suspendedRequests() == 0);
+			Await.until("nothing suspended", () -> suspendedRequests() == 0);
 		}
 		finally {
 			for (RawClient poll : polls) {
@@ -281,7 +266,7 @@ class AsyncReleaseTest {
 			for (int i = 0; i < 200; i++) {
 				clients.add(new RawClient(port).send("GET /sse HTTP/1.1\r\nHost: x\r\n\r\n"));
 			}
-			await("200 subscribers", () -> this.subscribers.size() == 200);
+			Await.until("200 subscribers", () -> this.subscribers.size() == 200);
 			Thread producer = new Thread(() -> {
 				try {
 					for (int n = 1; n <= 5; n++) {
@@ -326,7 +311,7 @@ class AsyncReleaseTest {
 		int port = start(1);
 		try (RawClient client = new RawClient(port)) {
 			client.send("GET /sse HTTP/1.1\r\nHost: x\r\n\r\n");
-			await("subscribed", () -> this.subscribers.size() == 1);
+			Await.until("subscribed", () -> this.subscribers.size() == 1);
 			AsyncContext subscriber = this.subscribers.get(0);
 			var writer = subscriber.getResponse().getWriter();
 			writer.write("data: first\n\n");
@@ -393,10 +378,13 @@ class AsyncReleaseTest {
 		int port = start(1);
 		try (RawClient client = new RawClient(port)) {
 			client.send("GET /hold?q=1 HTTP/1.1\r\nHost: x\r\nX-Tag: first\r\n\r\n");
-			await("suspended", () -> started("/hold") == 1);
+			Await.until("suspended", () -> started("/hold") == 1);
 			// the acceptor reads this while the first request is suspended: it must neither be lost
 			// nor overwrite the first request's head, which is parsed lazily from the same buffer
 			client.send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Tag: second\r\n\r\n");
+			// A chance for the acceptor to read it first; nothing outside shows that it has, and
+			// should the completion below come first on a slow machine, that run proves less but
+			// cannot fail.
 			Thread.sleep(200);
 			AsyncContext held = this.subscribers.get(0);
 			HttpServletRequest request = (HttpServletRequest) held.getRequest();
@@ -443,13 +431,13 @@ class AsyncReleaseTest {
 	void aClientThatGoesAwayWhileSuspendedTriggersOnError() throws Exception {
 		int port = start(1);
 		RawClient client = new RawClient(port).send("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
-		await("suspended", () -> started("/hold") == 1);
-		await("the gauge counts it", () -> suspendedRequests() == 1);
+		Await.until("suspended", () -> started("/hold") == 1);
+		Await.until("the gauge counts it", () -> suspendedRequests() == 1);
 		client.close();
-		await("onError and onComplete", () -> this.events.contains("error") && this.events.contains("complete"));
+		Await.until("onError and onComplete", () -> this.events.contains("error") && this.events.contains("complete"));
 		assertThat(this.events).containsExactly("error", "complete");
 		assertThat(this.threads.get("onError")).startsWith("starlet-worker-");
-		await("nothing suspended", () -> suspendedRequests() == 0);
+		Await.until("nothing suspended", () -> suspendedRequests() == 0);
 		// the worker is free
 		try (RawClient fresh = new RawClient(port)) {
 			assertThat(fresh.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n").read().body()).isEqualTo("hello");
@@ -462,9 +450,9 @@ class AsyncReleaseTest {
 		int port = start(2);
 		try (RawClient client = new RawClient(port)) {
 			client.send("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
-			await("suspended", () -> started("/hold") == 1);
+			Await.until("suspended", () -> started("/hold") == 1);
 			CompletableFuture<Void> drained = this.server.server.shutdownGracefully();
-			await("the drain began", () -> !RawClient.listening(port));
+			Await.until("the drain began", () -> !RawClient.listening(port));
 			assertThat(drained).isNotDone();
 			AsyncContext held = this.subscribers.get(0);
 			held.getResponse().getWriter().write("finished late");
@@ -485,10 +473,11 @@ class AsyncReleaseTest {
 		try (Socket socket = new Socket("127.0.0.1", port)) {
 			socket.setSoTimeout(5000);
 			socket.getOutputStream().write("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-			await("suspended", () -> started("/hold") == 1);
+			Await.until("suspended", () -> started("/hold") == 1);
 			long t0 = System.nanoTime();
 			this.server.server.stop();
-			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3000);
+			// without waiting for the suspended request (which would never end by itself)
+			assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(10_000);
 			assertThat(socket.getInputStream().read()).isEqualTo(-1);
 		}
 		assertThat(this.events).containsExactly("error", "complete");
@@ -500,7 +489,7 @@ class AsyncReleaseTest {
 		int port = start(1);
 		try (RawClient client = new RawClient(port)) {
 			client.send("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
-			await("suspended", () -> started("/hold") == 1);
+			Await.until("suspended", () -> started("/hold") == 1);
 			AsyncContext held = this.subscribers.get(0);
 			var out = held.getResponse().getOutputStream();
 			out.write("body".getBytes(StandardCharsets.ISO_8859_1));

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -29,6 +30,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Async: complete and dispatch from other threads, timeouts, listeners, streaming while async. */
+@Timeout(60)
 class AsyncTest {
 
 	static ServletServer server;
@@ -127,6 +129,7 @@ class AsyncTest {
 			}
 		}
 
+		/** The application's own work before it completes: the dispatch has returned by then, or not. */
 		private static void sleep(long millis) {
 			try {
 				Thread.sleep(millis);
@@ -233,6 +236,7 @@ class AsyncTest {
 	@Test
 	void aWriteAfterCompletionNeverReachesTheNextResponse() throws Exception {
 		CountDownLatch lateWriteDone = new CountDownLatch(1);
+		CountDownLatch lateWriteTried = new CountDownLatch(1);
 		try (ServletServer single = ServletServer.start(
 				io.starlet.StarletConfig.builder().maxWorkers(1).maxKeepaliveReqs(100), (container) -> {
 					var late = container.getServletContext().addServlet("late", new HttpServlet() {
@@ -249,12 +253,16 @@ class AsyncTest {
 							new Thread(() -> {
 								async.complete();
 								try {
-									Thread.sleep(200);
+									// write once the next request is being served on this connection
+									lateWriteDone.await(10, TimeUnit.SECONDS);
 									out.write("LATE".getBytes());
 									out.flush();
 								}
 								catch (IOException | InterruptedException ex) {
 									events.add("late write failed " + ex);
+								}
+								finally {
+									lateWriteTried.countDown();
 								}
 							}).start();
 						}
@@ -273,7 +281,7 @@ class AsyncTest {
 				out.write("GET /late?second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes());
 				out.flush();
 				assertThat(lateWriteDone.await(5, TimeUnit.SECONDS)).isTrue();
-				Thread.sleep(300);
+				assertThat(lateWriteTried.await(10, TimeUnit.SECONDS)).isTrue();
 				String rest = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
 				assertThat(rest).startsWith("HTTP/1.1 200").endsWith("\r\n\r\nsecond").doesNotContain("LATE");
 			}

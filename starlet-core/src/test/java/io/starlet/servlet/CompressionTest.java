@@ -10,6 +10,7 @@ import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServlet;
@@ -19,6 +20,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Gzip compression: by media type, size, Accept-Encoding and User-Agent; buffered and streamed. */
+@Timeout(60)
 class CompressionTest {
 
 	static ServletServer server;

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 import jakarta.servlet.http.Cookie;
@@ -18,6 +19,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Set-Cookie formatting with SameSite, and the access log. */
+@Timeout(60)
 class CookieAndAccessLogTest {
 
 	static class CookieServlet extends HttpServlet {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import io.starlet.server.StarletServer;
 import io.starlet.servlet.example.HelloStarlet;
@@ -15,6 +16,7 @@ import io.starlet.servlet.example.HelloStarlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** docs/embedding.md shows exactly HelloStarlet, and HelloStarlet works. */
+@Timeout(60)
 class EmbeddingExampleTest {
 
 	@Test

@@ -8,6 +8,7 @@ import java.util.EnumSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
@@ -20,6 +21,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Error pages: exception type, root cause, status, global; ERROR dispatch attributes; no stack traces. */
+@Timeout(60)
 class ErrorPageTest {
 
 	static ServletServer server;

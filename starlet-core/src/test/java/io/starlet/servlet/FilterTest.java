@@ -6,6 +6,7 @@ import java.util.EnumSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -23,6 +24,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Filter chains: order, URL-pattern vs servlet-name mappings, isMatchAfter, dispatcher types, wrapping. */
+@Timeout(60)
 class FilterTest {
 
 	static ServletServer server;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -12,6 +13,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** X-Forwarded-* and Forwarded are honoured from trusted proxies only. */
+@Timeout(60)
 class ForwardedHeadersTest {
 
 	static class WhoServlet extends HttpServlet {

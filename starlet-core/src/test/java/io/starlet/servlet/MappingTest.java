@@ -5,6 +5,7 @@ import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -13,6 +14,7 @@ import jakarta.servlet.ServletContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Servlet §12 mapping rules, seen by a client through getServletPath/getPathInfo/getHttpServletMapping. */
+@Timeout(60)
 class MappingTest {
 
 	static ServletServer server;

@@ -15,6 +15,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import jakarta.servlet.MultipartConfigElement;
@@ -28,6 +29,7 @@ import jakarta.servlet.http.Part;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** multipart/form-data per MultipartConfigElement: parts, text parameters, spilling, limits. */
+@Timeout(60)
 class MultipartTest {
 
 	static ServletServer server;

@@ -19,6 +19,7 @@ import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * test serves a session from one container, destroys it, and joins the session on a second
  * container over HTTP.
  */
+@Timeout(60)
 class PersistentSessionTest {
 
 	static final List<String> events = Collections.synchronizedList(new ArrayList<>());

@@ -33,7 +33,8 @@ class RequestInputTest {
 				return super.read(b, off, len);
 			}
 		};
-		return new RequestInput(new FixedLengthInputStream(source, LENGTH));
+		FixedLengthInputStream body = new FixedLengthInputStream(source, LENGTH);
+		return new RequestInput(body, body::remaining);
 	}
 
 	@Test

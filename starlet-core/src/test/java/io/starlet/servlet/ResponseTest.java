@@ -10,6 +10,7 @@ import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletOutputStream;
@@ -20,6 +21,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** HttpServletResponse: buffering, framing, headers, encodings, reset, redirects, over the wire. */
+@Timeout(60)
 class ResponseTest {
 
 	static ServletServer server;

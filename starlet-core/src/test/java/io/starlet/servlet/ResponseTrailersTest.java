@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -12,6 +13,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code setTrailerFields}: trailers go out after a chunked body, never to HTTP/1.0. */
+@Timeout(60)
 class ResponseTrailersTest {
 
 	private static ServletServer start() throws Exception {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServlet;
@@ -20,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * goes out in a few large chunks (not one chunk per piece), and nothing is lost or garbled on the
  * way: non-ASCII text, a surrogate pair split across writes, a declared length, a flush.
  */
+@Timeout(60)
 class ResponseWriterTest {
 
 	static ServletServer server;

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.SessionCookieConfig;
@@ -26,6 +27,7 @@ import jakarta.servlet.http.HttpSessionListener;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** In-memory sessions: cookie, reuse, change of id, invalidation, expiry and the listeners. */
+@Timeout(60)
 class SessionTest {
 
 	static ServletServer server;
@@ -153,7 +155,7 @@ class SessionTest {
 	void anInactiveSessionExpires() throws Exception {
 		String cookie = cookieOf(server.get("/s/short"));
 		assertThat(server.get("/s/peek", "Cookie", cookie).body()).contains("count=2");
-		Thread.sleep(1300);
+		Thread.sleep(1300); // past the session's 1 s: the time is the point, and only gets longer
 		assertThat(server.get("/s/peek", "Cookie", cookie).body()).isEqualTo("none valid=false");
 		assertThat(events).contains("destroyed 2");
 	}

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import jakarta.servlet.ServletContext;
@@ -14,6 +15,7 @@ import jakarta.servlet.ServletContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Static files from the document root and META-INF/resources, MIME types, conditional GET, resources API. */
+@Timeout(60)
 class StaticResourceTest {
 
 	@TempDir

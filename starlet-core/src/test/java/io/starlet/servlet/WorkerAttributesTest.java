@@ -1,12 +1,13 @@
 package io.starlet.servlet;
 
 import java.io.IOException;
-import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import io.starlet.StarletConfig;
 import io.starlet.WorkerInfo;
+import io.starlet.testing.Await;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -14,6 +15,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The worker behind a request, seen from a servlet: which one, and harakiri. */
+@Timeout(60)
 class WorkerAttributesTest {
 
 	static class WorkerServlet extends HttpServlet {
@@ -37,10 +39,7 @@ class WorkerAttributesTest {
 			assertThat(plain.body()).startsWith("starlet-worker-");
 			ServletServer.RawResponse retired = server.raw("GET /w?retire HTTP/1.1\r\nHost: x\r\n\r\n");
 			assertThat(retired.header("Connection")).isEqualTo("close");
-			long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-			while (!server.server.stats().retirements().containsKey("harakiri") && System.nanoTime() < deadline) {
-				Thread.sleep(20);
-			}
+			Await.until("the harakiri retirement", () -> server.server.stats().retirements().containsKey("harakiri"));
 			assertThat(server.server.stats().retirements()).containsEntry("harakiri", 1L);
 			ServletServer.RawResponse next = server.raw("GET /w HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 			assertThat(next.body()).startsWith("starlet-worker-").isNotEqualTo(plain.body());

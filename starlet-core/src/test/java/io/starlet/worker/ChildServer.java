@@ -2,6 +2,7 @@ package io.starlet.worker;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.starlet.StarletConfig;
 import io.starlet.server.StarletServer;
@@ -33,8 +34,11 @@ public final class ChildServer {
 			config.spawnInterval(Duration.ofMillis(spawnInterval));
 		}
 		long pid = ProcessHandle.current().pid();
-		StarletServer server = new StarletServer(config.build(),
-				exchange -> TestServer.text(exchange, pid + " " + exchange.worker().name()));
+		// The live-worker count lets the parent test wait for spawning rather than for time.
+		AtomicReference<StarletServer> self = new AtomicReference<>();
+		StarletServer server = new StarletServer(config.build(), exchange -> TestServer.text(exchange,
+				pid + " " + exchange.worker().name() + " " + self.get().stats().liveWorkers()));
+		self.set(server);
 		try {
 			server.start();
 		}

@@ -74,7 +74,7 @@ class DescriptorExhaustionTest {
 		int linesBefore = lines(log);
 		long ticksBefore = cpuTicks(this.child.pid());
 		long start = System.nanoTime();
-		Thread.sleep(3000);
+		Thread.sleep(3000); // the span the CPU share is measured over, not a wait for something
 		long ticks = cpuTicks(this.child.pid()) - ticksBefore;
 		double seconds = (System.nanoTime() - start) / 1e9;
 		double coreShare = ticks / 100.0 / seconds; // USER_HZ is 100 on Linux

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.starlet.testing.Await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -68,7 +70,7 @@ class HandoffTest {
 		});
 		worker.start();
 		taking.await();
-		Thread.sleep(50); // let it park
+		Await.parked(worker); // offered to an idle worker, not queued
 		this.handoff.offer(42);
 		worker.join(10_000);
 		assertThat(got[0]).isEqualTo(42);
@@ -92,7 +94,7 @@ class HandoffTest {
 		});
 		worker.start();
 		taking.await();
-		Thread.sleep(50);
+		Await.parked(worker); // interrupted while idle, not before it took its place
 		worker.interrupt();
 		worker.join(10_000);
 		assertThat(outcome).hasValue(2);

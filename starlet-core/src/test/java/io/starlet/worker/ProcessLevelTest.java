@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+import io.starlet.testing.Await;
 import io.starlet.testing.RawClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * What needs a real process: signals, the socket inherited on fd 0, and Server::Starter restarting
  * generations under load. Each test starts child JVMs (see {@link ChildServer}) and kills them.
  */
+@Timeout(120)
 class ProcessLevelTest {
 
 	private final List<Process> processes = new ArrayList<>();
@@ -118,6 +121,16 @@ class ProcessLevelTest {
 		}
 	}
 
+	/** The name of the worker that answers, or "" when the request fails (during a restart). */
+	private static String workerOf(int port) {
+		try {
+			return get(port).split(" ")[1];
+		}
+		catch (IOException ex) {
+			return "";
+		}
+	}
+
 	private static void signal(long pid, String signal) throws Exception {
 		Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start();
 		assertThat(kill.waitFor(5, TimeUnit.SECONDS)).isTrue();
@@ -149,21 +162,20 @@ class ProcessLevelTest {
 		// An idle worker sees the recycle within its 200 ms wait for work. The signal itself
 		// reaches Java on a thread the JVM starts for it, which a loaded machine may start late:
 		// wait for the first replacement to answer rather than for a fixed time.
-		WorkerModelTest.waitUntil(() -> {
-			try {
-				String worker = get(port).split(" ")[1];
-				return !worker.equals("starlet-worker-1") && !worker.equals("starlet-worker-2");
-			}
-			catch (IOException ex) {
-				return false;
-			}
+		Await.until("a replacement worker answers", () -> {
+			String worker = workerOf(port);
+			return !worker.isEmpty() && !worker.equals("starlet-worker-1") && !worker.equals("starlet-worker-2");
 		});
-		Thread.sleep(300);
+		// The other old worker may be serving still; once both are replaced, none answers again.
 		Set<String> after = new HashSet<>();
-		for (int i = 0; i < 10; i++) {
-			after.add(get(port).split(" ")[1]);
-		}
-		assertThat(after).doesNotContain("starlet-worker-1", "starlet-worker-2").isNotEmpty();
+		Await.until("only replacements answer", () -> {
+			after.clear();
+			for (int i = 0; i < 10; i++) {
+				after.add(workerOf(port));
+			}
+			return !after.contains("starlet-worker-1") && !after.contains("starlet-worker-2");
+		});
+		assertThat(after).isNotEmpty();
 		assertThat(child.isAlive()).isTrue();
 	}
 
@@ -171,15 +183,14 @@ class ProcessLevelTest {
 	void sigusr1WithSpawnIntervalRetiresWorkersOneByOneThenExits() throws Exception {
 		Process child = launch(new ProcessBuilder(javaCommand("-Dworkers=3", "-DspawnInterval=300")));
 		int port = awaitStarted(child);
-		WorkerModelTest.waitUntil(() -> {
+		Await.until("all three workers spawned", () -> {
 			try {
-				return get(port) != null;
+				return get(port).endsWith(" 3");
 			}
 			catch (IOException ex) {
 				return false;
 			}
 		});
-		Thread.sleep(700); // all three workers spawned
 		long t0 = System.nanoTime();
 		signal(child.pid(), "USR1");
 		// Still serving during the hand-over.
@@ -248,9 +259,14 @@ class ProcessLevelTest {
 		});
 		try {
 			for (int restart = 0; restart < 3; restart++) {
-				Thread.sleep(1000);
+				int served = ok.get();
+				Await.until("requests flow", () -> ok.get() >= served + 50 || !failures.isEmpty());
+				Set<String> old = Set.copyOf(generations);
 				signal(supervisor.pid(), "HUP");
-				Thread.sleep(3500);
+				Await.until("a new generation serves", () -> generations.size() > old.size() || !failures.isEmpty());
+				// start_server retires the old generation after --interval: wait until it is gone.
+				Await.until("the old generation exited", () -> old.stream()
+					.allMatch((pid) -> ProcessHandle.of(Long.parseLong(pid)).map((h) -> !h.isAlive()).orElse(true)));
 			}
 		}
 		finally {

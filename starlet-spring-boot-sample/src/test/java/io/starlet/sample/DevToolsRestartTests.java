@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * again in a new restart class loader (Starlet binds the same port and restores the sessions,
  * whose classes now come from that new loader).
  */
+@Timeout(300)
 class DevToolsRestartTests {
 
 	/** Any file DevTools watches will do; a class file changed by a build is the everyday case. */

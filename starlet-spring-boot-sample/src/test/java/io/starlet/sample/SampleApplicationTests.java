@@ -13,6 +13,7 @@ import java.util.Random;
 
 import io.starlet.boot.StarletWebServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -23,6 +24,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@Timeout(120)
 class SampleApplicationTests {
 
 	private final HttpClient client = HttpClient.newBuilder()

@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The sample's everyday endpoints and its Actuator probes, through a real client. */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@Timeout(120)
 class SampleEndpointsTests {
 
 	private final HttpClient client = HttpClient.newBuilder()

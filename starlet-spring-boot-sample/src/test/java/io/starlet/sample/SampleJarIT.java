@@ -25,10 +25,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Reads and runs the repackaged sample jar (runs after {@code package}, under failsafe). */
+@Timeout(300)
 class SampleJarIT {
 
 	private static final List<String> FORBIDDEN = List.of("org/apache/catalina/", "org/apache/tomcat/",

@@ -14,6 +14,7 @@ import java.time.Duration;
 
 import jakarta.servlet.ServletContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -30,6 +31,7 @@ import static org.awaitility.Awaitility.await;
  * started for the test alone: {@code spring.mvc.servlet.load-on-startup},
  * {@code server.servlet.register-default-servlet} and Actuator's {@code shutdown} endpoint.
  */
+@Timeout(120)
 class SampleLifecycleTests {
 
 	private final HttpClient client = HttpClient.newBuilder()

@@ -11,6 +11,7 @@ import java.time.Duration;
 
 import io.starlet.boot.StarletWebServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.resttestclient.TestRestTemplate;
@@ -41,6 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"spring.web.error.include-stacktrace=always" })
 @AutoConfigureTestRestTemplate
 @AutoConfigureRestTestClient
+@Timeout(300)
 class SpringBootToolsTests {
 
 	private final HttpClient client = HttpClient.newBuilder()

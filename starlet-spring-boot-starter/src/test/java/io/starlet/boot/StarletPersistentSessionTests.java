@@ -21,6 +21,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.system.ApplicationTemp;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * state it: sessions written when a server is destroyed, joined over HTTP on the next server the
  * factory makes, in {@code server.servlet.session.store-dir} or Boot's default directory.
  */
+@Timeout(120)
 class StarletPersistentSessionTests {
 
 	/** Keeps the session cookie across servers, as a browser does (cookies do not depend on the port). */

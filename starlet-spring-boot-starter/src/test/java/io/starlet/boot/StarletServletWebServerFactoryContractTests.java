@@ -25,6 +25,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.starlet.Listen;
@@ -50,6 +51,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * each is set on the factory, the server is started and the effect is observed over HTTP as
  * Tomcat's factory shows it, or the setting is rejected with the failure analyzer's message.
  */
+@Timeout(120)
 class StarletServletWebServerFactoryContractTests {
 
 	private final HttpClient client = HttpClient.newBuilder()

@@ -47,6 +47,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.starlet.StarletConfig;
@@ -70,6 +71,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  * The servlet web server factory contract, as Spring Boot's own factory test suite states it,
  * checked over real sockets.
  */
+@Timeout(120)
 class StarletServletWebServerFactoryTests {
 
 	private final HttpClient client = HttpClient.newBuilder()
@@ -759,7 +761,8 @@ class StarletServletWebServerFactoryTests {
 		assertThat(blocking.entered.await(10, TimeUnit.SECONDS)).isTrue();
 		AtomicReference<GracefulShutdownResult> result = new AtomicReference<>();
 		server.shutDownGracefully(result::set);
-		Thread.sleep(200);
+		// The drain has begun once the listener is closed; the request in flight holds it open.
+		Awaitility.await(() -> !listening(port));
 		assertThat(result.get()).isNull();
 		assertThat(connects(port)).as("accepting new connections while draining").isFalse();
 		blocking.release.countDown();
@@ -795,9 +798,10 @@ class StarletServletWebServerFactoryTests {
 		CompletableFuture<HttpResponse<String>> inFlight = this.client.sendAsync(request(server, "/async").build(),
 				BodyHandlers.ofString());
 		assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+		int port = server.getPort();
 		AtomicReference<GracefulShutdownResult> result = new AtomicReference<>();
 		server.shutDownGracefully(result::set);
-		Thread.sleep(200);
+		Awaitility.await(() -> !listening(port));
 		assertThat(result.get()).as("completed while an async request was pending").isNull();
 		jakarta.servlet.AsyncContext context = async.get();
 		context.getResponse().getWriter().print("async done");
@@ -890,6 +894,17 @@ class StarletServletWebServerFactoryTests {
 	}
 
 	/** Whether a new connection gets an HTTP response (a closed listener refuses or resets it). */
+	/** Whether the port still accepts a connection (without sending a request on it). */
+	private static boolean listening(int port) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
 	private static boolean connects(int port) {
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);

@@ -18,6 +18,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.web.server.WebServer;
@@ -32,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * open file descriptors (listeners, connections, selectors, session store files) than after the
  * first cycle.
  */
+@Timeout(120)
 class StarletWebServerLeakTests {
 
 	private static final int CYCLES = 20;

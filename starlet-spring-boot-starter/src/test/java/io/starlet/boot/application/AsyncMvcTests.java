@@ -114,7 +114,9 @@ class AsyncMvcTests {
 		long fresh = System.nanoTime();
 		HttpResponse<String> hello = this.client.send(request("/hello").GET().build(), BodyHandlers.ofString());
 		assertThat(hello.body()).isEqualTo("hello");
-		assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - fresh)).isLessThan(1000);
+		// The time is the point: served at once, not after the polls end. The margin is for a
+		// loaded machine.
+		assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - fresh)).isLessThan(5000);
 		for (CompletableFuture<HttpResponse<String>> response : responses) {
 			HttpResponse<String> poll = response.get(30, TimeUnit.SECONDS);
 			assertThat(poll.statusCode()).isEqualTo(200);

@@ -18,6 +18,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -41,6 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What a typical Spring MVC API needs from its server, over a real socket. */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { SecurityTests.WITHOUT_SECURITY, "server.address=127.0.0.1", "starlet.signals=false", "starlet.max-workers=4" })
+@Timeout(120)
 class MvcApplicationTests {
 
 	private static final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();

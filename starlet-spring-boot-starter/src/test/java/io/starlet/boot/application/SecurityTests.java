@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Spring Security's form login on Starlet: redirect, login page, CSRF, session cookie, session fixation. */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "server.address=127.0.0.1", "starlet.signals=false", "starlet.max-workers=4" })
+@Timeout(120)
 class SecurityTests {
 
 	/** For the other test applications of this module, which have Spring Security on the class path too. */

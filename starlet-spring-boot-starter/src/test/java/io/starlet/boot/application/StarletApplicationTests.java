@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.starlet.ChildExitHook;
 import io.starlet.boot.StarletWebServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
@@ -45,6 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { SecurityTests.WITHOUT_SECURITY, "starlet.max-workers=2",
 		"starlet.max-keepalive-reqs=3", "starlet.keepalive-timeout=5s", "starlet.max-reqs-per-child=1000",
 		"spring.threads.virtual.enabled=true", "server.address=127.0.0.1", "starlet.signals=false" })
+@Timeout(120)
 class StarletApplicationTests {
 
 	@LocalServerPort
@@ -183,7 +185,7 @@ class StarletApplicationTests {
 			this.application.maxConcurrent.accumulateAndGet(now, Math::max);
 			this.application.threads.add(Thread.currentThread().getName() + " virtual=" + isVirtual(Thread.currentThread()));
 			try {
-				Thread.sleep(300);
+				Thread.sleep(300); // a request that takes a while, so that requests overlap
 			}
 			finally {
 				this.application.concurrent.decrementAndGet();

@@ -17,6 +17,7 @@ import io.starlet.StarletConfig;
 import io.starlet.server.StarletServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
@@ -24,6 +25,7 @@ import org.springframework.boot.health.contributor.Status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The health contributor and the meters, read from a real engine serving real requests. */
+@Timeout(120)
 class StarletHealthAndMetricsTests {
 
 	private StarletServer server;
