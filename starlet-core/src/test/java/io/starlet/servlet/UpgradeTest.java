@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import io.starlet.StarletConfig;
+import io.starlet.testing.Await;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
@@ -418,7 +419,7 @@ class UpgradeTest {
 			assertThat(echo.events).containsExactly("init", "allDataRead", "destroy");
 			// the server closed its side after onAllDataRead
 			assertThat(client.socket().getInputStream().read()).isEqualTo(-1);
-			waitFor(() -> this.server.server.stats().upgradedConnections() == 0);
+			Await.until("stats.upgradedConnections() == 0", () -> this.server.server.stats().upgradedConnections() == 0);
 		}
 	}
 
@@ -453,7 +454,7 @@ class UpgradeTest {
 			for (int i = 0; i < clients; i++) {
 				open.add(upgrade(""));
 			}
-			waitFor(() -> this.server.server.stats().upgradedConnections() == clients);
+			Await.until("stats.upgradedConnections() == clients", () -> this.server.server.stats().upgradedConnections() == clients);
 			// all idle, none holds a worker: a fresh request is served at once
 			assertThat(this.server.get("/hello").body()).isEqualTo("hello");
 			assertThat(this.server.server.stats().busyWorkers()).isLessThanOrEqualTo(1);
@@ -477,8 +478,8 @@ class UpgradeTest {
 				client.close();
 			}
 		}
-		waitFor(() -> this.server.server.stats().upgradedConnections() == 0);
-		waitFor(() -> allCreated.stream().allMatch((echo) -> echo.destroyed.getCount() == 0));
+		Await.until("stats.upgradedConnections() == 0", () -> this.server.server.stats().upgradedConnections() == 0);
+		Await.until("allCreated.stream().allMatch((echo) -> echo.destroyed.getCount() == 0)", () -> allCreated.stream().allMatch((echo) -> echo.destroyed.getCount() == 0));
 	}
 
 	@Test
@@ -506,7 +507,7 @@ class UpgradeTest {
 		try (Client client = upgrade("/echo?mode=write&size=" + size, "", 64 * 1024)) {
 			Echo echo = created.poll(5, TimeUnit.SECONDS);
 			// not reading until the socket is full and the writer has had to wait
-			waitFor(() -> echo.notReady.get() > 0);
+			Await.until("echo.notReady.get() > 0", () -> echo.notReady.get() > 0);
 			InputStream in = client.socket().getInputStream();
 			byte[] buffer = new byte[8192];
 			long received = 0;
@@ -535,7 +536,7 @@ class UpgradeTest {
 			assertThat(echo.destroyed.await(20, TimeUnit.SECONDS)).isTrue();
 			assertThat(echo.error).isInstanceOf(SocketTimeoutException.class);
 			assertThat(echo.events).containsSubsequence("init", "error", "destroy");
-			waitFor(() -> this.server.server.stats().upgradedConnections() == 0);
+			Await.until("stats.upgradedConnections() == 0", () -> this.server.server.stats().upgradedConnections() == 0);
 		}
 	}
 
@@ -560,14 +561,6 @@ class UpgradeTest {
 				assertThat(echo.events).containsExactly("init", "destroy");
 			}
 			assertThat(lifecycle).containsExactly("contextDestroyed", "contextDestroyed");
-		}
-	}
-
-	private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (!condition.getAsBoolean()) {
-			assertThat(System.nanoTime() - deadline).as("condition not met in time").isNegative();
-			Thread.sleep(5);
 		}
 	}
 

@@ -11,7 +11,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.starlet.Exchange;
 import io.starlet.StarletConfig;
 import io.starlet.Upgrade;
+import io.starlet.testing.Await;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -167,8 +167,8 @@ class UpgradedConnectionTest {
 			assertThat(recorder.next()).isEqualTo("error boom");
 			assertThat(recorder.next()).isEqualTo("closed");
 			assertThat(socket.getInputStream().read()).isEqualTo(-1);
-			waitFor(() -> this.server.get().stats().upgradedConnections() == 0);
-			waitFor(() -> this.server.get().stats().openConnections() == 0);
+			Await.until("stats.upgradedConnections() == 0", () -> this.server.get().stats().upgradedConnections() == 0);
+			Await.until("stats.openConnections() == 0", () -> this.server.get().stats().openConnections() == 0);
 		}
 	}
 
@@ -240,14 +240,6 @@ class UpgradedConnectionTest {
 				.startsWith("HTTP/1.1 200 OK\r\n");
 		}
 		assertThat(refused.poll(5, TimeUnit.SECONDS)).hasMessageContaining("committed");
-	}
-
-	private static void waitFor(BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (!condition.getAsBoolean()) {
-			assertThat(System.nanoTime() - deadline).as("condition not met in time").isNegative();
-			Thread.sleep(5);
-		}
 	}
 
 }
