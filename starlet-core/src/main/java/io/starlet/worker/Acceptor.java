@@ -537,7 +537,7 @@ final class Acceptor implements Runnable {
 	// --- deadlines ------------------------------------------------------------------------------------
 
 	private void expire(long now) {
-		for (UpgradedConnection upgraded : this.pool.upgradedConnections()) {
+		for (UpgradedConnection upgraded : this.pool.upgraded().all()) {
 			upgraded.expire(now);
 		}
 		if (this.pool.config().queueTimeout() != null) {

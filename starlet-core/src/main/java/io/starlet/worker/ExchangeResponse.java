@@ -313,8 +313,8 @@ final class ExchangeResponse extends OutputStream {
 		ConnectionOutput o = this.out;
 		if (o == null) {
 			WorkerPool pool = this.exchange.pool;
-			o = pool.takeOutput();
-			o.attachBorrowing(this.exchange.connection, pool.selectors(), this.exchange.config.timeout().toNanos());
+			o = pool.spares().takeOutput();
+			o.attachBorrowing(this.exchange.connection, pool.spares(), this.exchange.config.timeout().toNanos());
 			this.exchange.suspension().own = o;
 			this.out = o;
 		}

@@ -106,7 +106,7 @@ final class ExchangeSuspension implements Suspension {
 	Selector bodySelector() {
 		if (this.bodySelector == null) {
 			try {
-				this.bodySelector = this.pool.takeSelector();
+				this.bodySelector = this.pool.spares().takeSelector();
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException(ex);
@@ -186,7 +186,7 @@ final class ExchangeSuspension implements Suspension {
 			}
 			if (millis > 0 && this.state != State.DONE && this.pool.isRunning()) {
 				try {
-					this.timer = this.pool.timer().schedule(() -> resume(task), millis,
+					this.timer = this.pool.asyncExchanges().timer().schedule(() -> resume(task), millis,
 							TimeUnit.MILLISECONDS);
 				}
 				catch (java.util.concurrent.RejectedExecutionException ex) {
@@ -241,7 +241,7 @@ final class ExchangeSuspension implements Suspension {
 	private void uncount() {
 		if (this.counted) {
 			this.counted = false;
-			this.pool.suspendedChanged(-1);
+			this.pool.asyncExchanges().suspendedChanged(-1);
 		}
 	}
 
@@ -267,7 +267,7 @@ final class ExchangeSuspension implements Suspension {
 							this.state = State.SUSPENDED;
 							this.connection.parked();
 							this.counted = true;
-							this.pool.suspendedChanged(1);
+							this.pool.asyncExchanges().suspendedChanged(1);
 							this.watchable = this.exchange.body().isSettled();
 							watch = this.watchable;
 						}
@@ -336,7 +336,7 @@ final class ExchangeSuspension implements Suspension {
 			this.lock.unlock();
 		}
 		if (lose) {
-			this.pool.rejected(Violation.QUEUE_TIMEOUT);
+			this.pool.counters().rejected(Violation.QUEUE_TIMEOUT);
 			lost(true);
 		}
 		return afterRun();
@@ -533,7 +533,7 @@ final class ExchangeSuspension implements Suspension {
 			this.released = true;
 			this.outputClosed = true;
 			if (this.own != null) {
-				this.pool.returnOutput(this.own);
+				this.pool.spares().returnOutput(this.own);
 			}
 		}
 		finally {
@@ -546,10 +546,10 @@ final class ExchangeSuspension implements Suspension {
 			catch (IOException | RuntimeException ex) {
 				// returnSelector closes a selector that still has keys
 			}
-			this.pool.returnSelector(this.bodySelector);
+			this.pool.spares().returnSelector(this.bodySelector);
 			this.bodySelector = null;
 		}
-		this.pool.asyncEnded(this.exchange);
+		this.pool.asyncExchanges().ended(this.exchange);
 	}
 
 }

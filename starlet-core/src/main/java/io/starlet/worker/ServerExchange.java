@@ -157,7 +157,7 @@ final class ServerExchange implements Exchange {
 
 	/** Answers a request the engine refuses while the handler runs, counted by its violation. */
 	private Outcome refused(Violation violation, String message) throws IOException {
-		this.pool.rejected(violation);
+		this.pool.counters().rejected(violation);
 		return failed(violation.status(), message, null);
 	}
 
@@ -224,7 +224,7 @@ final class ServerExchange implements Exchange {
 		UpgradedConnection upgraded = this.upgrade;
 		this.connection.startOver();
 		this.connection.upgradedBy(upgraded);
-		this.pool.upgradeStarted(upgraded);
+		this.pool.upgraded().started(upgraded);
 		upgraded.runFirst();
 		return Outcome.UPGRADED;
 	}
@@ -248,7 +248,7 @@ final class ServerExchange implements Exchange {
 		this.requestBody.suspended(s);
 		this.connection.suspendedBy(this);
 		this.suspension = s;
-		this.pool.asyncStarted(this);
+		this.pool.asyncExchanges().started(this);
 		return s;
 	}
 

@@ -549,7 +549,7 @@ final class UpgradedConnection implements Upgrade {
 			this.connection.close();
 			this.pool.connectionClosed();
 		}
-		this.pool.upgradeEnded(this);
+		this.pool.upgraded().ended(this);
 		if (queue) {
 			this.pool.queueUpgraded(this.connection);
 		}
