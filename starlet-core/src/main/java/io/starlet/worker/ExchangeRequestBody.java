@@ -73,7 +73,7 @@ final class ExchangeRequestBody {
 					config.timeout().toNanos(), this.head.headLength());
 			if (collected == null) {
 				// streamed: the application waits for the client, so the client must keep a pace
-				this.input.minRate(config.minRequestBodyRate(), StarletConfig.MIN_BODY_RATE_GRACE.toNanos());
+				this.input.minRate(this.exchange.pool.bodyCollector().minimumRate());
 				if (this.head.expectsContinue()) {
 					this.input.beforeFirstWait(this::sendContinue);
 				}
