@@ -91,7 +91,7 @@ import io.starlet.net.Connection.State;
  * its response sends nothing; only if bytes do arrive meanwhile is it disarmed until it comes back.
  * Queue timeouts are checked on the worker queue itself, oldest first.
  *
- * <p>Why one class of ~600 lines (a third of it this comment): it is the single thread that owns
+ * <p>Over the usual size on purpose (a sixth of it this comment): it is the single thread that owns
  * the selector, and accepting, reading heads and bodies, the deadlines and the drain each walk
  * the same keys and move connections through the same states drawn above; the parts that do not
  * are classes of their own ({@link ListenerGate}, {@link BodyCollector}, {@link UpgradedConnection},

@@ -42,7 +42,7 @@ import io.starlet.worker.ServerExchange.Outcome;
  *
  * <p>Created only when a handler suspends: the ordinary request never allocates one.
  *
- * <p>Why one class of ~550 lines: every transition above reads and writes the same few fields
+ * <p>Over the usual size on purpose: every transition above reads and writes the same few fields
  * under the one lock, and a reader checks a transition against all the others; split, the
  * invariants of the drawing would be spread over classes that share their state anyway.
  */
