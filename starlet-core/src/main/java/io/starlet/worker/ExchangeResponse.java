@@ -110,7 +110,10 @@ final class ExchangeResponse extends OutputStream {
 
 	/** Takes the suspension's output lock if the exchange is suspended; returns it, else null. */
 	private ReentrantLock lockIfSuspended() {
-		ExchangeSuspension s = this.exchange.suspension();
+		return lock(this.exchange.suspension());
+	}
+
+	private static ReentrantLock lock(ExchangeSuspension s) {
 		if (s == null) {
 			return null;
 		}
@@ -274,7 +277,7 @@ final class ExchangeResponse extends OutputStream {
 	/** An engine response (error, 100 Continue) straight to the output, if nothing was committed. */
 	void writeUnlessCommitted(byte[] response) throws IOException {
 		ExchangeSuspension s = this.exchange.suspension();
-		ReentrantLock lock = lockIfSuspended();
+		ReentrantLock lock = lock(s);
 		try {
 			if (!this.committed && (s == null || !s.outputClosed)) {
 				ConnectionOutput o = out();
