@@ -28,6 +28,11 @@ import io.starlet.http.RequestParser;
  * which publishes the state safely. An upgraded connection is the exception: the acceptor reads
  * into its buffer while workers and application threads take bytes from it, all under the lock
  * of its {@code UpgradedConnection}.
+ *
+ * <p>Over the usual size on purpose: it is the one owner of the socket and its receive buffer.
+ * Reads, writes with deadlines, the buffer's growth within the budget, the state and its deadline
+ * all move the same indices over the same channel, and each method is a few lines; what decides
+ * (parsing, collecting a body, timeouts, keep-alive) lives in {@code http} and {@code worker}.
  */
 public final class Connection {
 

@@ -28,11 +28,11 @@ public final class ConnectionInput extends InputStream {
 
 	private Runnable beforeFirstWait;
 
-	/** Least bytes per second once the grace has passed; 0 = no minimum. */
-	private long minRate;
+	/** The rate the client must keep; null for no minimum. */
+	private MinimumRate minRate;
 
-	/** When the minimum rate starts to apply: the stream's creation plus the grace (nanoTime). */
-	private long rateFrom;
+	/** When the body started, for the minimum rate: when the rate was set (nanoTime). */
+	private long rateStart;
 
 	/** Bytes read from the socket by this stream, for the minimum rate. */
 	private long received;
@@ -55,14 +55,13 @@ public final class ConnectionInput extends InputStream {
 	}
 
 	/**
-	 * Requires the client to send at least {@code bytesPerSecond} on average once
-	 * {@code graceNanos} have passed (Kestrel's minimum data rate): a streamed body is read by a
+	 * Requires the client to keep the minimum rate from now on: a streamed body is read by a
 	 * worker, and a client that trickles it must not hold that worker for the whole
 	 * {@code timeout}. Below the rate a read fails with {@link java.net.SocketTimeoutException}.
 	 */
-	public void minRate(long bytesPerSecond, long graceNanos) {
-		this.minRate = bytesPerSecond;
-		this.rateFrom = System.nanoTime() + graceNanos;
+	public void minRate(MinimumRate rate) {
+		this.minRate = rate.applies() ? rate : null;
+		this.rateStart = System.nanoTime();
 	}
 
 	/**
@@ -150,14 +149,13 @@ public final class ConnectionInput extends InputStream {
 
 	/** How long the next wait may take: the read timeout, or less to keep the minimum rate. */
 	private long waitNanos() throws java.net.SocketTimeoutException {
-		if (this.minRate == 0) {
+		if (this.minRate == null) {
 			return this.timeoutNanos;
 		}
-		// the time by which `received` bytes are due at the minimum rate, counted from the grace's end
-		long due = this.rateFrom + this.received * 1_000_000_000L / this.minRate;
-		long left = due - System.nanoTime();
+		long left = this.minRate.deadline(this.rateStart, this.received) - System.nanoTime();
 		if (left <= 0) {
-			throw new java.net.SocketTimeoutException("request body arrived below " + this.minRate + " bytes per second");
+			throw new java.net.SocketTimeoutException(
+					"request body arrived below " + this.minRate.bytesPerSecond() + " bytes per second");
 		}
 		return Math.min(this.timeoutNanos, left);
 	}

@@ -82,27 +82,26 @@ import io.starlet.net.Connection.State;
  * {@link WorkerPool#refuse}, which writes it, closes and counts it by its {@link Violation}.
  *
  * <p>A body is collected here ({@link BodyCollector}) before the request is queued, so a stalled
- * upload pins no worker. Beyond {@code max-connections} the listeners are disarmed and new
- * clients wait in the kernel's backlog until connections close; when {@code accept} fails (out
- * of file descriptors) they are disarmed for a back-off that doubles up to a second, and one
- * line is logged when it starts and one when accepting works again.
+ * upload pins no worker. Beyond {@code max-connections}, and for a back-off when {@code accept}
+ * fails (out of file descriptors), the listeners are disarmed ({@link ListenerGate}).
  *
  * <p>Selector traffic is kept to what the model needs: a connection whose request came with the
  * handshake is never registered (a close-per-request client costs no {@code epoll_ctl} at all),
  * and a kept-alive connection stays armed while a worker serves it, since a client waiting for
  * its response sends nothing; only if bytes do arrive meanwhile is it disarmed until it comes back.
  * Queue timeouts are checked on the worker queue itself, oldest first.
+ *
+ * <p>Over the usual size on purpose (a sixth of it this comment): it is the single thread that owns
+ * the selector, and accepting, reading heads and bodies, the deadlines and the drain each walk
+ * the same keys and move connections through the same states drawn above; the parts that do not
+ * are classes of their own ({@link ListenerGate}, {@link BodyCollector}, {@link UpgradedConnection},
+ * {@link ExchangeSuspension}).
  */
 final class Acceptor implements Runnable {
 
 	private static final Logger logger = LoggerFactory.getLogger(Acceptor.class);
 
 	private static final long TICK_MILLIS = 100;
-
-	/** First and longest pause after {@code accept} failed (EMFILE, ENFILE, ...). */
-	private static final long ACCEPT_BACKOFF_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-
-	private static final long ACCEPT_BACKOFF_MAX_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	private final WorkerPool pool;
 
@@ -128,16 +127,7 @@ final class Acceptor implements Runnable {
 
 	private boolean listening = true;
 
-	/** Whether the listeners' keys are armed (off at max-connections and during a back-off). */
-	private boolean accepting = true;
-
-	/** Until when accepting pauses after a failure; 0 when it is not failing. */
-	private long acceptPausedUntil;
-
-	private long acceptBackoffNanos;
-
-	/** Failed accepts in the current episode, reported when accepting works again. */
-	private long acceptFailures;
+	private final ListenerGate gate;
 
 	private long nextTick;
 
@@ -151,6 +141,7 @@ final class Acceptor implements Runnable {
 		this.parser = parser;
 		this.bodies = pool.bodyCollector();
 		this.selector = Selector.open();
+		this.gate = new ListenerGate(this.selector);
 		this.headTimeoutNanos = pool.config().requestHeadTimeout().toNanos();
 		this.keepaliveTimeoutNanos = pool.config().keepaliveTimeout().toNanos();
 		for (ServerSocketChannel listener : pool.listeners().channels()) {
@@ -240,11 +231,7 @@ final class Acceptor implements Runnable {
 	}
 
 	private void loopOnce() throws IOException {
-		long wait = TICK_MILLIS;
-		if (!this.accepting && this.acceptPausedUntil != 0) {
-			wait = Math.max(1, Math.min(wait, TimeUnit.NANOSECONDS.toMillis(this.acceptPausedUntil - System.nanoTime())));
-		}
-		this.selector.select(wait);
+		this.selector.select(this.gate.selectMillis(TICK_MILLIS));
 		takeReturned();
 		takeWatched();
 		takeUpgraded();
@@ -288,7 +275,7 @@ final class Acceptor implements Runnable {
 			expire(now);
 		}
 		if (this.listening) {
-			armListeners(now);
+			this.gate.reopen(now, belowConnectionLimit());
 		}
 		if (this.pool.isShuttingDown()) {
 			drain();
@@ -298,10 +285,10 @@ final class Acceptor implements Runnable {
 	// --- accepting -------------------------------------------------------------------------------
 
 	private void acceptAll(ServerSocketChannel listener) {
-		while (this.listening && this.accepting) {
-			if (this.pool.openConnections() >= this.pool.config().maxConnections()) {
-				// The rest wait in the kernel's backlog; armListeners resumes as connections close.
-				setAccepting(false);
+		while (this.listening && this.gate.isOpen()) {
+			if (!belowConnectionLimit()) {
+				// The rest wait in the kernel's backlog; the gate reopens as connections close.
+				this.gate.closeAtLimit();
 				return;
 			}
 			SocketChannel channel;
@@ -309,13 +296,13 @@ final class Acceptor implements Runnable {
 				channel = listener.accept();
 			}
 			catch (IOException ex) {
-				acceptFailed(ex);
+				this.gate.acceptFailed(ex);
 				return;
 			}
 			if (channel == null) {
 				return;
 			}
-			acceptSucceeded();
+			this.gate.acceptSucceeded();
 			Connection connection;
 			try {
 				channel.configureBlocking(false);
@@ -340,57 +327,8 @@ final class Acceptor implements Runnable {
 		}
 	}
 
-	/**
-	 * Out of file descriptors (or another failure the next accept would repeat at once): stop
-	 * watching the listeners for a while instead of spinning on their readiness, and say so once.
-	 */
-	private void acceptFailed(IOException ex) {
-		if (this.acceptFailures++ == 0) {
-			logger.warn("accept failed: {}; pausing new connections (logged once until accepting works again)",
-					ex.toString());
-			this.acceptBackoffNanos = ACCEPT_BACKOFF_MIN_NANOS;
-		}
-		else {
-			this.acceptBackoffNanos = Math.min(ACCEPT_BACKOFF_MAX_NANOS, 2 * this.acceptBackoffNanos);
-		}
-		this.acceptPausedUntil = System.nanoTime() + this.acceptBackoffNanos;
-		setAccepting(false);
-	}
-
-	private void acceptSucceeded() {
-		if (this.acceptFailures > 0) {
-			logger.info("accepting connections again after {} failed attempt(s)", this.acceptFailures);
-			this.acceptFailures = 0;
-		}
-		this.acceptPausedUntil = 0;
-	}
-
-	/** Re-arms the listeners once a back-off has passed and connections are below the limit. */
-	private void armListeners(long now) {
-		if (this.accepting) {
-			return;
-		}
-		if (this.acceptPausedUntil != 0 && now - this.acceptPausedUntil < 0) {
-			return;
-		}
-		if (this.pool.openConnections() >= this.pool.config().maxConnections()) {
-			return;
-		}
-		setAccepting(true);
-	}
-
-	private void setAccepting(boolean on) {
-		this.accepting = on;
-		for (SelectionKey key : this.selector.keys()) {
-			if (key.channel() instanceof ServerSocketChannel && key.isValid()) {
-				key.interestOps(on ? SelectionKey.OP_ACCEPT : 0);
-			}
-		}
-	}
-
-	/** Whether new connections are being accepted now (false at max-connections or in a back-off). */
-	boolean isAccepting() {
-		return this.accepting;
+	private boolean belowConnectionLimit() {
+		return this.pool.openConnections() < this.pool.config().maxConnections();
 	}
 
 	/** Starts watching a connection the acceptor holds; closes it if that fails. */
@@ -537,7 +475,7 @@ final class Acceptor implements Runnable {
 	// --- deadlines ------------------------------------------------------------------------------------
 
 	private void expire(long now) {
-		for (UpgradedConnection upgraded : this.pool.upgradedConnections()) {
+		for (UpgradedConnection upgraded : this.pool.upgraded().all()) {
 			upgraded.expire(now);
 		}
 		if (this.pool.config().queueTimeout() != null) {

@@ -11,6 +11,7 @@ import io.starlet.http.ResponseHead;
 import io.starlet.net.BufferBudget;
 import io.starlet.net.CollectedBody;
 import io.starlet.net.Connection;
+import io.starlet.net.MinimumRate;
 
 /**
  * Collects request bodies without blocking, so that a request reaches a worker only once its
@@ -32,12 +33,15 @@ final class BodyCollector {
 
 	private final StarletConfig config;
 
+	private final MinimumRate minimumRate;
+
 	private final BufferBudget budget;
 
 	private final Path tempDir;
 
 	BodyCollector(StarletConfig config, BufferBudget budget) {
 		this.config = config;
+		this.minimumRate = new MinimumRate(config.minRequestBodyRate(), StarletConfig.MIN_BODY_RATE_GRACE.toNanos());
 		this.budget = budget;
 		this.tempDir = (config.bodyTempDir() != null) ? config.bodyTempDir()
 				: Path.of(System.getProperty("java.io.tmpdir"));
@@ -170,12 +174,12 @@ final class BodyCollector {
 
 	/** Whether the body has arrived too slowly: below the minimum rate after the grace period. */
 	boolean tooSlow(CollectedBody body, long now) {
-		long rate = this.config.minRequestBodyRate();
-		long elapsed = now - body.started;
-		if (rate == 0 || elapsed <= StarletConfig.MIN_BODY_RATE_GRACE.toNanos()) {
-			return false;
-		}
-		return body.received < rate * (elapsed / 1_000_000L) / 1000;
+		return this.minimumRate.isBehind(body.started, body.received, now);
+	}
+
+	/** {@code min-request-body-rate}, for collected bodies here and for streamed ones on the workers. */
+	MinimumRate minimumRate() {
+		return this.minimumRate;
 	}
 
 }

@@ -35,6 +35,11 @@ import io.starlet.net.SendQueue;
  * returned), and stops at the first bytes until the application has taken them. Writing: bytes
  * go straight to the socket while it takes them; the rest is sent by the acceptor on
  * {@code OP_WRITE} ({@link #writeArmed}), whose tick also enforces the write timeout.
+ *
+ * <p>Over the usual size on purpose: reading, writing and the callbacks are one state machine
+ * under one lock ({@link #events}, {@link #wantRead}, {@link #writeArmed}), driven from three
+ * sides (the acceptor, a worker, application threads); split, each transition would be spread
+ * over classes that share that lock and its state anyway.
  */
 final class UpgradedConnection implements Upgrade {
 
@@ -549,7 +554,7 @@ final class UpgradedConnection implements Upgrade {
 			this.connection.close();
 			this.pool.connectionClosed();
 		}
-		this.pool.upgradeEnded(this);
+		this.pool.upgraded().ended(this);
 		if (queue) {
 			this.pool.queueUpgraded(this.connection);
 		}

@@ -164,13 +164,13 @@ final class Worker implements WorkerInfo, Runnable {
 		boolean started = false;
 		try {
 			if (this.output == null) {
-				this.output = this.pool.takeOutput();
+				this.output = this.pool.spares().takeOutput();
 			}
 			if (this.selector == null) {
-				this.selector = this.pool.takeSelector();
+				this.selector = this.pool.spares().takeSelector();
 			}
 			started = true;
-			this.pool.workerStarted();
+			this.pool.supervisor().workerStarted();
 			while (this.pool.isRunning()) {
 				if (this.retireReason != null) {
 					reason = this.retireReason;
@@ -212,14 +212,15 @@ final class Worker implements WorkerInfo, Runnable {
 		}
 		finally {
 			if (!started) {
-				this.pool.workerStarted();
+				this.pool.supervisor().workerStarted();
 			}
 			if (this.output != null) {
-				this.pool.returnOutput(this.output);
+				this.pool.spares().returnOutput(this.output);
 			}
 			closeSelector();
 			runChildExitHooks();
-			this.pool.workerExited(this, reason);
+			this.pool.counters().retired(reason);
+			this.pool.supervisor().workerExited(this);
 		}
 	}
 
@@ -230,7 +231,7 @@ final class Worker implements WorkerInfo, Runnable {
 		}
 		connection.serving();
 		this.current = connection;
-		this.pool.busy(true);
+		this.pool.counters().busy(true);
 		this.output.attach(connection, this.selector, this.pool.config().timeout().toNanos());
 		boolean keep = false;
 		boolean suspended = false;
@@ -249,7 +250,7 @@ final class Worker implements WorkerInfo, Runnable {
 				else {
 					this.served++;
 					connection.requestStarted();
-					this.pool.requestStarted();
+					this.pool.counters().requestStarted();
 					ServerExchange exchange = new ServerExchange(this.pool, this, connection);
 					outcome = exchange.run();
 				}
@@ -291,7 +292,7 @@ final class Worker implements WorkerInfo, Runnable {
 		}
 		finally {
 			this.current = null;
-			this.pool.busy(false);
+			this.pool.counters().busy(false);
 			try {
 				connection.releaseFrom(this.selector);
 			}
@@ -326,12 +327,12 @@ final class Worker implements WorkerInfo, Runnable {
 	 * but no request (no budget spent). The connection stays in the acceptor's hands.
 	 */
 	private void serveUpgraded(UpgradedConnection upgraded) {
-		this.pool.busy(true);
+		this.pool.counters().busy(true);
 		try {
 			upgraded.runQueued();
 		}
 		finally {
-			this.pool.busy(false);
+			this.pool.counters().busy(false);
 		}
 	}
 
@@ -416,7 +417,7 @@ final class Worker implements WorkerInfo, Runnable {
 	private void passOnToSuccessor() {
 		Selector clean = this.selector.keys().isEmpty() ? this.selector : null;
 		this.output.attach(null, null, 0);
-		if (this.pool.spawnSuccessor(this, clean, this.output)) {
+		if (this.pool.supervisor().spawnSuccessor(this, clean, this.output)) {
 			this.output = null;
 			if (clean != null) {
 				this.selector = null;
@@ -426,7 +427,7 @@ final class Worker implements WorkerInfo, Runnable {
 
 	private void closeSelector() {
 		if (this.selector != null) {
-			this.pool.returnSelector(this.selector);
+			this.pool.spares().returnSelector(this.selector);
 		}
 	}
 
