@@ -16,7 +16,6 @@ import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.ServletSecurityElement;
-import jakarta.servlet.UnavailableException;
 
 /**
  * A registered servlet: its registration data and its instance, created and initialised once,
