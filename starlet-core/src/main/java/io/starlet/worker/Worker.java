@@ -153,7 +153,9 @@ final class Worker implements WorkerInfo, Runnable {
 		retire(ServerStats.RETIRED_SHUTDOWN);
 		this.thread.interrupt();
 		Connection c = this.current;
-		if (c != null) {
+		// an upgraded connection (its first callback may still be running here) is ended by the
+		// stop itself, after its pending output is flushed: UpgradedConnections.endAll
+		if (c != null && !(c.suspendedExchange() instanceof UpgradedConnection)) {
 			c.close();
 		}
 	}
