@@ -107,6 +107,23 @@ public final class RawClient implements AutoCloseable {
 		return read(true);
 	}
 
+	/**
+	 * Reads until what has arrived ends with {@code expected} (a streamed response's next piece),
+	 * as text; fails when the server closes first or stays silent for the read timeout (10 s).
+	 */
+	public String readUntil(String expected) throws IOException {
+		StringBuilder received = new StringBuilder();
+		while (received.length() < expected.length()
+				|| !received.substring(received.length() - expected.length()).equals(expected)) {
+			int c = this.in.read();
+			if (c < 0) {
+				throw new java.io.EOFException("closed before \"" + expected + "\" came: " + received);
+			}
+			received.append((char) c);
+		}
+		return received.toString();
+	}
+
 	/** What the server sends within {@code millis} without being asked, as text ("" if nothing). */
 	public String readWithin(int millis) throws IOException {
 		this.socket.setSoTimeout(millis);

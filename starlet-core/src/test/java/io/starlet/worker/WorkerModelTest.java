@@ -62,7 +62,7 @@ class WorkerModelTest {
 			assertThat(responses).extracting(RawClient.Response::body).containsOnly("starlet-worker-1");
 			assertThat(responses.get(1).header("Connection")).isNull();
 			assertThat(responses.get(2).header("Connection")).isEqualTo("close");
-			assertThat(client.closedByServer(2000)).isTrue();
+			assertThat(client.closedByServer(10_000)).isTrue();
 		}
 		assertThat(get(port)).isEqualTo("starlet-worker-2");
 		assertThat(this.server.get().stats().retirements()).containsEntry("budget", 1L);
@@ -248,7 +248,7 @@ class WorkerModelTest {
 			// HTTP/1.0 without keep-alive: close.
 			RawClient.Response r = client.send("GET / HTTP/1.0\r\n\r\n").read();
 			assertThat(r.header("Connection")).isEqualTo("close");
-			assertThat(client.closedByServer(2000)).isTrue();
+			assertThat(client.closedByServer(10_000)).isTrue();
 		}
 		try (RawClient client = new RawClient(port)) {
 			// HTTP/1.0 with keep-alive: kept, and said so.
@@ -256,7 +256,7 @@ class WorkerModelTest {
 			assertThat(r.header("Connection")).isEqualTo("keep-alive");
 			assertThat(client.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").read()
 				.header("Connection")).isEqualTo("close");
-			assertThat(client.closedByServer(2000)).isTrue();
+			assertThat(client.closedByServer(10_000)).isTrue();
 		}
 		try (RawClient client = new RawClient(port)) {
 			// HTTP/1.1 default: kept.

@@ -86,6 +86,7 @@ class AsyncMvcTests {
 		Thread sampler = new Thread(() -> {
 			while (this.sampling.get()) {
 				this.mostBusy.accumulateAndGet(server.stats().busyWorkers(), Math::max);
+				// the sampling interval, not a wait: the sampler only reads the gauge
 				LockSupport.parkNanos(200_000);
 			}
 		}, "busy-sampler");
