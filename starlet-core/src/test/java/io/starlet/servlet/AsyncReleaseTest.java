@@ -491,7 +491,7 @@ class AsyncReleaseTest {
 			assertThat(response.status()).isEqualTo(200);
 			assertThat(response.body()).isEqualTo("finished late");
 			assertThat(response.header("Connection")).isEqualTo("close");
-			drained.get(5, TimeUnit.SECONDS);
+			drained.get(20, TimeUnit.SECONDS);
 		}
 		assertThat(this.events).containsExactly("complete");
 	}

@@ -128,7 +128,7 @@ class AsyncTest {
 							var writer = async.getResponse().getWriter();
 							writer.write("data: one\n\n");
 							writer.flush();
-							boolean read = firstEventRead.await(5, TimeUnit.SECONDS);
+							boolean read = firstEventRead.await(20, TimeUnit.SECONDS);
 							writer.write("data: two (first read: " + read + ")\n\n");
 							writer.flush();
 						}
@@ -294,7 +294,7 @@ class AsyncTest {
 				assertThat(first).startsWith("HTTP/1.1 200").contains("Content-Length: 0");
 				out.write("GET /late?second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes());
 				out.flush();
-				assertThat(lateWriteDone.await(5, TimeUnit.SECONDS)).isTrue();
+				assertThat(lateWriteDone.await(20, TimeUnit.SECONDS)).isTrue();
 				assertThat(lateWriteTried.await(10, TimeUnit.SECONDS)).isTrue();
 				String rest = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
 				assertThat(rest).startsWith("HTTP/1.1 200").endsWith("\r\n\r\nsecond").doesNotContain("LATE");
@@ -320,7 +320,7 @@ class AsyncTest {
 								out.write("sec".getBytes());
 								secondBuffering.countDown();
 								try {
-									lateWritesDone.await(5, TimeUnit.SECONDS);
+									lateWritesDone.await(20, TimeUnit.SECONDS);
 								}
 								catch (InterruptedException ex) {
 									Thread.currentThread().interrupt();
@@ -333,7 +333,7 @@ class AsyncTest {
 							new Thread(() -> {
 								try {
 									lateWritesStarted.countDown();
-									secondBuffering.await(5, TimeUnit.SECONDS);
+									secondBuffering.await(20, TimeUnit.SECONDS);
 									for (int i = 0; i < 1000; i++) {
 										kept.write("LATE".getBytes());
 									}
@@ -356,7 +356,7 @@ class AsyncTest {
 				out.flush();
 				assertThat(readResponse(in)).startsWith("HTTP/1.1 200").contains("Content-Length: 5");
 				assertThat(new String(in.readNBytes(5), StandardCharsets.ISO_8859_1)).isEqualTo("first");
-				assertThat(lateWritesStarted.await(5, TimeUnit.SECONDS)).isTrue();
+				assertThat(lateWritesStarted.await(20, TimeUnit.SECONDS)).isTrue();
 				out.write("GET /kept?second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes());
 				out.flush();
 				String rest = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);

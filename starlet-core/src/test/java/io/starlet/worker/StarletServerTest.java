@@ -123,14 +123,14 @@ class StarletServerTest {
 		int port = this.server.start(StarletConfig.builder().keepaliveTimeout(Duration.ofSeconds(5)), slow);
 		try (RawClient client = new RawClient(port)) {
 			client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-			entered.get(5, TimeUnit.SECONDS);
+			entered.get(20, TimeUnit.SECONDS);
 			CompletableFuture<Void> idle = this.server.get().shutdownGracefully();
 			assertThat(idle).isNotDone();
 			release.countDown();
 			RawClient.Response response = client.read();
 			assertThat(response.status()).isEqualTo(200);
 			assertThat(response.header("Connection")).isEqualTo("close");
-			idle.get(5, TimeUnit.SECONDS);
+			idle.get(20, TimeUnit.SECONDS);
 		}
 		this.server.get().stop();
 		assertThat(this.server.get().port()).isEqualTo(-1);

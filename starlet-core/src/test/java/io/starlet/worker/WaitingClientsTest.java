@@ -227,7 +227,7 @@ class WaitingClientsTest {
 			assertThat(drained).isNotDone();
 			RawClient.Response uploaded = upload.send("world").read();
 			assertThat(uploaded.body()).startsWith("POST /upload 10 ");
-			drained.get(5, TimeUnit.SECONDS);
+			drained.get(20, TimeUnit.SECONDS);
 		}
 	}
 

@@ -293,7 +293,7 @@ class WorkerModelTest {
 		try (RawClient idle = new RawClient(port); RawClient slow = new RawClient(port)) {
 			assertThat(idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().header("Connection")).isNull();
 			slow.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
-			slowEntered.get(5, TimeUnit.SECONDS);
+			slowEntered.get(20, TimeUnit.SECONDS);
 			CompletableFuture<Void> drained = this.server.get().shutdownGracefully();
 			// Stops accepting (the acceptor closes the listener on its next turn)...
 			Await.until("the listener is closed", () -> !RawClient.listening(port));
@@ -307,7 +307,7 @@ class WorkerModelTest {
 			RawClient.Response inFlight = slow.read();
 			assertThat(inFlight.status()).isEqualTo(200);
 			assertThat(inFlight.header("Connection")).isEqualTo("close");
-			drained.get(5, TimeUnit.SECONDS);
+			drained.get(20, TimeUnit.SECONDS);
 		}
 	}
 
@@ -331,7 +331,7 @@ class WorkerModelTest {
 		int port = this.server.start(StarletConfig.builder(), stuck);
 		try (RawClient client = new RawClient(port)) {
 			client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-			entered.get(5, TimeUnit.SECONDS);
+			entered.get(20, TimeUnit.SECONDS);
 			CompletableFuture<Void> drained = this.server.get().shutdownGracefully();
 			// returns although the handler is still stuck (the class's @Timeout fails a hang)
 			this.server.get().stop();
@@ -387,7 +387,7 @@ class WorkerModelTest {
 			assertThat(response.status()).isEqualTo(200);
 			assertThat(response.body()).isEqualTo("1234567890");
 			assertThat(response.header("Connection")).isEqualTo("close");
-			drained.get(5, TimeUnit.SECONDS);
+			drained.get(20, TimeUnit.SECONDS);
 		}
 	}
 
