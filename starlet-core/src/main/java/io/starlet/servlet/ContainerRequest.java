@@ -92,7 +92,8 @@ final class ContainerRequest implements HttpServletRequest {
 
 	private final RequestConnection connection;
 
-	private final RequestSession session;
+	/** Created when first asked for: most requests have no session. */
+	private RequestSession session;
 
 	// --- async and multipart ---------------------------------------------------------------------
 
@@ -111,7 +112,6 @@ final class ContainerRequest implements HttpServletRequest {
 		this.exchange = exchange;
 		this.connection = new RequestConnection(exchange, container.forwardedHeaders());
 		this.body = new RequestBody(exchange, this.context);
-		this.session = new RequestSession(this);
 		this.requestURI = exchange.path();
 		this.queryString = exchange.query();
 		io.starlet.WorkerInfo worker = exchange.worker();
@@ -636,14 +636,21 @@ final class ContainerRequest implements HttpServletRequest {
 
 	// --- sessions -----------------------------------------------------------------------------
 
+	private RequestSession session() {
+		if (this.session == null) {
+			this.session = new RequestSession(this);
+		}
+		return this.session;
+	}
+
 	@Override
 	public String getRequestedSessionId() {
-		return this.session.requested().id();
+		return session().requested().id();
 	}
 
 	@Override
 	public HttpSession getSession(boolean create) {
-		return this.session.get(create);
+		return session().get(create);
 	}
 
 	@Override
@@ -653,27 +660,27 @@ final class ContainerRequest implements HttpServletRequest {
 
 	@Override
 	public String changeSessionId() {
-		return this.session.changeId();
+		return session().changeId();
 	}
 
 	/** The request's session if it has a valid one, without looking it up or creating it. */
 	ContainerSession currentSession() {
-		return this.session.current();
+		return (this.session != null) ? this.session.current() : null;
 	}
 
 	@Override
 	public boolean isRequestedSessionIdValid() {
-		return this.session.requestedIsValid();
+		return session().requestedIsValid();
 	}
 
 	@Override
 	public boolean isRequestedSessionIdFromCookie() {
-		return this.session.requested().fromCookie();
+		return session().requested().fromCookie();
 	}
 
 	@Override
 	public boolean isRequestedSessionIdFromURL() {
-		return this.session.requested().fromUrl();
+		return session().requested().fromUrl();
 	}
 
 	// --- multipart and upgrade ----------------------------------------------------------------
