@@ -419,6 +419,18 @@ final class Worker implements WorkerInfo, Runnable {
 		return nextRequestBuffered(connection);
 	}
 
+	/**
+	 * Makes the worker's wait in its selector (for a body, for a slow client to read) return, so
+	 * that it measures its deadline again: a test's clock moved (any thread). The selector is read
+	 * racily: at worst a stale one, a spare's, returns early once, which every wait allows for.
+	 */
+	void wakeup() {
+		Selector current = this.selector;
+		if (current != null) {
+			current.wakeup();
+		}
+	}
+
 	/** Starts the successor now, with this worker's selector and buffer, if the pool allows. */
 	private void passOnToSuccessor() {
 		Selector clean = this.selector.keys().isEmpty() ? this.selector : null;

@@ -282,9 +282,10 @@ public final class WorkerPool {
 
 	/**
 	 * The engine's clock was moved (a test's clock; the system clock never jumps): the acceptor
-	 * checks every deadline, and the manager its spawn intervals, at the new time before this
-	 * returns, so that what the move expired (a 408, an idle connection closed, a 503, a worker
-	 * spawned) has happened by then. Not an API: a test in this package calls it after each move.
+	 * checks every deadline, and the manager its intervals, at the new time before this returns,
+	 * so that what the move expired (a 408, an idle connection closed, a 503, a worker spawned)
+	 * has happened by then; the workers are woken to look at theirs. Not an API: a test in this
+	 * package calls it after each move.
 	 */
 	void clockMoved() throws InterruptedException {
 		Acceptor acceptor = this.acceptor;
@@ -292,6 +293,9 @@ public final class WorkerPool {
 			return;
 		}
 		CompletableFuture<Void> checked = CompletableFuture.allOf(acceptor.recheck(), this.supervisor.recheck());
+		// a worker waiting for a streamed body or a slow reader measures its deadline again too,
+		// though nothing here waits for it to: its outcome (a 408, a dropped client) shows later
+		this.supervisor.wakeWorkers();
 		while (this.running) {
 			try {
 				checked.get(100, TimeUnit.MILLISECONDS);

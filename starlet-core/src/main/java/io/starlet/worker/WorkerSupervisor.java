@@ -86,12 +86,14 @@ final class WorkerSupervisor {
 	/** Starts the first workers at once (spawn-interval throttles only what follows), then the manager. */
 	void start() {
 		int n = (this.config.spawnInterval() != null) ? 1 : this.target;
+		// read here, not when the manager thread gets going: the first interval runs from the first spawn
+		long started = this.clock.nanoTime();
 		synchronized (this.spawnLock) {
 			for (int i = 0; i < n; i++) {
 				spawnOne(null, null);
 			}
 		}
-		this.managerThread = new Thread(this::manage, "starlet-manager");
+		this.managerThread = new Thread(() -> manage(started), "starlet-manager");
 		this.managerThread.setDaemon(true);
 		this.managerThread.start();
 	}
@@ -102,15 +104,17 @@ final class WorkerSupervisor {
 	 * of exited workers, retire the next one of a slow restart, spawn (all missing workers at
 	 * once, or one per {@code spawn-interval}; nothing during {@code err-respawn-interval}).
 	 */
-	private void manage() {
+	private void manage(long started) {
 		long spawnIntervalNanos = (this.config.spawnInterval() != null) ? this.config.spawnInterval().toNanos() : 0;
-		long lastSpawn = this.clock.nanoTime();
+		long lastSpawn = started;
 		long lastRetire = 0;
 		CompletableFuture<Void> checked = null;
 		while (this.pool.isRunning()) {
-			Worker exited;
 			try {
-				exited = this.exits.poll(50, TimeUnit.MILLISECONDS);
+				// paces the passes, and wakes the manager when a worker exits (one that died of an
+				// error has set errorPauseEnd itself, in workerExited: the one place it is set, so
+				// that the pause runs from the death, on whatever clock)
+				this.exits.poll(50, TimeUnit.MILLISECONDS);
 			}
 			catch (InterruptedException ex) {
 				break;
@@ -121,9 +125,6 @@ final class WorkerSupervisor {
 			}
 			checked = this.rechecks.poll();
 			long now = this.clock.nanoTime();
-			if (exited != null && exited.diedOfError()) {
-				this.errorPauseEnd = now + this.config.errRespawnInterval().toNanos();
-			}
 			if (!this.toRetire.isEmpty() && now - lastRetire >= spawnIntervalNanos) {
 				retireNext();
 				lastRetire = now;
@@ -158,6 +159,13 @@ final class WorkerSupervisor {
 		CompletableFuture<Void> done = new CompletableFuture<>();
 		this.rechecks.add(done);
 		return done;
+	}
+
+	/** Wakes every worker that waits in its selector, to look at its deadline again (a test's clock moved). */
+	void wakeWorkers() {
+		for (Worker worker : this.workers) {
+			worker.wakeup();
+		}
 	}
 
 	/**
