@@ -38,7 +38,7 @@ public final class CollectedBody {
 	/** Body bytes received so far. */
 	public long received;
 
-	/** When collection started (System.nanoTime), for the minimum data rate. */
+	/** When collection started ({@link io.starlet.Clock#nanoTime}), for the minimum data rate. */
 	public final long started;
 
 	/** Whether the whole body is here. */
