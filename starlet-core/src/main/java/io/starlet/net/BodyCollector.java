@@ -105,7 +105,7 @@ public final class BodyCollector {
 		int taken = stop - from;
 		if (taken > 0) {
 			body.received += taken;
-			connection.deadline(System.nanoTime() + this.config.timeout().toNanos());
+			connection.deadline(connection.clock().nanoTime() + this.config.timeout().toNanos());
 		}
 		if (body.chunks == null) {
 			body.left -= taken;
@@ -130,7 +130,7 @@ public final class BodyCollector {
 		RequestHead head = connection.head;
 		ChunkedBodyScanner chunks = head.isChunked() ? new ChunkedBodyScanner(this.config.maxChunkLineSize(),
 				this.config.maxRequestHeaderSize(), this.config.maxRequestBodySize()) : null;
-		CollectedBody body = new CollectedBody(head.contentLength(), chunks, connection.pos(), System.nanoTime());
+		CollectedBody body = new CollectedBody(head.contentLength(), chunks, connection.pos(), connection.clock().nanoTime());
 		connection.collect(body);
 		if (chunks == null) {
 			long need = connection.pos() + head.contentLength();

@@ -41,7 +41,7 @@ public final class CollectedBody {
 	/** Body bytes received so far. */
 	long received;
 
-	/** When collection started (System.nanoTime), for the minimum data rate. */
+	/** When collection started ({@link io.starlet.Clock#nanoTime}), for the minimum data rate. */
 	final long started;
 
 	/** Whether the whole body is here. */

@@ -376,7 +376,8 @@ final class ContainerResponse implements HttpServletResponse {
 		if (cookie == null || isCommitted() || isIncluding()) {
 			return;
 		}
-		headers().add("Set-Cookie", Cookies.format(cookie, this.context.settings.sameSiteResolver()));
+		headers().add("Set-Cookie", Cookies.format(cookie, this.context.settings.sameSiteResolver(),
+				this.context.settings.clock().currentTimeMillis()));
 	}
 
 	@Override

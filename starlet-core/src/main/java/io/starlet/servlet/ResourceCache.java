@@ -4,6 +4,8 @@ import java.net.URL;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import io.starlet.Clock;
+
 /**
  * Remembers where {@code META-INF/resources/...} lookups on the class path led, for
  * {@link ContainerContext#getResource} and the {@link DefaultServlet}.
@@ -62,16 +64,16 @@ final class ResourceCache {
 
 	private final int maxEntries;
 
-	/** Nanoseconds: {@code System::nanoTime}, or a test's clock. */
-	private final java.util.function.LongSupplier clock;
+	/** The container's clock: the TTL is measured in its {@link Clock#nanoTime()}. */
+	private final Clock clock;
 
 	private volatile State state;
 
-	ResourceCache(String prefix) {
-		this(prefix, TTL_NANOS, MAX_ENTRIES, System::nanoTime);
+	ResourceCache(String prefix, Clock clock) {
+		this(prefix, TTL_NANOS, MAX_ENTRIES, clock);
 	}
 
-	ResourceCache(String prefix, long ttlNanos, int maxEntries, java.util.function.LongSupplier clock) {
+	ResourceCache(String prefix, long ttlNanos, int maxEntries, Clock clock) {
 		this.prefix = prefix;
 		this.ttlNanos = ttlNanos;
 		this.maxEntries = maxEntries;
@@ -88,7 +90,7 @@ final class ResourceCache {
 			current = new State(loader, ClassPathShape.jarsOnly(loader), new ConcurrentHashMap<>());
 			this.state = current;
 		}
-		long now = this.clock.getAsLong();
+		long now = this.clock.nanoTime();
 		Entry entry = current.entries().get(path);
 		if (entry != null && entry.fresh(now, this.ttlNanos)) {
 			return entry.url();

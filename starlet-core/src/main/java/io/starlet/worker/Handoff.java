@@ -4,6 +4,8 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
+import io.starlet.Clock;
+
 /**
  * Hands connections whose request has arrived from the acceptor to workers (generic only so
  * that tests can hand over plain objects).
@@ -83,7 +85,8 @@ final class Handoff<T> {
 	 * @throws InterruptedException if the worker is interrupted; no connection is lost
 	 */
 	T take(Waiter<T> waiter, long timeoutNanos, boolean yieldFirst) throws InterruptedException {
-		long deadline = System.nanoTime() + timeoutNanos;
+		// real time, not the engine's clock: how long a worker parks is no policy a test drives
+		long deadline = Clock.SYSTEM.nanoTime() + timeoutNanos;
 		while (true) {
 			T connection = this.backlog.poll();
 			if (connection != null) {
@@ -125,7 +128,7 @@ final class Handoff<T> {
 				}
 				throw new InterruptedException();
 			}
-			long remaining = deadline - System.nanoTime();
+			long remaining = deadline - Clock.SYSTEM.nanoTime();
 			if (remaining <= 0) {
 				if (this.idle.removeFirstOccurrence(waiter)) {
 					return null;
