@@ -9,7 +9,7 @@ import java.util.Locale;
  * The {@code Date} header value (RFC 9110 §5.6.7), formatted at most once per second however
  * many responses are sent.
  */
-public final class HttpDate {
+final class HttpDate {
 
 	private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter
 		.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)

@@ -14,8 +14,8 @@ import io.starlet.Clock;
  * page renders, whether {@code /css/app.css}, {@code /owners/42} and so on exist as servlet
  * context resources (through {@code ServletContextResource.isReadable}). Almost all do not. A
  * class-path lookup for a missing name walks every jar of a Spring Boot fat jar; on a list page
- * with a hundred links that was 15% of the server's CPU (issue 21). Tomcat answers the same
- * questions from its resource cache.
+ * with a hundred links that took a large share of the server's CPU (issue 21). Tomcat answers
+ * the same questions from its resource cache.
  *
  * <p>What may be cached, and for how long, follows what can change while the application runs:
  * <ul>
@@ -28,8 +28,8 @@ import io.starlet.Clock;
  * read afresh on every open.
  * <li>a miss is kept for good when no directory can add the name: every class loader up the
  * chain reads only jars (see {@link ClassPathShape}), as in a Spring Boot fat jar. With the TTL,
- * each distinct missing name went back to the class path every 5 s: 0.7% of a list page's CPU
- * in Round 9 of docs/benchmarks.md, all of it walking jars that cannot change.
+ * each distinct missing name went back to the class path every 5 s, walking jars that cannot
+ * change (Round 9 of docs/benchmarks.md measured it).
  * </ul>
  * The document root (a directory the application serves from) is not looked up here at all: the
  * caller checks it live, before asking this cache.

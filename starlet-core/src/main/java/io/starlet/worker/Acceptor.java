@@ -20,6 +20,7 @@ import io.starlet.Clock;
 import io.starlet.http.BadRequestException;
 import io.starlet.http.RequestParser;
 import io.starlet.http.Violation;
+import io.starlet.net.BodyCollector;
 import io.starlet.net.CollectedBody;
 import io.starlet.net.Connection;
 import io.starlet.net.Connection.State;

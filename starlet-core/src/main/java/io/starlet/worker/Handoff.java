@@ -26,7 +26,7 @@ import io.starlet.Clock;
  * acceptor, a single thread, is the bottleneck, and every worker it must wake costs it a system
  * call: a worker that yields first usually finds its next connection already there. With about
  * as many connections as workers (close16, ka16) the yield is a wasted context switch; a
- * {@code LinkedTransferQueue}, which always yields first, spent 7-10% more CPU per request there.
+ * {@code LinkedTransferQueue}, which always yields first, spent more CPU per request there.
  *
  * <p>A worker checks the backlog again after it has registered as idle, and an offer that found
  * no idle worker checks for one again after it queued its connection: one of the two always sees

@@ -13,6 +13,7 @@ import io.starlet.WorkerInfo;
 import io.starlet.http.BadRequestException;
 import io.starlet.http.RequestParser;
 import io.starlet.http.ResponseHead;
+import io.starlet.net.BodyCollector;
 import io.starlet.net.Connection;
 import io.starlet.net.ConnectionOutput;
 

@@ -18,6 +18,7 @@ import io.starlet.StarletConfig;
 import io.starlet.http.RequestParser;
 import io.starlet.http.ResponseHead;
 import io.starlet.http.Violation;
+import io.starlet.net.BodyCollector;
 import io.starlet.net.BufferBudget;
 import io.starlet.net.Connection;
 import io.starlet.net.Listeners;
