@@ -64,4 +64,13 @@ public record ServerStats(int maxWorkers, int liveWorkers, int busyWorkers, int 
 	public static final List<String> VIOLATION_NAMES = java.util.Arrays.stream(io.starlet.http.Violation.values())
 		.map(Enum::name).toList();
 
+	/**
+	 * Every key {@link #violations()} can have, with the status it is answered with, in the order
+	 * of {@link #VIOLATION_NAMES}: for metrics tagged with both, without the engine's own types.
+	 */
+	public static final Map<String, Integer> VIOLATION_STATUSES = java.util.Collections
+		.unmodifiableMap(java.util.Arrays.stream(io.starlet.http.Violation.values())
+			.collect(java.util.stream.Collectors.toMap(Enum::name, io.starlet.http.Violation::status, (a, b) -> a,
+					java.util.LinkedHashMap::new)));
+
 }

@@ -42,6 +42,8 @@ import io.starlet.http.HttpCompliance;
  * (408 below it); 0 = no minimum
  * @param bodyTempDir where bodies too large for memory are written; {@code null} = {@code java.io.tmpdir}
  * @param httpCompliance the leniencies the request parser grants ({@link HttpCompliance#DEFAULT})
+ * @param clock the time every deadline, timeout and rate is measured in, and the {@code Date}
+ * header's ({@link Clock#SYSTEM}; a test's clock to drive them)
  */
 public record StarletConfig(
 		List<Listen> listen,
@@ -70,12 +72,14 @@ public record StarletConfig(
 		long requestBodyMemory,
 		long minRequestBodyRate,
 		java.nio.file.Path bodyTempDir,
-		HttpCompliance httpCompliance) {
+		HttpCompliance httpCompliance,
+		Clock clock) {
 
 	public StarletConfig {
 		listen = List.copyOf(listen);
 		childExitHooks = List.copyOf(childExitHooks);
 		Objects.requireNonNull(httpCompliance, "httpCompliance");
+		Objects.requireNonNull(clock, "clock");
 		Checks checks = new Checks();
 		checks.require(maxWorkers >= 0, "max-workers", "must be 0 or more (0 runs a single worker), was " + maxWorkers);
 		checks.require(maxKeepaliveReqs >= 1, "max-keepalive-reqs",
@@ -219,6 +223,7 @@ public record StarletConfig(
 		b.minRequestBodyRate = this.minRequestBodyRate;
 		b.bodyTempDir = this.bodyTempDir;
 		b.httpCompliance = this.httpCompliance;
+		b.clock = this.clock;
 		return b;
 	}
 
@@ -254,6 +259,7 @@ public record StarletConfig(
 		private long minRequestBodyRate = 240;
 		private java.nio.file.Path bodyTempDir;
 		private HttpCompliance httpCompliance = HttpCompliance.DEFAULT;
+		private Clock clock = Clock.SYSTEM;
 
 		private Builder() {
 		}
@@ -422,6 +428,15 @@ public record StarletConfig(
 			return this;
 		}
 
+		/**
+		 * For tests; default the system clock ({@link Clock#SYSTEM}). The clock every deadline,
+		 * timeout, rate and interval of the engine is measured in, and the {@code Date} header's.
+		 */
+		public Builder clock(Clock clock) {
+			this.clock = clock;
+			return this;
+		}
+
 		public StarletConfig build() {
 			return new StarletConfig(this.listen, this.maxWorkers, this.timeout, this.keepaliveTimeout,
 					this.maxKeepaliveReqs, this.maxReqsPerChild, this.minReqsPerChild, this.spawnInterval,
@@ -429,7 +444,7 @@ public record StarletConfig(
 					this.requestHeadTimeout, this.maxRequestHeaderSize, this.maxRequestBodySize, this.maxRequestFields,
 					this.maxChunkLineSize, this.serverHeader, this.inheritedChannel, this.maxConnections,
 					this.requestBuffering, this.requestBodyBufferSize, this.requestBodyMemory, this.minRequestBodyRate,
-					this.bodyTempDir, this.httpCompliance);
+					this.bodyTempDir, this.httpCompliance, this.clock);
 		}
 
 	}

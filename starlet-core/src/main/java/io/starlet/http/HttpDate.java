@@ -9,7 +9,7 @@ import java.util.Locale;
  * The {@code Date} header value (RFC 9110 §5.6.7), formatted at most once per second however
  * many responses are sent.
  */
-public final class HttpDate {
+final class HttpDate {
 
 	private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter
 		.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
@@ -23,9 +23,12 @@ public final class HttpDate {
 	private HttpDate() {
 	}
 
-	/** Now, as an IMF-fixdate. */
-	public static String now() {
-		long second = System.currentTimeMillis() / 1000;
+	/**
+	 * {@code epochMillis} (the engine's clock, read once per response) as an IMF-fixdate, from a
+	 * cache of the last second formatted.
+	 */
+	public static String of(long epochMillis) {
+		long second = Math.floorDiv(epochMillis, 1000);
 		Cached c = cached;
 		if (c.second != second) {
 			c = new Cached(second, IMF_FIXDATE.format(Instant.ofEpochSecond(second)));

@@ -1,6 +1,7 @@
 package io.starlet.http;
 
 import java.util.Arrays;
+import java.util.function.LongSupplier;
 
 /**
  * Serialises a response head: status line, the handler's fields, then the fields the engine owns
@@ -14,7 +15,27 @@ import java.util.Arrays;
  */
 public final class ResponseHead {
 
+	/**
+	 * What a head made without a clock dates its responses by. The protocol layer cannot see the
+	 * engine's {@code io.starlet.Clock}; the engine always passes it, so this serves a head used on
+	 * its own (a unit test, the trailer section, which has no {@code Date}).
+	 */
+	private static final LongSupplier SYSTEM_WALL_CLOCK = System::currentTimeMillis;
+
+	/** Milliseconds since the epoch, for the {@code Date} field. */
+	private final LongSupplier wallClock;
+
 	private byte[] buf = new byte[1024];
+
+	/** A head dated by the system's wall clock. */
+	public ResponseHead() {
+		this(SYSTEM_WALL_CLOCK);
+	}
+
+	/** @param wallClock milliseconds since the epoch, for the {@code Date} field: the engine's clock */
+	public ResponseHead(LongSupplier wallClock) {
+		this.wallClock = wallClock;
+	}
 
 	private int length;
 
@@ -58,7 +79,7 @@ public final class ResponseHead {
 			field(name, fields.value(i));
 		}
 		if (!hasDate) {
-			field("Date", HttpDate.now());
+			field("Date", HttpDate.of(this.wallClock.getAsLong()));
 		}
 		if (serverHeader != null && !hasServer) {
 			field("Server", serverHeader);
@@ -159,9 +180,17 @@ public final class ResponseHead {
 		crlf();
 	}
 
-	/** A complete short plain-text response the engine sends on its own (errors, 503). */
+	/** {@link #plain(int, String, boolean, String, LongSupplier)} dated by the system's wall clock. */
 	public static byte[] plain(int status, String message, boolean close, String serverHeader) {
-		ResponseHead head = new ResponseHead();
+		return plain(status, message, close, serverHeader, SYSTEM_WALL_CLOCK);
+	}
+
+	/**
+	 * A complete short plain-text response the engine sends on its own (errors, 503).
+	 * @param wallClock milliseconds since the epoch, for the {@code Date} field: the engine's clock
+	 */
+	public static byte[] plain(int status, String message, boolean close, String serverHeader, LongSupplier wallClock) {
+		ResponseHead head = new ResponseHead(wallClock);
 		byte[] body = (status + " " + HttpStatus.reason(status) + ((message != null) ? ": " + message : "") + "\n")
 			.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
 		HttpFields fields = new HttpFields().add("Content-Type", "text/plain; charset=ISO-8859-1");

@@ -23,29 +23,29 @@ import io.starlet.http.ChunkedBodyScanner;
  * deleted when the request ends or the connection closes, whichever comes first; on Unix the JDK
  * unlinks a {@code DELETE_ON_CLOSE} file as soon as it is open, so it never outlives the process
  * either, even one that is killed.
+ *
+ * <p>Its progress is written by {@link BodyCollector} alone, beside it in this package; the
+ * engine above only reads it.
  */
 public final class CollectedBody {
 
 	/** Bytes of a {@code Content-Length} body still to come; unused for a chunked one. */
-	public long left;
+	long left;
 
 	/** Finds the end of a chunked body; null for a {@code Content-Length} one. */
-	public final ChunkedBodyScanner chunks;
+	final ChunkedBodyScanner chunks;
 
 	/** Index in the receive buffer up to which bytes have been counted as body. */
-	public int scanned;
+	int scanned;
 
 	/** Body bytes received so far. */
-	public long received;
+	long received;
 
-	/** When collection started (System.nanoTime), for the minimum data rate. */
-	public final long started;
+	/** When collection started ({@link io.starlet.Clock#nanoTime}), for the minimum data rate. */
+	final long started;
 
 	/** Whether the whole body is here. */
-	public boolean complete;
-
-	/** Whether the acceptor answered {@code Expect: 100-continue} itself. */
-	public boolean continueSent;
+	boolean complete;
 
 	private Path path;
 
@@ -53,7 +53,7 @@ public final class CollectedBody {
 
 	private long fileSize;
 
-	public CollectedBody(long contentLength, ChunkedBodyScanner chunks, int scanned, long started) {
+	CollectedBody(long contentLength, ChunkedBodyScanner chunks, int scanned, long started) {
 		this.left = contentLength;
 		this.chunks = chunks;
 		this.scanned = scanned;
@@ -66,14 +66,14 @@ public final class CollectedBody {
 	}
 
 	/** Starts writing the body to a new temporary file in {@code directory}. */
-	public void spill(Path directory) throws IOException {
+	void spill(Path directory) throws IOException {
 		this.path = Files.createTempFile(directory, "starlet-body-", ".tmp");
 		this.file = FileChannel.open(this.path, StandardOpenOption.READ, StandardOpenOption.WRITE,
 				StandardOpenOption.DELETE_ON_CLOSE);
 	}
 
 	/** Appends {@code buf[off, off + len)} to the file. */
-	public void write(byte[] buf, int off, int len) throws IOException {
+	void write(byte[] buf, int off, int len) throws IOException {
 		ByteBuffer src = ByteBuffer.wrap(buf, off, len);
 		while (src.hasRemaining()) {
 			this.fileSize += this.file.write(src, this.fileSize);
@@ -88,6 +88,19 @@ public final class CollectedBody {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/** Whether the whole body is here. */
+	public boolean isComplete() {
+		return this.complete;
+	}
+
+	/**
+	 * Index in the receive buffer where the body ends, when it is complete and not spilled: the
+	 * next request's bytes start there.
+	 */
+	public int end() {
+		return this.scanned;
 	}
 
 	/** Deletes the file, if there is one. Idempotent. */

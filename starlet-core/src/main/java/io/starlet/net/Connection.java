@@ -10,6 +10,7 @@ import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
+import io.starlet.Clock;
 import io.starlet.http.BadRequestException;
 import io.starlet.http.RequestHead;
 import io.starlet.http.RequestParser;
@@ -57,6 +58,9 @@ public final class Connection {
 	/** The receive buffer's usual limit: the largest head plus a small body. */
 	private final int baseCapacity;
 
+	/** The engine's clock: the read and write timeouts of a worker's blocking I/O are measured in it. */
+	private final Clock clock;
+
 	/** The limit now: raised while a body is collected in memory, back to the base after it. */
 	private int capacity;
 
@@ -93,10 +97,10 @@ public final class Connection {
 	/** Requests started on this connection. */
 	private int requests;
 
-	/** Deadline (System.nanoTime) for whatever the connection is waiting for in the acceptor. */
+	/** Deadline ({@link Clock#nanoTime}) for whatever the connection is waiting for in the acceptor. */
 	private long deadline;
 
-	/** When the connection became ready for a worker (System.nanoTime), for queue-timeout. */
+	/** When the connection became ready for a worker ({@link Clock#nanoTime}), for queue-timeout. */
 	private long readySince;
 
 	/** The acceptor's key for this connection. */
@@ -118,12 +122,19 @@ public final class Connection {
 	/** The client closed its side. */
 	private boolean endOfInput;
 
+	/** A connection timed by the system clock (for a test of the connection alone). */
+	public Connection(long id, SocketChannel channel, int capacity) throws IOException {
+		this(id, channel, capacity, Clock.SYSTEM);
+	}
+
 	/**
 	 * @param capacity the most the receive buffer holds: the largest request head plus the small
 	 * body the acceptor collects
+	 * @param clock the engine's clock ({@link io.starlet.StarletConfig#clock()})
 	 */
-	public Connection(long id, SocketChannel channel, int capacity) throws IOException {
+	public Connection(long id, SocketChannel channel, int capacity, Clock clock) throws IOException {
 		this.id = id;
+		this.clock = clock;
 		this.channel = channel;
 		this.remote = channel.getRemoteAddress();
 		this.local = channel.getLocalAddress();
@@ -221,9 +232,14 @@ public final class Connection {
 		return this.state;
 	}
 
+	/** The engine's clock, which this connection's deadlines are readings of. */
+	public Clock clock() {
+		return this.clock;
+	}
+
 	/**
 	 * The acceptor holds the connection in {@code state} (one it {@link State#heldByAcceptor()
-	 * holds}) until {@code deadline} (System.nanoTime).
+	 * holds}) until {@code deadline} ({@link Clock#nanoTime}).
 	 */
 	public void waitFor(State state, long deadline) {
 		if (!state.heldByAcceptor()) {
@@ -243,7 +259,7 @@ public final class Connection {
 		this.deadline = deadline;
 	}
 
-	/** A whole request is queued for a worker since {@code now} (System.nanoTime). */
+	/** A whole request is queued for a worker since {@code now} ({@link Clock#nanoTime}). */
 	public void queued(long now) {
 		this.state = State.QUEUED;
 		this.readySince = now;
@@ -415,9 +431,9 @@ public final class Connection {
 		if (dst == null && this.end == this.buf.length) {
 			throw new IllegalStateException("receive buffer full");
 		}
-		long deadline = System.nanoTime() + timeoutNanos;
+		long deadline = this.clock.nanoTime() + timeoutNanos;
 		while (true) {
-			long left = deadline - System.nanoTime();
+			long left = deadline - this.clock.nanoTime();
 			if (left <= 0) {
 				this.failed = true;
 				throw new SocketTimeoutException("read timed out");
@@ -441,7 +457,7 @@ public final class Connection {
 	 * few bytes through now and then, while a slow reader that keeps reading is served.
 	 */
 	public void write(ByteBuffer src, Selector selector, long timeoutNanos) throws IOException {
-		long deadline = System.nanoTime() + timeoutNanos;
+		long deadline = this.clock.nanoTime() + timeoutNanos;
 		int progress = 0;
 		while (src.hasRemaining()) {
 			int n = writeOnce(src);
@@ -449,11 +465,11 @@ public final class Connection {
 				progress += n;
 				if (progress >= MIN_WRITE_PROGRESS) {
 					progress = 0;
-					deadline = System.nanoTime() + timeoutNanos;
+					deadline = this.clock.nanoTime() + timeoutNanos;
 				}
 				continue;
 			}
-			long left = deadline - System.nanoTime();
+			long left = deadline - this.clock.nanoTime();
 			if (left <= 0) {
 				this.failed = true;
 				throw new SocketTimeoutException("write timed out: the client stopped reading");

@@ -31,7 +31,7 @@ public final class ConnectionInput extends InputStream {
 	/** The rate the client must keep; null for no minimum. */
 	private MinimumRate minRate;
 
-	/** When the body started, for the minimum rate: when the rate was set (nanoTime). */
+	/** When the body started, for the minimum rate: when the rate was set (the connection's clock). */
 	private long rateStart;
 
 	/** Bytes read from the socket by this stream, for the minimum rate. */
@@ -61,7 +61,7 @@ public final class ConnectionInput extends InputStream {
 	 */
 	public void minRate(MinimumRate rate) {
 		this.minRate = rate.applies() ? rate : null;
-		this.rateStart = System.nanoTime();
+		this.rateStart = this.connection.clock().nanoTime();
 	}
 
 	/**
@@ -152,7 +152,7 @@ public final class ConnectionInput extends InputStream {
 		if (this.minRate == null) {
 			return this.timeoutNanos;
 		}
-		long left = this.minRate.deadline(this.rateStart, this.received) - System.nanoTime();
+		long left = this.minRate.deadline(this.rateStart, this.received) - this.connection.clock().nanoTime();
 		if (left <= 0) {
 			throw new java.net.SocketTimeoutException(
 					"request body arrived below " + this.minRate.bytesPerSecond() + " bytes per second");

@@ -31,7 +31,7 @@ public final class MinimumRate {
 	}
 
 	/**
-	 * Until when (System.nanoTime) {@code received} bytes keep a body that started at
+	 * Until when ({@link io.starlet.Clock#nanoTime}) {@code received} bytes keep a body that started at
 	 * {@code start} above the rate: the time they are due at the rate, and never before the grace
 	 * ends. Only when {@link #applies()}.
 	 */

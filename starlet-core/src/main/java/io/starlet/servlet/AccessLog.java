@@ -1,11 +1,14 @@
 package io.starlet.servlet;
 
-import java.time.ZonedDateTime;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.starlet.Clock;
 
 /**
  * The access log in the combined log format, one INFO line per request on the SLF4J logger
@@ -19,8 +22,11 @@ final class AccessLog {
 
 	private final boolean enabled;
 
-	AccessLog(boolean enabled) {
+	private final Clock clock;
+
+	AccessLog(boolean enabled, Clock clock) {
 		this.enabled = enabled;
+		this.clock = clock;
 	}
 
 	void log(ContainerRequest request, ContainerResponse response, long nanos) {
@@ -28,7 +34,7 @@ final class AccessLog {
 			return;
 		}
 		StringBuilder line = new StringBuilder(160);
-		line.append(request.getRemoteAddr()).append(" - - [").append(TIME.format(ZonedDateTime.now())).append("] \"");
+		line.append(request.getRemoteAddr()).append(" - - [").append(TIME.format(Instant.ofEpochMilli(this.clock.currentTimeMillis()).atZone(ZoneId.systemDefault()))).append("] \"");
 		line.append(request.getMethod()).append(' ').append(sanitize(request.exchange.target())).append(' ')
 			.append(request.getProtocol()).append("\" ");
 		line.append(request.exchange.isCommitted() ? request.exchange.status() : response.getStatus()).append(' ');

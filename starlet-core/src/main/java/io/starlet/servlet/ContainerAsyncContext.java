@@ -1,13 +1,10 @@
 package io.starlet.servlet;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.starlet.Suspension;
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -45,7 +42,8 @@ import jakarta.servlet.http.HttpServletRequest;
  * the cycle completes, as on Tomcat.
  *
  * <p>Over the usual size on purpose: the state machine above is one lock and one set of
- * transitions, and splitting it would spread each transition over two classes.
+ * transitions, and splitting it would spread each transition over two classes. The listeners
+ * and their notification, which only follow the transitions, are {@link AsyncListeners}.
  */
 final class ContainerAsyncContext implements AsyncContext {
 
@@ -61,7 +59,8 @@ final class ContainerAsyncContext implements AsyncContext {
 
 	private final ReentrantLock lock = new ReentrantLock();
 
-	private final List<Registered> listeners = new ArrayList<>();
+	/** Guarded by {@link #lock}. */
+	private final AsyncListeners listeners;
 
 	private ServletRequest servletRequest;
 
@@ -96,16 +95,14 @@ final class ContainerAsyncContext implements AsyncContext {
 
 	private RequestProcessor.Ending ending;
 
-	private record Registered(AsyncListener listener, ServletRequest request, ServletResponse response) {
-	}
-
 	ContainerAsyncContext(ContainerRequest request, ContainerResponse response) {
 		this.request = request;
 		this.response = response;
+		this.listeners = new AsyncListeners(this, request.context);
 	}
 
 	void start(ServletRequest servletRequest, ServletResponse servletResponse, boolean original) {
-		List<Registered> toNotify;
+		AsyncListeners.Notification toNotify;
 		this.lock.lock();
 		try {
 			if (this.started) {
@@ -132,20 +129,12 @@ final class ContainerAsyncContext implements AsyncContext {
 					: this.request.servletPath + ((this.request.pathInfo != null) ? this.request.pathInfo : "");
 			String query = this.request.queryString;
 			this.startedPath = (query != null) ? path + "?" + query : path;
-			toNotify = new ArrayList<>(this.listeners);
-			this.listeners.clear();
+			toNotify = this.listeners.copy(true);
 		}
 		finally {
 			this.lock.unlock();
 		}
-		for (Registered registered : toNotify) {
-			try {
-				registered.listener().onStartAsync(new AsyncEvent(this, registered.request(), registered.response()));
-			}
-			catch (IOException | RuntimeException ex) {
-				this.request.context.log("AsyncListener.onStartAsync failed", ex);
-			}
-		}
+		toNotify.fire(AsyncListeners.Event.START_ASYNC, null);
 	}
 
 	boolean isStarted() {
@@ -258,7 +247,7 @@ final class ContainerAsyncContext implements AsyncContext {
 			if (!this.started) {
 				throw new IllegalStateException("addListener: the request is not in async mode");
 			}
-			this.listeners.add(new Registered(listener, servletRequest, servletResponse));
+			this.listeners.add(listener, servletRequest, servletResponse);
 		}
 		finally {
 			this.lock.unlock();
@@ -395,7 +384,7 @@ final class ContainerAsyncContext implements AsyncContext {
 		finally {
 			this.lock.unlock();
 		}
-		fire(Event.TIMEOUT, null);
+		fire(AsyncListeners.Event.TIMEOUT, null);
 		boolean unanswered;
 		this.lock.lock();
 		try {
@@ -436,7 +425,7 @@ final class ContainerAsyncContext implements AsyncContext {
 		finally {
 			this.lock.unlock();
 		}
-		fire(Event.ERROR, this.response.clientAborted(reason));
+		fire(AsyncListeners.Event.ERROR, this.response.clientAborted(reason));
 		endCycle(false);
 	}
 
@@ -488,7 +477,7 @@ final class ContainerAsyncContext implements AsyncContext {
 	private void endCycle() {
 		boolean ok = false;
 		try {
-			fire(Event.COMPLETE, null);
+			fire(AsyncListeners.Event.COMPLETE, null);
 			this.lock.lock();
 			try {
 				this.finished = true;
@@ -534,37 +523,21 @@ final class ContainerAsyncContext implements AsyncContext {
 		};
 	}
 
-	private List<Registered> snapshotListeners() {
+	/** Tells listeners about an error during the async cycle (before the error page runs). */
+	void fireError(Throwable error) {
+		fire(AsyncListeners.Event.ERROR, error);
+	}
+
+	private void fire(AsyncListeners.Event event, Throwable error) {
+		AsyncListeners.Notification toNotify;
 		this.lock.lock();
 		try {
-			return new ArrayList<>(this.listeners);
+			toNotify = this.listeners.copy(false);
 		}
 		finally {
 			this.lock.unlock();
 		}
-	}
-
-	/** Tells listeners about an error during the async cycle (before the error page runs). */
-	void fireError(Throwable error) {
-		fire(Event.ERROR, error);
-	}
-
-	private enum Event { COMPLETE, TIMEOUT, ERROR }
-
-	private void fire(Event event, Throwable error) {
-		for (Registered registered : snapshotListeners()) {
-			AsyncEvent asyncEvent = new AsyncEvent(this, registered.request(), registered.response(), error);
-			try {
-				switch (event) {
-					case COMPLETE -> registered.listener().onComplete(asyncEvent);
-					case TIMEOUT -> registered.listener().onTimeout(asyncEvent);
-					case ERROR -> registered.listener().onError(asyncEvent);
-				}
-			}
-			catch (IOException | RuntimeException ex) {
-				this.request.context.log("AsyncListener.on" + event + " failed", ex);
-			}
-		}
+		toNotify.fire(event, error);
 	}
 
 }

@@ -89,7 +89,8 @@ final class ContainerContext implements ServletContext {
 	ContainerContext(ContainerSettings settings) {
 		this.settings = settings;
 		this.sessionTimeoutSeconds = settings.sessionTimeoutSeconds();
-		this.resources = new ContextResources(settings.documentRoot(), this::getClassLoader, this.workDirectories);
+		this.resources = new ContextResources(settings.documentRoot(), this::getClassLoader, this.workDirectories,
+				settings.clock());
 	}
 
 	// --- lifecycle ----------------------------------------------------------------------------

@@ -43,7 +43,8 @@ import jakarta.servlet.http.Part;
  * request see the dispatch they are in.
  *
  * <p>Jobs with logic of their own live elsewhere: {@link RequestBody} (stream, reader, charset),
- * {@link RequestParameters} (query and form parsing), {@link RequestedSessionId},
+ * {@link RequestParameters} (query and form parsing), {@link RequestSession} (finding,
+ * creating and renaming the session), {@link RequestParts} (multipart parts),
  * {@link RequestConnection} (the forwarded-header view of client and host),
  * {@link RequestAttributes} and {@link MultipartParser}. The class stays longer than most because
  * {@code HttpServletRequest} has some eighty methods, each a few lines or a delegation.
@@ -91,20 +92,15 @@ final class ContainerRequest implements HttpServletRequest {
 
 	private final RequestConnection connection;
 
-	// --- sessions ---------------------------------------------------------------------------------
-
-	/** Resolved on first use. */
-	private RequestedSessionId requestedSessionId;
-
-	private ContainerSession session;
+	/** Created when first asked for: most requests have no session. */
+	private RequestSession session;
 
 	// --- async and multipart ---------------------------------------------------------------------
 
 	ContainerAsyncContext asyncContext;
 
-	private Collection<Part> parts;
-
-	private Exception partsFailure;
+	/** Created when first asked for: few requests are multipart. */
+	private RequestParts parts;
 
 	ClientInfo client() {
 		return this.connection.client();
@@ -640,44 +636,21 @@ final class ContainerRequest implements HttpServletRequest {
 
 	// --- sessions -----------------------------------------------------------------------------
 
-	private RequestedSessionId requestedSession() {
-		if (this.requestedSessionId == null) {
-			this.requestedSessionId = RequestedSessionId.resolve(this.context, this.container.sessions(), getCookies(),
-					this.exchange.path());
+	private RequestSession session() {
+		if (this.session == null) {
+			this.session = new RequestSession(this);
 		}
-		return this.requestedSessionId;
+		return this.session;
 	}
 
 	@Override
 	public String getRequestedSessionId() {
-		return requestedSession().id();
+		return session().requested().id();
 	}
 
 	@Override
 	public HttpSession getSession(boolean create) {
-		if (this.session != null && this.session.isValid()) {
-			return this.session;
-		}
-		this.session = null;
-		SessionManager sessions = this.container.sessions();
-		String requested = requestedSession().id();
-		if (requested != null) {
-			ContainerSession existing = sessions.find(requested);
-			if (existing != null) {
-				existing.access();
-				this.session = existing;
-				return existing;
-			}
-		}
-		if (!create) {
-			return null;
-		}
-		if (this.response.isCommitted() && this.context.isCookieTracking()) {
-			throw new IllegalStateException("Cannot create a session after the response has been committed");
-		}
-		this.session = sessions.create();
-		this.response.addSessionCookie(this.session.getId());
-		return this.session;
+		return session().get(create);
 	}
 
 	@Override
@@ -687,77 +660,37 @@ final class ContainerRequest implements HttpServletRequest {
 
 	@Override
 	public String changeSessionId() {
-		HttpSession current = getSession(false);
-		if (current == null) {
-			throw new IllegalStateException("The request has no session");
-		}
-		String newId = this.container.sessions().changeId(this.session);
-		this.response.addSessionCookie(newId);
-		return newId;
+		return session().changeId();
 	}
 
+	/** The request's session if it has a valid one, without looking it up or creating it. */
 	ContainerSession currentSession() {
-		return (this.session != null && this.session.isValid()) ? this.session : null;
+		return (this.session != null) ? this.session.current() : null;
 	}
 
 	@Override
 	public boolean isRequestedSessionIdValid() {
-		String requested = requestedSession().id();
-		return requested != null && this.container.sessions().find(requested) != null;
+		return session().requestedIsValid();
 	}
 
 	@Override
 	public boolean isRequestedSessionIdFromCookie() {
-		return requestedSession().fromCookie();
+		return session().requested().fromCookie();
 	}
 
 	@Override
 	public boolean isRequestedSessionIdFromURL() {
-		return requestedSession().fromUrl();
+		return session().requested().fromUrl();
 	}
 
 	// --- multipart and upgrade ----------------------------------------------------------------
 
 	@Override
 	public Collection<Part> getParts() throws IOException, ServletException {
-		if (!isMultipart()) {
-			throw new ServletException("The request is not multipart/form-data (Content-Type: " + getContentType() + ")");
-		}
-		if (this.partsFailure != null) {
-			if (this.dispatcherType == DispatcherType.ERROR) {
-				// the error page reports the failure; failing it again would hide the application's error page
-				return Collections.emptyList();
-			}
-			rethrowPartsFailure();
-		}
 		if (this.parts == null) {
-			ServletHolder servlet = (this.mapping != null) ? this.mapping.servlet() : null;
-			jakarta.servlet.MultipartConfigElement config = (servlet != null) ? servlet.getMultipartConfig() : null;
-			if (config == null) {
-				throw new IllegalStateException("Unable to process parts: no multipart config was provided for servlet "
-						+ ((servlet != null) ? servlet.getName() : "?"));
-			}
-			try {
-				this.parts = Collections.unmodifiableList(new MultipartParser(this, config).parse());
-				this.response.cleanupOnComplete(this.parts);
-			}
-			catch (IOException | ServletException | RuntimeException ex) {
-				this.partsFailure = ex;
-				throw ex;
-			}
+			this.parts = new RequestParts(this);
 		}
-		return this.parts;
-	}
-
-	private void rethrowPartsFailure() throws IOException, ServletException {
-		Exception failure = this.partsFailure;
-		if (failure instanceof IOException io) {
-			throw io;
-		}
-		if (failure instanceof ServletException se) {
-			throw se;
-		}
-		throw (RuntimeException) failure;
+		return this.parts.get();
 	}
 
 	@Override

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
-import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,10 +26,11 @@ import jakarta.servlet.http.Part;
  * and written when the response commits.
  *
  * <p>Jobs with logic of their own live elsewhere: {@link ResponseOutput} and
- * {@link ResponseWriter} (the body), {@link GzipNegotiation}, {@link SessionCookie},
- * {@link TemporaryParts} (multipart cleanup) and {@link ResponseUrls} (redirect locations,
- * {@code ;jsessionid=} rewriting). The class stays longer than most because
- * {@code HttpServletResponse} has some fifty methods, each a few lines or a delegation.
+ * {@link ResponseWriter} (the body), {@link ResponseContentType} (media type and encoding),
+ * {@link GzipNegotiation}, {@link SessionCookie}, {@link TemporaryParts} (multipart cleanup) and
+ * {@link ResponseUrls} (redirect locations, {@code ;jsessionid=} rewriting). The class stays
+ * longer than most because {@code HttpServletResponse} has some fifty methods, each a few lines
+ * or a delegation.
  */
 final class ContainerResponse implements HttpServletResponse {
 
@@ -48,11 +48,7 @@ final class ContainerResponse implements HttpServletResponse {
 
 	private int status = SC_OK;
 
-	private String mediaType;
-
-	private String characterEncoding;
-
-	private boolean characterEncodingExplicit;
+	private final ResponseContentType contentType;
 
 	private Locale locale;
 
@@ -95,6 +91,7 @@ final class ContainerResponse implements HttpServletResponse {
 		this.container = request.container;
 		this.context = request.context;
 		this.output = new ResponseOutput(this, exchange, DEFAULT_BUFFER_SIZE);
+		this.contentType = new ResponseContentType(this.context);
 	}
 
 	static ContainerResponse unwrap(ServletResponse response) {
@@ -208,7 +205,7 @@ final class ContainerResponse implements HttpServletResponse {
 	/** Whether the body goes out gzipped (see {@link GzipNegotiation}); adds {@code Vary} when it may. */
 	boolean shouldCompress(long knownLength) {
 		return GzipNegotiation.applies(this.container.compression(), this.status, this.exchange.isHead() || bodyless(),
-				this.mediaType, (knownLength >= 0) ? knownLength : this.contentLength, headers(),
+				this.contentType.mediaType(), (knownLength >= 0) ? knownLength : this.contentLength, headers(),
 				this.request.headers().getAll("Accept-Encoding"), this.request.getHeader("User-Agent"));
 	}
 
@@ -379,7 +376,8 @@ final class ContainerResponse implements HttpServletResponse {
 		if (cookie == null || isCommitted() || isIncluding()) {
 			return;
 		}
-		headers().add("Set-Cookie", Cookies.format(cookie, this.context.settings.sameSiteResolver()));
+		headers().add("Set-Cookie", Cookies.format(cookie, this.context.settings.sameSiteResolver(),
+				this.context.settings.clock().currentTimeMillis()));
 	}
 
 	@Override
@@ -402,59 +400,20 @@ final class ContainerResponse implements HttpServletResponse {
 		if (isCommitted() || isIncluding()) {
 			return;
 		}
-		if (type == null) {
-			this.mediaType = null;
-			if (this.outputMode != 2) {
-				this.characterEncoding = null;
-				this.characterEncodingExplicit = false;
-			}
-			return;
-		}
-		int semicolon = type.indexOf(';');
-		this.mediaType = ((semicolon >= 0) ? type.substring(0, semicolon) : type).trim();
-		String charset = HeaderValues.parameter(type, "charset");
-		if (charset != null && this.outputMode != 2) {
-			this.characterEncoding = charset;
-			this.characterEncodingExplicit = true;
-		}
+		this.contentType.set(type, this.outputMode == 2);
 	}
 
 	@Override
 	public String getContentType() {
-		if (this.mediaType == null) {
-			return null;
-		}
-		String charset = (this.characterEncodingExplicit || this.outputMode == 2) ? getCharacterEncoding() : null;
-		if (charset == null) {
-			return this.mediaType;
-		}
-		// asked for several times per request (filters, then the head): build it once
-		if (this.contentTypeMediaType != this.mediaType || this.contentTypeCharset != charset) {
-			this.contentType = this.mediaType + ";charset=" + charset;
-			this.contentTypeMediaType = this.mediaType;
-			this.contentTypeCharset = charset;
-		}
-		return this.contentType;
+		return this.contentType.header(this.outputMode == 2);
 	}
-
-	private String contentType;
-
-	private String contentTypeMediaType;
-
-	private String contentTypeCharset;
 
 	@Override
 	public void setCharacterEncoding(String charset) {
 		if (isCommitted() || isIncluding() || this.outputMode == 2) {
 			return;
 		}
-		if (charset == null) {
-			this.characterEncoding = null;
-			this.characterEncodingExplicit = false;
-			return;
-		}
-		this.characterEncoding = charset;
-		this.characterEncodingExplicit = true;
+		this.contentType.setEncoding(charset);
 	}
 
 	@Override
@@ -464,11 +423,7 @@ final class ContainerResponse implements HttpServletResponse {
 
 	@Override
 	public String getCharacterEncoding() {
-		if (this.characterEncoding != null) {
-			return this.characterEncoding;
-		}
-		String fromContext = this.context.getResponseCharacterEncoding();
-		return (fromContext != null) ? fromContext : StandardCharsets.ISO_8859_1.name();
+		return this.contentType.encoding();
 	}
 
 	@Override
@@ -478,12 +433,7 @@ final class ContainerResponse implements HttpServletResponse {
 		}
 		this.locale = locale;
 		headers().set("Content-Language", locale.toLanguageTag());
-		if (!this.characterEncodingExplicit && this.outputMode != 2) {
-			Charset charset = this.context.charsetForLocale(locale);
-			if (charset != null) {
-				this.characterEncoding = charset.name();
-			}
-		}
+		this.contentType.encodingForLocale(locale, this.outputMode == 2);
 	}
 
 	@Override
@@ -528,9 +478,7 @@ final class ContainerResponse implements HttpServletResponse {
 			catch (IllegalCharsetNameException | UnsupportedCharsetException ex) {
 				throw new java.io.UnsupportedEncodingException(getCharacterEncoding());
 			}
-			if (this.characterEncoding == null) {
-				this.characterEncoding = charset.name();
-			}
+			this.contentType.writerOpened(charset);
 			this.outputMode = 2;
 			this.responseWriter = new ResponseWriter(this.output, charset, this);
 			this.writer = new PrintWriter(this.responseWriter, false);
@@ -586,9 +534,7 @@ final class ContainerResponse implements HttpServletResponse {
 		if (this.sessionCookie != null) {
 			this.sessionCookie.restore(headers());
 		}
-		this.mediaType = null;
-		this.characterEncoding = null;
-		this.characterEncodingExplicit = false;
+		this.contentType.reset();
 		this.locale = null;
 		this.contentLength = -1;
 		this.outputMode = 0;

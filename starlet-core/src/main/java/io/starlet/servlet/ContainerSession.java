@@ -39,7 +39,7 @@ final class ContainerSession implements HttpSession {
 	ContainerSession(SessionManager manager, String id, int maxInactiveInterval) {
 		this.manager = manager;
 		this.id = id;
-		this.creationTime = System.currentTimeMillis();
+		this.creationTime = manager.clock().currentTimeMillis();
 		this.lastAccessedTime = this.creationTime;
 		this.thisAccessedTime = this.creationTime;
 		this.maxInactiveInterval = maxInactiveInterval;
@@ -118,7 +118,7 @@ final class ContainerSession implements HttpSession {
 
 	/** A request joined this session. */
 	void access() {
-		long now = System.currentTimeMillis();
+		long now = this.manager.clock().currentTimeMillis();
 		this.lastAccessedTime = this.thisAccessedTime;
 		this.thisAccessedTime = now;
 		this.isNew = false;

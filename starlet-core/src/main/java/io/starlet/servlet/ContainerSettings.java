@@ -16,6 +16,8 @@ import java.util.function.Predicate;
 
 import jakarta.servlet.http.Cookie;
 
+import io.starlet.Clock;
+
 /**
  * What a {@link ServletContainer} is configured with, beyond the registrations its
  * {@code ServletContext} takes: context path, error pages, MIME table, static files, session
@@ -55,6 +57,8 @@ public final class ContainerSettings {
 
 	private final AccessLog accessLog;
 
+	private final Clock clock;
+
 	private ContainerSettings(Builder builder) {
 		this.contextPath = builder.contextPath;
 		this.displayName = builder.displayName;
@@ -70,7 +74,8 @@ public final class ContainerSettings {
 		this.sameSiteResolver = builder.sameSiteResolver;
 		this.compression = builder.compression;
 		this.forwardedHeaders = builder.forwardedHeaders;
-		this.accessLog = new AccessLog(builder.accessLog);
+		this.clock = Objects.requireNonNull(builder.clock, "clock");
+		this.accessLog = new AccessLog(builder.accessLog, this.clock);
 	}
 
 	public static Builder builder() {
@@ -148,6 +153,14 @@ public final class ContainerSettings {
 		return this.accessLog;
 	}
 
+	/**
+	 * The clock of session times and expiry, cookie expiry, the resource cache's TTL and the
+	 * access log: {@link Clock#SYSTEM} unless a test set one.
+	 */
+	public Clock clock() {
+		return this.clock;
+	}
+
 	/** Collects the settings; each method's default is the container's. */
 	public static final class Builder {
 
@@ -184,6 +197,8 @@ public final class ContainerSettings {
 		private ForwardedHeaders forwardedHeaders = ForwardedHeaders.DISABLED;
 
 		private boolean accessLog;
+
+		private Clock clock = Clock.SYSTEM;
 
 		private Builder() {
 		}
@@ -329,6 +344,16 @@ public final class ContainerSettings {
 		/** Logs each request in the combined format on the SLF4J logger {@code starlet.access}. */
 		public Builder accessLog(boolean enabled) {
 			this.accessLog = enabled;
+			return this;
+		}
+
+		/**
+		 * For tests; default the system clock ({@link Clock#SYSTEM}). Session times and expiry,
+		 * cookie expiry, the resource cache's TTL and the access log read it. Give the server the
+		 * same one ({@code StarletConfig.Builder.clock}) to drive its deadlines too.
+		 */
+		public Builder clock(Clock clock) {
+			this.clock = clock;
 			return this;
 		}
 

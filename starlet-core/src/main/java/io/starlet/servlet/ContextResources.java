@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 
+import io.starlet.Clock;
+
 /**
  * The context's resources: files under the document root (never outside it, symbolic links
  * included), then {@code META-INF/resources} on the class path (cached: see ResourceCache).
@@ -28,14 +30,17 @@ final class ContextResources {
 
 	private final WorkDirectories workDirectories;
 
-	private final ResourceCache classPathResources = new ResourceCache(CLASS_PATH_ROOT);
+	private final ResourceCache classPathResources;
 
 	/**
 	 * @param documentRoot the configured document root, or null
 	 * @param classLoader the application's class loader, asked each time (it may change until start)
+	 * @param clock the container's clock, for the class-path cache's TTL
 	 */
-	ContextResources(Path documentRoot, Supplier<ClassLoader> classLoader, WorkDirectories workDirectories) {
+	ContextResources(Path documentRoot, Supplier<ClassLoader> classLoader, WorkDirectories workDirectories,
+			Clock clock) {
 		this.documentRoot = documentRoot;
+		this.classPathResources = new ResourceCache(CLASS_PATH_ROOT, clock);
 		this.classLoader = classLoader;
 		this.workDirectories = workDirectories;
 	}

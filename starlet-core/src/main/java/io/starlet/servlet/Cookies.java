@@ -51,8 +51,8 @@ final class Cookies {
 		return cookies;
 	}
 
-	/** The {@code Set-Cookie} value for a cookie. */
-	static String format(Cookie cookie, Function<Cookie, String> sameSiteResolver) {
+	/** The {@code Set-Cookie} value for a cookie; {@code nowMillis} (the container's clock) dates its Expires. */
+	static String format(Cookie cookie, Function<Cookie, String> sameSiteResolver, long nowMillis) {
 		String name = cookie.getName();
 		String value = (cookie.getValue() != null) ? cookie.getValue() : "";
 		validateValue(name, value);
@@ -74,7 +74,7 @@ final class Cookies {
 					sb.append("; Max-Age=").append(maxAge);
 					sb.append("; Expires=")
 						.append((maxAge == 0) ? "Thu, 01 Jan 1970 00:00:10 GMT"
-								: HttpDates.format(System.currentTimeMillis() + maxAge * 1000L));
+								: HttpDates.format(nowMillis + maxAge * 1000L));
 				}
 				continue;
 			}

@@ -8,14 +8,15 @@ import java.util.List;
  * A request's attributes: names, their hashes and values in parallel arrays, searched linearly.
  *
  * <p>Spring MVC sets and removes about twenty attributes on every request. A
- * {@code ConcurrentHashMap} allocated a table, a node per entry and the map itself for that:
- * about a kilobyte, a twelfth of all the bytes a Spring MVC request allocated. Here it is three
+ * {@code ConcurrentHashMap} allocated a table, a node per entry and the map itself for that, a
+ * large share of what a Spring MVC request allocated (docs/benchmarks.md). Here it is three
  * arrays, and a lookup compares cached string hashes before it compares names.
  *
- * <p>Until {@link #share()} only the worker touches a request, so nothing is locked: the 94 calls
- * Spring MVC makes for a GET with Actuator took and released a monitor each, 0.5-0.8 microseconds a request in
- * JMH. Once the request goes async, the application's thread and the unwinding worker
- * may both use the attributes, and every call locks. The worker calls {@code share()} before it
+ * <p>Until {@link #share()} only the worker touches a request, so nothing is locked: Spring MVC
+ * makes close to a hundred calls for a GET with Actuator, and a monitor taken and released for
+ * each showed in the JMH benchmark ({@code RequestAttributesBenchmark}). Once the request goes
+ * async, the application's thread and the unwinding worker may both use the attributes, and
+ * every call locks. The worker calls {@code share()} before it
  * hands the request to anyone, so whoever receives it sees the flag set.
  */
 final class RequestAttributes {

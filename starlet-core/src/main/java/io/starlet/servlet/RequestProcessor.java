@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import io.starlet.Clock;
 import io.starlet.Exchange;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
@@ -28,9 +29,13 @@ final class RequestProcessor {
 
 	private final ContainerContext context;
 
+	/** Times each request for the access log. */
+	private final Clock clock;
+
 	RequestProcessor(ServletContainer container) {
 		this.container = container;
 		this.context = container.context();
+		this.clock = container.settings().clock();
 	}
 
 	/** What ends a request that went async, whichever thread completes it. */
@@ -38,7 +43,7 @@ final class RequestProcessor {
 	}
 
 	void process(Exchange exchange) throws Exception {
-		long start = System.nanoTime();
+		long start = this.clock.nanoTime();
 		ContainerRequest request = new ContainerRequest(this.container, exchange);
 		ContainerResponse response = new ContainerResponse(request, exchange);
 		request.response = response;
@@ -86,7 +91,7 @@ final class RequestProcessor {
 		finally {
 			if (!async) {
 				request.abandonStreams();
-				this.container.accessLog().log(request, response, System.nanoTime() - start);
+				this.container.accessLog().log(request, response, this.clock.nanoTime() - start);
 			}
 		}
 	}
@@ -196,7 +201,7 @@ final class RequestProcessor {
 			destroyed(ending.listeners(), ending.event());
 			response.deleteParts();
 			request.abandonStreams();
-			this.container.accessLog().log(request, response, System.nanoTime() - ending.start());
+			this.container.accessLog().log(request, response, this.clock.nanoTime() - ending.start());
 		}
 		return ok;
 	}

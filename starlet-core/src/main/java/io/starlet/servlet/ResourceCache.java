@@ -4,6 +4,8 @@ import java.net.URL;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import io.starlet.Clock;
+
 /**
  * Remembers where {@code META-INF/resources/...} lookups on the class path led, for
  * {@link ContainerContext#getResource} and the {@link DefaultServlet}.
@@ -12,8 +14,8 @@ import java.util.concurrent.TimeUnit;
  * page renders, whether {@code /css/app.css}, {@code /owners/42} and so on exist as servlet
  * context resources (through {@code ServletContextResource.isReadable}). Almost all do not. A
  * class-path lookup for a missing name walks every jar of a Spring Boot fat jar; on a list page
- * with a hundred links that was 15% of the server's CPU (issue 21). Tomcat answers the same
- * questions from its resource cache.
+ * with a hundred links that took a large share of the server's CPU (issue 21). Tomcat answers
+ * the same questions from its resource cache.
  *
  * <p>What may be cached, and for how long, follows what can change while the application runs:
  * <ul>
@@ -26,8 +28,8 @@ import java.util.concurrent.TimeUnit;
  * read afresh on every open.
  * <li>a miss is kept for good when no directory can add the name: every class loader up the
  * chain reads only jars (see {@link ClassPathShape}), as in a Spring Boot fat jar. With the TTL,
- * each distinct missing name went back to the class path every 5 s: 0.7% of a list page's CPU
- * in Round 9 of docs/benchmarks.md, all of it walking jars that cannot change.
+ * each distinct missing name went back to the class path every 5 s, walking jars that cannot
+ * change (Round 9 of docs/benchmarks.md measured it).
  * </ul>
  * The document root (a directory the application serves from) is not looked up here at all: the
  * caller checks it live, before asking this cache.
@@ -62,16 +64,16 @@ final class ResourceCache {
 
 	private final int maxEntries;
 
-	/** Nanoseconds: {@code System::nanoTime}, or a test's clock. */
-	private final java.util.function.LongSupplier clock;
+	/** The container's clock: the TTL is measured in its {@link Clock#nanoTime()}. */
+	private final Clock clock;
 
 	private volatile State state;
 
-	ResourceCache(String prefix) {
-		this(prefix, TTL_NANOS, MAX_ENTRIES, System::nanoTime);
+	ResourceCache(String prefix, Clock clock) {
+		this(prefix, TTL_NANOS, MAX_ENTRIES, clock);
 	}
 
-	ResourceCache(String prefix, long ttlNanos, int maxEntries, java.util.function.LongSupplier clock) {
+	ResourceCache(String prefix, long ttlNanos, int maxEntries, Clock clock) {
 		this.prefix = prefix;
 		this.ttlNanos = ttlNanos;
 		this.maxEntries = maxEntries;
@@ -88,7 +90,7 @@ final class ResourceCache {
 			current = new State(loader, ClassPathShape.jarsOnly(loader), new ConcurrentHashMap<>());
 			this.state = current;
 		}
-		long now = this.clock.getAsLong();
+		long now = this.clock.nanoTime();
 		Entry entry = current.entries().get(path);
 		if (entry != null && entry.fresh(now, this.ttlNanos)) {
 			return entry.url();

@@ -31,7 +31,7 @@ final class ResponseOutput extends ServletOutputStream {
 	/**
 	 * The bytes buffered so far. It starts small and grows up to {@link #capacity}: most
 	 * responses are far smaller than the 8 KiB buffer, and allocating it whole for every request
-	 * was over a quarter of all the bytes a Spring MVC request allocated. It is the array of the
+	 * was a large part of what a Spring MVC request allocated. It is the array of the
 	 * worker's previous response when there is one ({@link #SPARE}).
 	 */
 	private byte[] buffer;

@@ -127,6 +127,11 @@ final class ResponseWriter extends Writer {
 		return i;
 	}
 
+	/**
+	 * The same loop over a {@code char[]}, on purpose: one method over a {@code CharSequence} would
+	 * read each character through an interface call, or wrap the array in a {@code CharBuffer},
+	 * on the path every character of a text response takes.
+	 */
 	private int copyAscii(char[] chars, int from, int end) throws IOException {
 		int i = from;
 		while (i < end) {

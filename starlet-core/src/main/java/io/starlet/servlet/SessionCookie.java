@@ -34,7 +34,8 @@ final class SessionCookie {
 			String path = this.context.getContextPath();
 			cookie.setPath(path.isEmpty() ? "/" : path);
 		}
-		String formatted = Cookies.format(cookie, this.context.settings.sameSiteResolver());
+		String formatted = Cookies.format(cookie, this.context.settings.sameSiteResolver(),
+				this.context.settings.clock().currentTimeMillis());
 		if (this.value != null) {
 			remove(headers, this.value);
 		}

@@ -12,6 +12,8 @@ import jakarta.servlet.http.HttpSessionEvent;
 import jakarta.servlet.http.HttpSessionIdListener;
 import jakarta.servlet.http.HttpSessionListener;
 
+import io.starlet.Clock;
+
 /**
  * In-memory sessions. Expired sessions are dropped when a request looks them up and by a sweep
  * that requests trigger at most once a minute, so no timer thread is needed. With a
@@ -28,7 +30,10 @@ final class SessionManager {
 
 	private final SecureRandom random = new SecureRandom();
 
-	private volatile long nextSweep = System.currentTimeMillis() + SWEEP_INTERVAL_MILLIS;
+	/** Session times are wall-clock readings of it (the servlet API hands them out as such). */
+	private final Clock clock;
+
+	private volatile long nextSweep;
 
 	/** Where sessions persist across restarts; null = in memory only. */
 	private final SessionStore store;
@@ -36,6 +41,12 @@ final class SessionManager {
 	SessionManager(ContainerContext context, SessionStore store) {
 		this.context = context;
 		this.store = store;
+		this.clock = context.settings.clock();
+		this.nextSweep = this.clock.currentTimeMillis() + SWEEP_INTERVAL_MILLIS;
+	}
+
+	Clock clock() {
+		return this.clock;
 	}
 
 	ContainerContext context() {
@@ -85,7 +96,7 @@ final class SessionManager {
 			this.sessions.remove(id, session);
 			return null;
 		}
-		if (session.isExpired(System.currentTimeMillis())) {
+		if (session.isExpired(this.clock.currentTimeMillis())) {
 			invalidate(session);
 			return null;
 		}
@@ -136,7 +147,7 @@ final class SessionManager {
 	}
 
 	private void sweepIfDue() {
-		long now = System.currentTimeMillis();
+		long now = this.clock.currentTimeMillis();
 		if (now < this.nextSweep) {
 			return;
 		}
@@ -161,7 +172,7 @@ final class SessionManager {
 		if (store == null) {
 			return;
 		}
-		for (SessionStore.StoredSession stored : store.load(this.context.getClassLoader(), System.currentTimeMillis())) {
+		for (SessionStore.StoredSession stored : store.load(this.context.getClassLoader(), this.clock.currentTimeMillis())) {
 			ContainerSession session = new ContainerSession(this, stored);
 			if (this.sessions.putIfAbsent(session.getId(), session) == null) {
 				session.activate();
@@ -177,7 +188,7 @@ final class SessionManager {
 	void storeOrInvalidateAll() {
 		SessionStore store = this.store;
 		if (store != null) {
-			long now = System.currentTimeMillis();
+			long now = this.clock.currentTimeMillis();
 			List<ContainerSession> live = new ArrayList<>();
 			for (ContainerSession session : this.sessions.values()) {
 				if (session.isValid() && !session.isExpired(now)) {

@@ -9,15 +9,18 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Iterator;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.starlet.Clock;
 import io.starlet.http.BadRequestException;
 import io.starlet.http.RequestParser;
 import io.starlet.http.Violation;
+import io.starlet.net.BodyCollector;
 import io.starlet.net.CollectedBody;
 import io.starlet.net.Connection;
 import io.starlet.net.Connection.State;
@@ -105,6 +108,9 @@ final class Acceptor implements Runnable {
 
 	private final WorkerPool pool;
 
+	/** The engine's clock: every deadline held here is a reading of it. */
+	private final Clock clock;
+
 	private final Selector selector;
 
 	private final RequestParser parser;
@@ -118,6 +124,9 @@ final class Acceptor implements Runnable {
 
 	/** Connections of suspended exchanges to watch for the client going away. */
 	private final ConcurrentLinkedQueue<Connection> watched = new ConcurrentLinkedQueue<>();
+
+	/** Asked-for deadline checks ({@link #recheck()}), completed once done. */
+	private final ConcurrentLinkedQueue<CompletableFuture<Void>> rechecks = new ConcurrentLinkedQueue<>();
 
 	private final long headTimeoutNanos;
 
@@ -138,10 +147,11 @@ final class Acceptor implements Runnable {
 
 	Acceptor(WorkerPool pool, RequestParser parser) throws IOException {
 		this.pool = pool;
+		this.clock = pool.clock();
 		this.parser = parser;
 		this.bodies = pool.bodyCollector();
 		this.selector = Selector.open();
-		this.gate = new ListenerGate(this.selector);
+		this.gate = new ListenerGate(this.selector, this.clock);
 		this.headTimeoutNanos = pool.config().requestHeadTimeout().toNanos();
 		this.keepaliveTimeoutNanos = pool.config().keepaliveTimeout().toNanos();
 		for (ServerSocketChannel listener : pool.listeners().channels()) {
@@ -157,6 +167,17 @@ final class Acceptor implements Runnable {
 
 	void wakeup() {
 		this.selector.wakeup();
+	}
+
+	/**
+	 * Checks every deadline now rather than at the next tick, and completes when it has (any
+	 * thread). For a clock a test moves: on the system clock the tick does it within 100 ms.
+	 */
+	CompletableFuture<Void> recheck() {
+		CompletableFuture<Void> done = new CompletableFuture<>();
+		this.rechecks.add(done);
+		this.selector.wakeup();
+		return done;
 	}
 
 	/**
@@ -232,6 +253,9 @@ final class Acceptor implements Runnable {
 
 	private void loopOnce() throws IOException {
 		this.selector.select(this.gate.selectMillis(TICK_MILLIS));
+		// taken first: a recheck sees what was handed back before it was asked for, and the time
+		// it reads below is the clock's after the move that asked for it
+		CompletableFuture<Void> recheck = this.rechecks.poll();
 		takeReturned();
 		takeWatched();
 		takeUpgraded();
@@ -269,8 +293,8 @@ final class Acceptor implements Runnable {
 				// closed by a worker meanwhile
 			}
 		}
-		long now = System.nanoTime();
-		if (now - this.nextTick >= 0) {
+		long now = this.clock.nanoTime();
+		if (now - this.nextTick >= 0 || recheck != null) {
 			this.nextTick = now + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
 			expire(now);
 		}
@@ -279,6 +303,13 @@ final class Acceptor implements Runnable {
 		}
 		if (this.pool.isShuttingDown()) {
 			drain();
+		}
+		if (recheck != null) {
+			recheck.complete(null);
+			if (!this.rechecks.isEmpty()) {
+				// asked for during this pass: the next one does it
+				this.selector.wakeup();
+			}
 		}
 	}
 
@@ -309,13 +340,13 @@ final class Acceptor implements Runnable {
 				if (channel.getLocalAddress() instanceof java.net.InetSocketAddress) {
 					channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
 				}
-				connection = new Connection(++this.nextConnectionId, channel, this.pool.bufferSize());
+				connection = new Connection(++this.nextConnectionId, channel, this.pool.bufferSize(), this.clock);
 			}
 			catch (IOException ex) {
 				closeQuietly(channel);
 				continue;
 			}
-			connection.waitFor(State.READING_HEAD, System.nanoTime() + this.headTimeoutNanos);
+			connection.waitFor(State.READING_HEAD, this.clock.nanoTime() + this.headTimeoutNanos);
 			this.pool.connectionOpened();
 			// Most clients send their request right behind the handshake: look now. A request that
 			// is already whole goes to a worker without ever being registered with the selector,
@@ -385,11 +416,11 @@ final class Acceptor implements Runnable {
 			if (!whole) {
 				if (connection.state() == State.IDLE) {
 					// The head deadline runs from the first byte of the next request.
-					connection.waitFor(State.READING_HEAD, System.nanoTime() + this.headTimeoutNanos);
+					connection.waitFor(State.READING_HEAD, this.clock.nanoTime() + this.headTimeoutNanos);
 				}
 				return;
 			}
-			connection.waitFor(State.COLLECTING_BODY, System.nanoTime() + this.headTimeoutNanos);
+			connection.waitFor(State.COLLECTING_BODY, this.clock.nanoTime() + this.headTimeoutNanos);
 		}
 		if (!bodyHere(connection)) {
 			return;
@@ -459,15 +490,15 @@ final class Acceptor implements Runnable {
 			}
 			if (connection.headReady()) {
 				// a worker found the next head but not all of its body
-				connection.waitFor(State.COLLECTING_BODY, System.nanoTime() + this.headTimeoutNanos);
+				connection.waitFor(State.COLLECTING_BODY, this.clock.nanoTime() + this.headTimeoutNanos);
 				tryDispatch(connection);
 			}
 			else if (connection.buffered() > 0) {
-				connection.waitFor(State.READING_HEAD, System.nanoTime() + this.headTimeoutNanos);
+				connection.waitFor(State.READING_HEAD, this.clock.nanoTime() + this.headTimeoutNanos);
 				tryDispatch(connection);
 			}
 			else {
-				connection.waitFor(State.IDLE, System.nanoTime() + this.keepaliveTimeoutNanos);
+				connection.waitFor(State.IDLE, this.clock.nanoTime() + this.keepaliveTimeoutNanos);
 			}
 		}
 	}
@@ -531,7 +562,7 @@ final class Acceptor implements Runnable {
 	 * next request) a short grace to deliver it, then close what is left and report drained.
 	 */
 	private void drain() {
-		long now = System.nanoTime();
+		long now = this.clock.nanoTime();
 		if (this.listening) {
 			this.listening = false;
 			this.drainGraceEnd = now + DRAIN_GRACE_NANOS;
@@ -594,6 +625,10 @@ final class Acceptor implements Runnable {
 	}
 
 	private void closeAll() {
+		CompletableFuture<Void> recheck;
+		while ((recheck = this.rechecks.poll()) != null) {
+			recheck.complete(null); // stopped: no deadline is left to check
+		}
 		try {
 			for (SelectionKey key : this.selector.keys()) {
 				if (key.attachment() instanceof Connection connection

@@ -144,7 +144,7 @@ final class ExchangeRequestBody {
 	/** Whether what is left of the request body can be skipped cheaply (else close instead). */
 	boolean mayBeDrained() {
 		CollectedBody collected = this.exchange.connection.body();
-		if (collected != null && collected.complete) {
+		if (collected != null && collected.isComplete()) {
 			// all here: skipping it waits for nothing
 			return !(this.body instanceof ChunkedInputStream chunked && chunked.hasFailed());
 		}
@@ -168,11 +168,11 @@ final class ExchangeRequestBody {
 		}
 		Connection connection = this.exchange.connection;
 		CollectedBody collected = connection.body();
-		if (collected != null && collected.complete && !this.head.isChunked()) {
+		if (collected != null && collected.isComplete() && !this.head.isChunked()) {
 			// The end is known: skip to it. (A chunked body is still read through, so that the
 			// strict decoder, not the collector's scan, decides where the next request starts.)
 			if (!collected.spilled()) {
-				connection.consumedTo(collected.scanned);
+				connection.consumedTo(collected.end());
 			}
 			return true;
 		}
@@ -180,7 +180,7 @@ final class ExchangeRequestBody {
 		if (in == EMPTY) {
 			return true;
 		}
-		boolean unbounded = collected != null && collected.complete;
+		boolean unbounded = collected != null && collected.isComplete();
 		if (this.input != null) {
 			// Don't trigger 100 Continue just to throw the body away.
 			this.input.beforeFirstWait(null);

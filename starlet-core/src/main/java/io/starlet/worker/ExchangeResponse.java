@@ -197,7 +197,7 @@ final class ExchangeResponse extends OutputStream {
 		s.outLock.lock();
 		try {
 			// off the worker, the worker's head writer may be formatting another response
-			doCommit(contentLength, new ResponseHead());
+			doCommit(contentLength, new ResponseHead(this.exchange.pool.wallClock()));
 		}
 		finally {
 			s.outLock.unlock();

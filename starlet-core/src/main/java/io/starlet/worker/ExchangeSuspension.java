@@ -316,7 +316,7 @@ final class ExchangeSuspension implements Suspension {
 	/** A worker took the connection from the queue. */
 	Outcome resumeOn(Worker worker) throws IOException {
 		StarletConfig config = this.exchange.config;
-		boolean expired = config.queueTimeout() != null && System.nanoTime()
+		boolean expired = config.queueTimeout() != null && this.connection.clock().nanoTime()
 				- this.connection.readySince() > config.queueTimeout().toNanos();
 		boolean lose = false;
 		this.lock.lock();
@@ -352,7 +352,8 @@ final class ExchangeSuspension implements Suspension {
 			try {
 				if (!this.outputClosed && this.exchange.response().takeOver()) {
 					this.connection.writeNowAndClose(ResponseHead.plain(Violation.QUEUE_TIMEOUT.status(),
-							"no worker became free in time", true, this.exchange.config.serverHeader()));
+							"no worker became free in time", true, this.exchange.config.serverHeader(),
+							this.pool.wallClock()));
 				}
 			}
 			finally {

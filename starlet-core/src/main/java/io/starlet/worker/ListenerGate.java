@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.starlet.Clock;
+
 /**
  * Whether the {@link Acceptor}'s listeners are armed. They are disarmed at
  * {@code max-connections}, when new clients wait in the kernel's backlog until connections close,
@@ -27,6 +29,8 @@ final class ListenerGate {
 
 	private final Selector selector;
 
+	private final Clock clock;
+
 	/** Whether the listeners' keys are armed (off at max-connections and during a back-off). */
 	private boolean open = true;
 
@@ -38,8 +42,9 @@ final class ListenerGate {
 	/** Failed accepts in the current episode, reported when accepting works again. */
 	private long failures;
 
-	ListenerGate(Selector selector) {
+	ListenerGate(Selector selector, Clock clock) {
 		this.selector = selector;
+		this.clock = clock;
 	}
 
 	boolean isOpen() {
@@ -51,7 +56,7 @@ final class ListenerGate {
 		if (this.open || this.pausedUntil == 0) {
 			return tickMillis;
 		}
-		return Math.max(1, Math.min(tickMillis, TimeUnit.NANOSECONDS.toMillis(this.pausedUntil - System.nanoTime())));
+		return Math.max(1, Math.min(tickMillis, TimeUnit.NANOSECONDS.toMillis(this.pausedUntil - this.clock.nanoTime())));
 	}
 
 	/** The limit of open connections is reached: the rest wait in the kernel's backlog. */
@@ -72,7 +77,7 @@ final class ListenerGate {
 		else {
 			this.backoffNanos = Math.min(BACKOFF_MAX_NANOS, 2 * this.backoffNanos);
 		}
-		this.pausedUntil = System.nanoTime() + this.backoffNanos;
+		this.pausedUntil = this.clock.nanoTime() + this.backoffNanos;
 		arm(false);
 	}
 

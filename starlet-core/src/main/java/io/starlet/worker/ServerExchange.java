@@ -166,7 +166,7 @@ final class ServerExchange implements Exchange {
 			logger.error("Request {} {} failed on {}", this.head.method(), this.head.target(), this.worker.name(), ex);
 		}
 		try {
-			this.response.writeUnlessCommitted(ResponseHead.plain(status, message, true, this.config.serverHeader()));
+			this.response.writeUnlessCommitted(ResponseHead.plain(status, message, true, this.config.serverHeader(), this.pool.wallClock()));
 		}
 		finally {
 			// Whatever was committed cannot be finished properly: the connection ends here.

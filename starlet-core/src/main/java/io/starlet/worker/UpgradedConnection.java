@@ -13,6 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.starlet.Clock;
 import io.starlet.Upgrade;
 import io.starlet.net.Connection;
 import io.starlet.net.SendQueue;
@@ -365,7 +366,7 @@ final class UpgradedConnection implements Upgrade {
 				throw new IOException("More than " + WRITE_CAP + " bytes would wait to be sent: the client does not read");
 			}
 			if (this.out.isEmpty()) {
-				this.lastProgress = System.nanoTime();
+				this.lastProgress = this.connection.clock().nanoTime();
 			}
 			this.out.add(b, off, len);
 			start = this.out.size() >= WRITE_READY_LIMIT && !this.writeArmed;
@@ -403,7 +404,7 @@ final class UpgradedConnection implements Upgrade {
 			if (!this.out.isEmpty()) {
 				try {
 					if (this.out.writeTo(this.connection.channel()) > 0) {
-						this.lastProgress = System.nanoTime();
+						this.lastProgress = this.connection.clock().nanoTime();
 					}
 				}
 				catch (IOException ex) {
@@ -620,19 +621,20 @@ final class UpgradedConnection implements Upgrade {
 	// --- stop -------------------------------------------------------------------------------------
 
 	/**
-	 * The server stopped (the stopping thread): sends what is buffered until {@code deadline},
+	 * The server stopped (the stopping thread): sends what is buffered until {@code deadline}
+	 * (real time: {@link Clock#SYSTEM}, which bounds how long a stop takes whatever the engine's clock),
 	 * closes, and runs what is left of the callbacks here, onClosed last, unless a worker is
 	 * still running one (it runs them when that returns).
 	 */
 	void endAtStop(Selector selector, long deadline) {
 		this.outLock.lock();
 		try {
-			while (!this.ended && !this.out.isEmpty() && deadline - System.nanoTime() > 0) {
+			while (!this.ended && !this.out.isEmpty() && deadline - Clock.SYSTEM.nanoTime() > 0) {
 				if (this.out.writeTo(this.connection.channel()) > 0 || this.out.isEmpty()) {
 					continue;
 				}
 				SelectionKey key = this.connection.channel().register(selector, SelectionKey.OP_WRITE);
-				selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+				selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - Clock.SYSTEM.nanoTime())));
 				selector.selectedKeys().clear();
 				key.cancel();
 				selector.selectNow();

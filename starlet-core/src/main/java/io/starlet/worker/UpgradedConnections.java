@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.starlet.Clock;
+
 /** The connections that left HTTP (101) and are open: for the acceptor, stats, and their end at stop. */
 final class UpgradedConnections {
 
@@ -41,7 +43,8 @@ final class UpgradedConnections {
 		if (this.open.isEmpty()) {
 			return;
 		}
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+		// real time, whatever the engine's clock: it bounds how long a stop takes
+		long deadline = Clock.SYSTEM.nanoTime() + TimeUnit.SECONDS.toNanos(1);
 		Selector selector;
 		try {
 			selector = Selector.open();

@@ -7,11 +7,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.starlet.ChildExitHook;
+import io.starlet.Clock;
 import io.starlet.ServerStats;
 import io.starlet.WorkerInfo;
 import io.starlet.http.BadRequestException;
 import io.starlet.http.RequestParser;
 import io.starlet.http.ResponseHead;
+import io.starlet.net.BodyCollector;
 import io.starlet.net.Connection;
 import io.starlet.net.ConnectionOutput;
 
@@ -66,7 +68,7 @@ final class Worker implements WorkerInfo, Runnable {
 	/** Taken when the thread starts (a predecessor's, usually), given back when it exits. */
 	ConnectionOutput output;
 
-	final ResponseHead responseHead = new ResponseHead();
+	final ResponseHead responseHead;
 
 	Selector selector;
 
@@ -96,6 +98,7 @@ final class Worker implements WorkerInfo, Runnable {
 		this.selector = selector;
 		this.output = output;
 		this.parser = pool.newParser();
+		this.responseHead = new ResponseHead(pool.wallClock());
 		this.thread = new Thread(this, this.name);
 		this.waiter = new Handoff.Waiter<>(this.thread);
 	}
@@ -366,9 +369,11 @@ final class Worker implements WorkerInfo, Runnable {
 			// A body sent right behind its head (a keep-alive upload) is usually a moment away:
 			// wait for it as briefly as for the next head, rather than pay a round trip through
 			// the acceptor and the queue. A body that takes longer goes to the acceptor.
-			long deadline = System.nanoTime() + LINGER_NANOS;
+			// real time, not the engine's clock: lingering is a mechanism, not a timeout a test
+			// drives (on a stopped test clock it would never end)
+			long deadline = Clock.SYSTEM.nanoTime() + LINGER_NANOS;
 			while (!bodies.collectAvailable(connection)) {
-				long left = deadline - System.nanoTime();
+				long left = deadline - Clock.SYSTEM.nanoTime();
 				if (left <= 0 || !connection.awaitReadable(this.selector, left)) {
 					return false;
 				}
@@ -413,6 +418,18 @@ final class Worker implements WorkerInfo, Runnable {
 			return false;
 		}
 		return nextRequestBuffered(connection);
+	}
+
+	/**
+	 * Makes the worker's wait in its selector (for a body, for a slow client to read) return, so
+	 * that it measures its deadline again: a test's clock moved (any thread). The selector is read
+	 * racily: at worst a stale one, a spare's, returns early once, which every wait allows for.
+	 */
+	void wakeup() {
+		Selector current = this.selector;
+		if (current != null) {
+			current.wakeup();
+		}
 	}
 
 	/** Starts the successor now, with this worker's selector and buffer, if the pool allows. */

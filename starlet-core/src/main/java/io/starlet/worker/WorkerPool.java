@@ -6,16 +6,19 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.starlet.Clock;
 import io.starlet.Handler;
 import io.starlet.ServerStats;
 import io.starlet.StarletConfig;
 import io.starlet.http.RequestParser;
 import io.starlet.http.ResponseHead;
 import io.starlet.http.Violation;
+import io.starlet.net.BodyCollector;
 import io.starlet.net.BufferBudget;
 import io.starlet.net.Connection;
 import io.starlet.net.Listeners;
@@ -47,6 +50,12 @@ public final class WorkerPool {
 	static final int SMALL_BODY = 16 * 1024;
 
 	private final StarletConfig config;
+
+	/** The config's clock, in one final field: read per request, and inlined. */
+	private final Clock clock;
+
+	/** Its wall clock, which dates every response ({@code Date}): one instance for all heads. */
+	private final LongSupplier wallClock;
 
 	private final Handler handler;
 
@@ -86,6 +95,8 @@ public final class WorkerPool {
 
 	public WorkerPool(StarletConfig config, Handler handler) {
 		this.config = config;
+		this.clock = config.clock();
+		this.wallClock = this.clock::currentTimeMillis;
 		this.handler = handler;
 		this.bodyCollector = new BodyCollector(config, new BufferBudget(config.requestBodyMemory()));
 		this.supervisor = new WorkerSupervisor(this, config);
@@ -133,6 +144,14 @@ public final class WorkerPool {
 		return this.config;
 	}
 
+	Clock clock() {
+		return this.clock;
+	}
+
+	LongSupplier wallClock() {
+		return this.wallClock;
+	}
+
 	BodyCollector bodyCollector() {
 		return this.bodyCollector;
 	}
@@ -169,7 +188,7 @@ public final class WorkerPool {
 
 	void dispatch(Connection connection) {
 		this.active.incrementAndGet();
-		connection.queued(System.nanoTime());
+		connection.queued(this.clock.nanoTime());
 		this.ready.offer(connection);
 	}
 
@@ -179,7 +198,7 @@ public final class WorkerPool {
 	 * still counted as active from when its request first arrived.
 	 */
 	void requeue(Connection connection) {
-		connection.queued(System.nanoTime());
+		connection.queued(this.clock.nanoTime());
 		this.ready.offer(connection);
 	}
 
@@ -262,6 +281,36 @@ public final class WorkerPool {
 		}
 	}
 
+	/**
+	 * The engine's clock was moved (a test's clock; the system clock never jumps): the acceptor
+	 * checks every deadline, and the manager its intervals, at the new time before this returns,
+	 * so that what the move expired (a 408, an idle connection closed, a 503, a worker spawned)
+	 * has happened by then; the workers are woken to look at theirs. Not an API: a test in this
+	 * package calls it after each move.
+	 */
+	void clockMoved() throws InterruptedException {
+		Acceptor acceptor = this.acceptor;
+		if (acceptor == null) {
+			return;
+		}
+		CompletableFuture<Void> checked = CompletableFuture.allOf(acceptor.recheck(), this.supervisor.recheck());
+		// a worker waiting for a streamed body or a slow reader measures its deadline again too,
+		// though nothing here waits for it to: its outcome (a 408, a dropped client) shows later
+		this.supervisor.wakeWorkers();
+		while (this.running) {
+			try {
+				checked.get(100, TimeUnit.MILLISECONDS);
+				return;
+			}
+			catch (java.util.concurrent.TimeoutException ex) {
+				// a loaded machine; or the server stopped after the request was taken: look again
+			}
+			catch (java.util.concurrent.ExecutionException ex) {
+				return; // never completed so
+			}
+		}
+	}
+
 	void handBack(Connection connection) {
 		this.acceptor.handBack(connection);
 	}
@@ -277,7 +326,7 @@ public final class WorkerPool {
 			logger.debug("{}: {} {} ({})", connection, violation.status(), message, violation.rule());
 		}
 		this.counters.rejected(violation);
-		connection.writeNowAndClose(ResponseHead.plain(violation.status(), message, true, this.config.serverHeader()));
+		connection.writeNowAndClose(ResponseHead.plain(violation.status(), message, true, this.config.serverHeader(), this.wallClock));
 	}
 
 	void connectionOpened() {
@@ -348,7 +397,8 @@ public final class WorkerPool {
 			}
 		}
 		this.supervisor.abortAll();
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+		// real time, whatever the engine's clock: stop returns within about a second
+		long deadline = Clock.SYSTEM.nanoTime() + TimeUnit.SECONDS.toNanos(1);
 		this.asyncExchanges.stopAll(deadline);
 		this.spares.closeSelectors();
 		joinUntil(this.acceptorThread, deadline);
@@ -365,9 +415,9 @@ public final class WorkerPool {
 		}
 	}
 
-	/** Waits for the thread to end, until the deadline (System.nanoTime) at most. */
+	/** Waits for the thread to end, until the deadline ({@link Clock#SYSTEM}) at most. */
 	static void joinUntil(Thread thread, long deadline) {
-		long left = deadline - System.nanoTime();
+		long left = deadline - Clock.SYSTEM.nanoTime();
 		if (left > 0) {
 			try {
 				thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));

@@ -4,8 +4,10 @@ import java.nio.channels.Selector;
 import java.util.Deque;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.starlet.Clock;
 import io.starlet.ServerStats;
 import io.starlet.StarletConfig;
 import io.starlet.net.ConnectionOutput;
@@ -33,6 +36,9 @@ final class WorkerSupervisor {
 
 	private final StarletConfig config;
 
+	/** The engine's clock: spawn-interval and err-respawn-interval are measured in it. */
+	private final Clock clock;
+
 	private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
 
 	private final BlockingQueue<Worker> exits = new LinkedBlockingQueue<>();
@@ -49,7 +55,7 @@ final class WorkerSupervisor {
 	private volatile int leaving;
 
 	/** Until when the manager spawns nothing after a worker died of an error. */
-	private volatile long errorPauseEnd = System.nanoTime();
+	private volatile long errorPauseEnd;
 
 	/** Workers still to retire in a slow restart (SIGHUP with spawn-interval) or hand-over. */
 	private final Deque<Worker> toRetire = new ConcurrentLinkedDeque<>();
@@ -61,9 +67,14 @@ final class WorkerSupervisor {
 
 	private Thread managerThread;
 
+	/** Asked-for passes of the manager ({@link #recheck()}), completed once done. */
+	private final ConcurrentLinkedQueue<CompletableFuture<Void>> rechecks = new ConcurrentLinkedQueue<>();
+
 	WorkerSupervisor(WorkerPool pool, StarletConfig config) {
 		this.pool = pool;
 		this.config = config;
+		this.clock = config.clock();
+		this.errorPauseEnd = this.clock.nanoTime();
 		this.target = targetWorkers(config);
 	}
 
@@ -75,12 +86,14 @@ final class WorkerSupervisor {
 	/** Starts the first workers at once (spawn-interval throttles only what follows), then the manager. */
 	void start() {
 		int n = (this.config.spawnInterval() != null) ? 1 : this.target;
+		// read here, not when the manager thread gets going: the first interval runs from the first spawn
+		long started = this.clock.nanoTime();
 		synchronized (this.spawnLock) {
 			for (int i = 0; i < n; i++) {
 				spawnOne(null, null);
 			}
 		}
-		this.managerThread = new Thread(this::manage, "starlet-manager");
+		this.managerThread = new Thread(() -> manage(started), "starlet-manager");
 		this.managerThread.setDaemon(true);
 		this.managerThread.start();
 	}
@@ -91,22 +104,27 @@ final class WorkerSupervisor {
 	 * of exited workers, retire the next one of a slow restart, spawn (all missing workers at
 	 * once, or one per {@code spawn-interval}; nothing during {@code err-respawn-interval}).
 	 */
-	private void manage() {
+	private void manage(long started) {
 		long spawnIntervalNanos = (this.config.spawnInterval() != null) ? this.config.spawnInterval().toNanos() : 0;
-		long lastSpawn = System.nanoTime();
+		long lastSpawn = started;
 		long lastRetire = 0;
+		CompletableFuture<Void> checked = null;
 		while (this.pool.isRunning()) {
-			Worker exited;
 			try {
-				exited = this.exits.poll(50, TimeUnit.MILLISECONDS);
+				// paces the passes, and wakes the manager when a worker exits (one that died of an
+				// error has set errorPauseEnd itself, in workerExited: the one place it is set, so
+				// that the pause runs from the death, on whatever clock)
+				this.exits.poll(50, TimeUnit.MILLISECONDS);
 			}
 			catch (InterruptedException ex) {
-				return;
+				break;
 			}
-			long now = System.nanoTime();
-			if (exited != null && exited.diedOfError()) {
-				this.errorPauseEnd = now + this.config.errRespawnInterval().toNanos();
+			// the pass before this one is over: a recheck asked for before it began is done
+			if (checked != null) {
+				checked.complete(null);
 			}
+			checked = this.rechecks.poll();
+			long now = this.clock.nanoTime();
 			if (!this.toRetire.isEmpty() && now - lastRetire >= spawnIntervalNanos) {
 				retireNext();
 				lastRetire = now;
@@ -128,6 +146,26 @@ final class WorkerSupervisor {
 				}
 			}
 		}
+		for (; checked != null; checked = this.rechecks.poll()) {
+			checked.complete(null); // stopped: nothing is left to spawn
+		}
+	}
+
+	/**
+	 * Completes once the manager has made a whole pass that began after this was asked for, so
+	 * read the clock since (any thread). For a clock a test moves: the manager passes every 50 ms.
+	 */
+	CompletableFuture<Void> recheck() {
+		CompletableFuture<Void> done = new CompletableFuture<>();
+		this.rechecks.add(done);
+		return done;
+	}
+
+	/** Wakes every worker that waits in its selector, to look at its deadline again (a test's clock moved). */
+	void wakeWorkers() {
+		for (Worker worker : this.workers) {
+			worker.wakeup();
+		}
 	}
 
 	/**
@@ -145,7 +183,7 @@ final class WorkerSupervisor {
 	 */
 	boolean spawnSuccessor(Worker worker, Selector selector, ConnectionOutput output) {
 		if (this.config.spawnInterval() != null || !this.pool.isRunning() || this.pool.isShuttingDown()
-				|| System.nanoTime() - this.errorPauseEnd < 0) {
+				|| this.clock.nanoTime() - this.errorPauseEnd < 0) {
 			return false;
 		}
 		synchronized (this.spawnLock) {
@@ -209,7 +247,7 @@ final class WorkerSupervisor {
 	void workerExited(Worker worker) {
 		if (worker.diedOfError()) {
 			// before the worker leaves the set: a manager pass in between must not replace it at once
-			this.errorPauseEnd = System.nanoTime() + this.config.errRespawnInterval().toNanos();
+			this.errorPauseEnd = this.clock.nanoTime() + this.config.errRespawnInterval().toNanos();
 		}
 		synchronized (this.spawnLock) {
 			if (this.workers.remove(worker) && worker.replaced) {

@@ -1,12 +1,16 @@
 package io.starlet.architecture;
 
+import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +49,10 @@ class ArchitectureTest {
 
 	/** The protocol's value types that the API hands out: the field collections. */
 	static final Set<String> API_FIELD_TYPES = Set.of("io.starlet.http.Fields", "io.starlet.http.HttpFields");
+
+	/** The protocol's types in the API's signatures: the field types, and the compliance policy users set. */
+	static final Set<String> API_EXPOSED_HTTP_TYPES = Set.of("io.starlet.http.Fields", "io.starlet.http.HttpFields",
+			"io.starlet.http.HttpCompliance");
 
 	private static Map<String, Set<String>> allowed() {
 		Map<String, Set<String>> allowed = new LinkedHashMap<>();
@@ -99,6 +107,64 @@ class ArchitectureTest {
 			.isSubsetOf(API_FIELD_TYPES);
 		assertThat(graph.classesUsed("io.starlet", "io.starlet.http")).as("http types the API exposes")
 			.containsAll(API_FIELD_TYPES);
+	}
+
+	/**
+	 * What users compile against shows no engine: the public and protected members of the API's
+	 * public types name only API types, the JDK, and of the protocol the field types and the
+	 * compliance policy a user passes to {@link io.starlet.StarletConfig}. The engine may then
+	 * change its classes without changing the API.
+	 */
+	@Test
+	void theApiExposesNoEngineTypeInItsSignatures() throws Exception {
+		Set<String> exposed = new TreeSet<>();
+		for (Class<?> type : apiTypes()) {
+			exposed.addAll(ApiSignatures.engineTypes(type, API_EXPOSED_HTTP_TYPES));
+		}
+		assertThat(exposed).as("engine types in the API's public signatures").isEmpty();
+	}
+
+	@Test
+	void anEngineTypeInAPublicSignatureIsFound() {
+		assertThat(ApiSignatures.engineTypes(Leaky.class, API_EXPOSED_HTTP_TYPES)).containsExactlyInAnyOrder(
+				"Leaky.connection(): io.starlet.net.Connection",
+				"Leaky.stats(java.util.List<io.starlet.http.RequestHead>): io.starlet.http.RequestHead");
+	}
+
+	/** A type that leaks: for the test above. */
+	public static class Leaky {
+
+		public io.starlet.net.Connection connection() {
+			return null;
+		}
+
+		public void stats(List<io.starlet.http.RequestHead> heads) {
+		}
+
+		// not public: not exposed
+		io.starlet.worker.WorkerPool pool() {
+			return null;
+		}
+
+		public io.starlet.http.Fields fields() {
+			return null;
+		}
+
+	}
+
+	private static List<Class<?>> apiTypes() throws Exception {
+		List<Class<?>> types = new ArrayList<>();
+		try (Stream<Path> files = Files.list(classesDirectory().resolve("io/starlet"))) {
+			for (Path file : (Iterable<Path>) files.filter((f) -> f.toString().endsWith(".class"))::iterator) {
+				String name = file.getFileName().toString().replaceFirst("\\.class$", "");
+				Class<?> type = Class.forName("io.starlet." + name, false, Handler.class.getClassLoader());
+				if (Modifier.isPublic(type.getModifiers())) {
+					types.add(type);
+				}
+			}
+		}
+		assertThat(types).as("public API types").contains(Handler.class, io.starlet.Exchange.class);
+		return types;
 	}
 
 	/** The reading sees real uses, so an empty answer above means something. */

@@ -6,27 +6,31 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.starlet.testing.ManualClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The class-path resource cache behind ServletContext.getResource: jar entries are remembered,
  * directory entries and misses only for the TTL, so that a file added, changed or deleted in
- * target/classes during development is seen once the TTL has passed.
+ * target/classes during development is seen once the TTL has passed. Time is a {@link ManualClock}'s.
  */
+@Timeout(30)
 class ResourceCacheTest {
 
-	private static final long TTL = TimeUnit.MILLISECONDS.toNanos(200);
+	private static final long TTL = Duration.ofMillis(200).toNanos();
 
 	/** The cache's clock: time passes only when a test says so. */
-	private final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+	private final ManualClock clock = new ManualClock();
 
 	@TempDir
 	Path dir;
@@ -51,12 +55,12 @@ class ResourceCacheTest {
 	@Test
 	void aMissingResourceIsLookedUpOncePerTtl() throws Exception {
 		try (CountingLoader loader = new CountingLoader(this.dir.toUri().toURL())) {
-			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock::get);
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock);
 			for (int i = 0; i < 50; i++) {
 				assertThat(cache.find(loader, "/owners/42")).isNull();
 			}
 			assertThat(loader.lookups).hasValue(1);
-			this.clock.addAndGet(TTL + 1);
+			this.clock.advance(Duration.ofNanos(TTL + 1));
 			assertThat(cache.find(loader, "/owners/42")).isNull();
 			assertThat(loader.lookups).hasValue(2);
 		}
@@ -66,12 +70,12 @@ class ResourceCacheTest {
 	void aFileAddedChangedAndDeletedInAClassPathDirectoryIsSeenAfterTheTtl() throws Exception {
 		Path file = this.dir.resolve("META-INF/resources/css/site.css");
 		try (CountingLoader loader = new CountingLoader(this.dir.toUri().toURL())) {
-			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock::get);
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock);
 			assertThat(cache.find(loader, "/css/site.css")).isNull();
 
 			Files.createDirectories(file.getParent());
 			Files.writeString(file, "body { color: red; }");
-			this.clock.addAndGet(TTL + 1);
+			this.clock.advance(Duration.ofNanos(TTL + 1));
 			URL url = cache.find(loader, "/css/site.css");
 			assertThat(url).isNotNull();
 			assertThat(read(url)).isEqualTo("body { color: red; }");
@@ -81,7 +85,7 @@ class ResourceCacheTest {
 			assertThat(read(cache.find(loader, "/css/site.css"))).isEqualTo("body { color: blue; }");
 
 			Files.delete(file);
-			this.clock.addAndGet(TTL + 1);
+			this.clock.advance(Duration.ofNanos(TTL + 1));
 			assertThat(cache.find(loader, "/css/site.css")).isNull();
 		}
 	}
@@ -95,11 +99,11 @@ class ResourceCacheTest {
 			out.closeEntry();
 		}
 		try (CountingLoader loader = new CountingLoader(jar.toUri().toURL())) {
-			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock::get);
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock);
 			URL url = cache.find(loader, "/js/app.js");
 			assertThat(url).isNotNull();
 			assertThat(url.getProtocol()).isEqualTo("jar");
-			this.clock.addAndGet(TTL + 1);
+			this.clock.advance(Duration.ofNanos(TTL + 1));
 			assertThat(cache.find(loader, "/js/app.js")).isEqualTo(url);
 			assertThat(loader.lookups).hasValue(1);
 			assertThat(read(url)).isEqualTo("console.log(1);");
@@ -111,9 +115,9 @@ class ResourceCacheTest {
 		Path jar = jar("lib.jar", null);
 		try (CountingLoader loader = new CountingLoader(jar.toUri().toURL())) {
 			assertThat(ClassPathShape.jarsOnly(loader)).isTrue();
-			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock::get);
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock);
 			assertThat(cache.find(loader, "/owners/42")).isNull();
-			this.clock.addAndGet(10 * TTL);
+			this.clock.advance(Duration.ofNanos(10 * TTL));
 			assertThat(cache.find(loader, "/owners/42")).isNull();
 			assertThat(loader.lookups).hasValue(1);
 		}
@@ -133,9 +137,9 @@ class ResourceCacheTest {
 			// the test run's class path has target/classes
 			assertThat(ClassPathShape.jarsOnly(underTheTestRun)).isFalse();
 
-			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock::get);
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock);
 			assertThat(cache.find(manifestClassPath, "/owners/42")).isNull();
-			this.clock.addAndGet(TTL + 1);
+			this.clock.advance(Duration.ofNanos(TTL + 1));
 			assertThat(cache.find(manifestClassPath, "/owners/42")).isNull();
 			assertThat(manifestClassPath.lookups).hasValue(2);
 		}
@@ -145,7 +149,7 @@ class ResourceCacheTest {
 	void aCacheFullOfLastingMissesMakesRoomForNewNames() throws Exception {
 		Path jar = jar("lib.jar", null);
 		try (CountingLoader loader = new CountingLoader(jar.toUri().toURL())) {
-			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 8, this.clock::get);
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 8, this.clock);
 			for (int i = 0; i < 8; i++) {
 				assertThat(cache.find(loader, "/missing-" + i)).isNull();
 			}
@@ -179,14 +183,14 @@ class ResourceCacheTest {
 		Files.createDirectories(this.dir.resolve("META-INF/resources"));
 		Files.writeString(this.dir.resolve("META-INF/resources/present.txt"), "x");
 		try (CountingLoader loader = new CountingLoader(this.dir.toUri().toURL())) {
-			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 8, this.clock::get);
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 8, this.clock);
 			for (int i = 0; i < 100; i++) {
 				assertThat(cache.find(loader, "/missing-" + i)).isNull();
 			}
 			assertThat(cache.size()).isEqualTo(8);
 			assertThat(cache.find(loader, "/present.txt")).isNotNull();
 			// once the entries have expired, a full cache makes room again
-			this.clock.addAndGet(TTL + 1);
+			this.clock.advance(Duration.ofNanos(TTL + 1));
 			assertThat(cache.find(loader, "/present.txt")).isNotNull();
 			assertThat(cache.size()).isEqualTo(1);
 		}
@@ -198,25 +202,26 @@ class ResourceCacheTest {
 		Files.writeString(other.resolve("only-here.txt"), "x");
 		try (CountingLoader first = new CountingLoader(this.dir.toUri().toURL());
 				CountingLoader second = new CountingLoader(this.dir.resolve("other").toUri().toURL())) {
-			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock::get);
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock);
 			assertThat(cache.find(first, "/only-here.txt")).isNull();
 			assertThat(cache.find(second, "/only-here.txt")).isNotNull();
 		}
 	}
 
 	@Test
-	void getResourceOfTheContextSeesANewClassPathFileWithinTheDefaultTtl() throws Exception {
+	void getResourceOfTheContextSeesANewClassPathFileOnceTheDefaultTtlIsOver() throws Exception {
 		Path file = this.dir.resolve("META-INF/resources/late.txt");
 		try (CountingLoader loader = new CountingLoader(this.dir.toUri().toURL())) {
-			ServletContainer container = new ServletContainer(ContainerSettings.builder().classLoader(loader).build());
+			ServletContainer container = new ServletContainer(
+					ContainerSettings.builder().classLoader(loader).clock(this.clock).build());
 			ContainerContext context = (ContainerContext) container.getServletContext();
 			assertThat(context.getResource("/late.txt")).isNull();
 			Files.createDirectories(file.getParent());
 			Files.writeString(file, "late");
-			long deadline = System.nanoTime() + ResourceCache.TTL_NANOS + TimeUnit.SECONDS.toNanos(2);
-			while (context.getResource("/late.txt") == null && System.nanoTime() < deadline) {
-				Thread.sleep(100);
-			}
+			this.clock.advance(Duration.ofNanos(ResourceCache.TTL_NANOS - 1));
+			assertThat(context.getResource("/late.txt")).as("the miss, kept for the TTL").isNull();
+			this.clock.advance(Duration.ofNanos(1));
+			assertThat(context.getResource("/late.txt")).as("looked up again once the TTL is over").isNotNull();
 			try (InputStream in = context.getResourceAsStream("/late.txt")) {
 				assertThat(in).isNotNull();
 				assertThat(new String(in.readAllBytes())).isEqualTo("late");

@@ -16,13 +16,15 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import io.starlet.Clock;
 import io.starlet.StarletConfig;
 import io.starlet.server.StarletServer;
 
 /**
  * Test fixture: a {@link ServletContainer} configured by the test, served by a real
  * {@link StarletServer} on 127.0.0.1 and an ephemeral port, plus a JDK HttpClient and a raw
- * socket client to talk to it.
+ * socket client to talk to it. A clock set in the container's settings (a test's
+ * {@code ManualClock}) is the server's too.
  */
 final class ServletServer implements AutoCloseable {
 
@@ -71,10 +73,15 @@ final class ServletServer implements AutoCloseable {
 	static ServletServer start(StarletConfig.Builder config, Settings settings, Configurer configurer) throws Exception {
 		ContainerSettings.Builder builder = ContainerSettings.builder();
 		settings.configure(builder);
-		ServletContainer container = new ServletContainer(builder.build());
+		ContainerSettings built = builder.build();
+		ServletContainer container = new ServletContainer(built);
 		configurer.configure(container);
 		container.startContext();
 		container.initServlets();
+		if (built.clock() != Clock.SYSTEM) {
+			// one clock for the container and the server, as in production
+			config.clock(built.clock());
+		}
 		StarletServer server = new StarletServer(config.listen("127.0.0.1", 0).build(), container);
 		server.start();
 		return new ServletServer(container, server);

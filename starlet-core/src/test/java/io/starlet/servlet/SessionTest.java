@@ -2,6 +2,7 @@ package io.starlet.servlet;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,6 +25,8 @@ import jakarta.servlet.http.HttpSessionEvent;
 import jakarta.servlet.http.HttpSessionIdListener;
 import jakarta.servlet.http.HttpSessionListener;
 
+import io.starlet.testing.ManualClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** In-memory sessions: cookie, reuse, change of id, invalidation, expiry and the listeners. */
@@ -31,6 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SessionTest {
 
 	static ServletServer server;
+
+	/** Session times and expiry are this clock's: a test steps past a timeout instead of sleeping. */
+	static final ManualClock clock = new ManualClock();
 
 	static final List<String> events = Collections.synchronizedList(new ArrayList<>());
 
@@ -95,7 +101,7 @@ class SessionTest {
 
 	@BeforeAll
 	static void start() throws Exception {
-		server = ServletServer.start((settings) -> settings.cookieSameSite((cookie) -> "Lax"), (container) -> {
+		server = ServletServer.start((settings) -> settings.cookieSameSite((cookie) -> "Lax").clock(clock), (container) -> {
 			ServletContext context = container.getServletContext();
 			context.addListener(new Listener());
 			context.addServlet("session", new SessionServlet()).addMapping("/s/*");
@@ -154,15 +160,18 @@ class SessionTest {
 	@Test
 	void anInactiveSessionExpires() throws Exception {
 		String cookie = cookieOf(server.get("/s/short"));
-		assertThat(server.get("/s/peek", "Cookie", cookie).body()).contains("count=2");
-		Thread.sleep(1300); // past the session's 1 s: the time is the point, and only gets longer
-		assertThat(server.get("/s/peek", "Cookie", cookie).body()).isEqualTo("none valid=false");
+		clock.advance(Duration.ofSeconds(1));
+		assertThat(server.get("/s/peek", "Cookie", cookie).body()).as("inactive for exactly its 1 s: still live")
+			.contains("count=2");
+		clock.advance(Duration.ofMillis(1001));
+		assertThat(server.get("/s/peek", "Cookie", cookie).body()).as("inactive for longer than 1 s")
+			.isEqualTo("none valid=false");
 		assertThat(events).contains("destroyed 2");
 	}
 
 	@Test
 	void theSessionCookieFollowsTheCookieConfig() throws Exception {
-		try (ServletServer app = ServletServer.start((settings) -> settings.contextPath("/app"), (container) -> {
+		try (ServletServer app = ServletServer.start((settings) -> settings.contextPath("/app").clock(clock), (container) -> {
 			SessionCookieConfig config = container.getServletContext().getSessionCookieConfig();
 			config.setName("SID");
 			config.setSecure(true);
@@ -173,9 +182,11 @@ class SessionTest {
 		})) {
 			String setCookie = app.get("/app/s/create").headers().firstValue("Set-Cookie").orElseThrow();
 			assertThat(setCookie).startsWith("SID=")
-				.contains("; Domain=example.org", "; HttpOnly", "; Max-Age=600", "; Expires=", "; Partitioned",
-						"; Path=/app", "; Secure")
+				.contains("; Domain=example.org", "; HttpOnly", "; Max-Age=600", "; Partitioned", "; Path=/app",
+						"; Secure")
 				.doesNotContain("SameSite");
+			// Expires is Max-Age from now, on the container's clock
+			assertThat(setCookie).contains("; Expires=" + HttpDates.format(clock.currentTimeMillis() + 600_000));
 		}
 	}
 

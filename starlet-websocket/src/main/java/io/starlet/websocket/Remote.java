@@ -54,10 +54,10 @@ abstract class Remote implements RemoteEndpoint {
 			}
 			state.openFragment = last ? 0 : opcode;
 			ByteBuffer header = FrameWriter.header(last, frameOpcode, payload.remaining());
-			future = this.session.queueFrame(new ByteBuffer[] { header, payload.duplicate() }, last);
+			future = this.session.sender().queueFrame(new ByteBuffer[] { header, payload.duplicate() }, last);
 		}
 		// Outside the lock: draining runs completions, which are application code.
-		this.session.drain();
+		this.session.sender().drain();
 		return future;
 	}
 
@@ -119,7 +119,7 @@ abstract class Remote implements RemoteEndpoint {
 		}
 
 		private void await(CompletableFuture<Void> future) throws IOException {
-			this.session.await(future, ((Remote.Async) this.session.getAsyncRemote()).getSendTimeout());
+			this.session.sender().await(future, ((Remote.Async) this.session.getAsyncRemote()).getSendTimeout());
 		}
 
 		@Override
@@ -182,7 +182,7 @@ abstract class Remote implements RemoteEndpoint {
 		}
 
 		private CompletableFuture<Void> timed(CompletableFuture<Void> future) {
-			this.session.enforceTimeout(future, this.sendTimeout);
+			this.session.sender().enforceTimeout(future, this.sendTimeout);
 			return future;
 		}
 

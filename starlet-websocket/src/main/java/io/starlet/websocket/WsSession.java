@@ -12,10 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -53,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * the client answers or after {@link #CLOSE_TIMEOUT_MS}), on a protocol violation (after
  * {@code onError}, with the violation's code), or with 1006 when the connection ends without a
  * Close.
+ *
+ * <p>Sending lives in {@link SessionSender} and the idle timeout in {@link IdleTimeout}. What is
+ * left is one class on purpose: the engine's callbacks, the parser's events and the close all
+ * decide under {@link #lock} with the same flags ({@code open}, {@code closeSent},
+ * {@code closeFired}, {@code pendingClose}); the rest is {@code Session}'s thirty-odd getters
+ * and setters, a line or two each.
  */
 final class WsSession implements Session, FrameListener {
 
@@ -87,19 +89,19 @@ final class WsSession implements Session, FrameListener {
 
 	private final AtomicBoolean closeFired = new AtomicBoolean();
 
+	private final IdleTimeout idle;
+
+	private final SessionSender sender;
+
 	private final Remote.Basic basic;
 
 	private final Remote.Async async;
 
 	private volatile boolean open;
 
-	private volatile long maxIdleTimeout;
-
 	private volatile int maxTextSize;
 
 	private volatile int maxBinarySize;
-
-	private volatile long lastActivity = System.nanoTime();
 
 	private volatile Thread callbackThread;
 
@@ -109,14 +111,9 @@ final class WsSession implements Session, FrameListener {
 	/** A close decided while another thread held the lock; its holder runs onClose with this. */
 	private volatile CloseReason pendingClose;
 
-	private volatile ScheduledFuture<?> idleCheck;
-
 	// Set in start() before open becomes true (a volatile write); volatile for the threads that
 	// send without reading open first (Remote.data reads it, the timer does not).
-
 	private volatile WebConnection connection;
-
-	private volatile Outbound outbound;
 
 	private volatile FrameParser parser;
 
@@ -137,7 +134,8 @@ final class WsSession implements Session, FrameListener {
 		this.config = config;
 		this.handshake = handshake;
 		this.userProperties = new ConcurrentHashMap<>(config.getUserProperties());
-		this.maxIdleTimeout = container.getDefaultMaxSessionIdleTimeout();
+		this.idle = new IdleTimeout(this, container, container.getDefaultMaxSessionIdleTimeout());
+		this.sender = new SessionSender(this, container, this.idle);
 		this.maxTextSize = container.getDefaultMaxTextMessageBufferSize();
 		this.maxBinarySize = container.getDefaultMaxBinaryMessageBufferSize();
 		this.basic = new Remote.Basic(this);
@@ -149,7 +147,7 @@ final class WsSession implements Session, FrameListener {
 	/** {@code HttpUpgradeHandler.init}: the 101 is out; open the session. */
 	void start(WebConnection connection) throws IOException {
 		this.connection = connection;
-		this.outbound = new Outbound(connection.getOutputStream(), this::closeConnection);
+		this.sender.open(new Outbound(connection.getOutputStream(), this::closeConnection));
 		this.parser = new FrameParser(this, this.maxTextSize, this.maxBinarySize);
 		this.readBuffer = new byte[16 * 1024];
 		connection.getOutputStream().setWriteListener(new WriteListener() {
@@ -186,7 +184,7 @@ final class WsSession implements Session, FrameListener {
 		finally {
 			exit();
 		}
-		scheduleIdleCheck(this.maxIdleTimeout);
+		this.idle.start();
 		ServletInputStream in = connection.getInputStream();
 		in.setReadListener(new ReadListener() {
 
@@ -214,7 +212,7 @@ final class WsSession implements Session, FrameListener {
 		try {
 			ServletInputStream in = this.connection.getInputStream();
 			while (!this.parser.isClosed() && !this.parser.isFailed()) {
-				if (this.outbound.queuedBytes() > PAUSE_READING) {
+				if (this.sender.outbound().queuedBytes() > PAUSE_READING) {
 					// Return without isReady(): the engine keeps the rest buffered and stops reading
 					// the socket, so the client's TCP window closes; writable() resumes.
 					this.readingPaused = true;
@@ -227,7 +225,7 @@ final class WsSession implements Session, FrameListener {
 				if (n < 0) {
 					break;
 				}
-				this.lastActivity = System.nanoTime();
+				this.idle.touch();
 				this.parser.parse(this.readBuffer, 0, n);
 			}
 		}
@@ -246,12 +244,12 @@ final class WsSession implements Session, FrameListener {
 		Thread previous = this.callbackThread;
 		this.callbackThread = Thread.currentThread();
 		try {
-			this.outbound.drain();
+			this.sender.outbound().drain();
 		}
 		finally {
 			this.callbackThread = previous;
 		}
-		if (this.readingPaused && this.outbound.queuedBytes() <= PAUSE_READING / 2) {
+		if (this.readingPaused && this.sender.outbound().queuedBytes() <= PAUSE_READING / 2) {
 			this.readingPaused = false;
 			readable();
 		}
@@ -260,7 +258,7 @@ final class WsSession implements Session, FrameListener {
 	/** The client closed its side without a Close frame. */
 	private void endOfInput() {
 		this.open = false;
-		this.outbound.abort(new IOException("The client closed the connection without a Close frame"));
+		this.sender.outbound().abort(new IOException("The client closed the connection without a Close frame"));
 		fireOnClose(new CloseReason(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "Connection closed without a Close frame"));
 	}
 
@@ -268,8 +266,8 @@ final class WsSession implements Session, FrameListener {
 	void failed(Throwable t) {
 		this.open = false;
 		IOException cause = t instanceof IOException io ? io : new IOException(t);
-		if (this.outbound != null) {
-			this.outbound.abort(cause);
+		if (this.sender.outbound() != null) {
+			this.sender.outbound().abort(cause);
 		}
 		else {
 			closeConnection();
@@ -292,8 +290,8 @@ final class WsSession implements Session, FrameListener {
 	/** {@code HttpUpgradeHandler.destroy}: the connection is gone. */
 	void destroyed() {
 		this.open = false;
-		if (this.outbound != null) {
-			this.outbound.fail(new IOException("WebSocket connection closed"));
+		if (this.sender.outbound() != null) {
+			this.sender.outbound().fail(new IOException("WebSocket connection closed"));
 		}
 		fireOnClose(new CloseReason(CloseReason.CloseCodes.CLOSED_ABNORMALLY, "Connection closed"));
 		this.container.removed(this);
@@ -334,7 +332,7 @@ final class WsSession implements Session, FrameListener {
 	@Override
 	public void onPing(byte[] payload) {
 		if (!this.closeSent.get()) {
-			sendQuietly(FrameWriter.pong(payload));
+			this.sender.sendQuietly(FrameWriter.pong(payload));
 		}
 	}
 
@@ -352,9 +350,9 @@ final class WsSession implements Session, FrameListener {
 		this.open = false;
 		if (this.closeSent.compareAndSet(false, true)) {
 			// Echo the client's code (RFC 6455 §5.5.1); a Close without one is answered without one.
-			sendQuietly(code == CloseCode.NO_STATUS_RECEIVED.code() ? FrameWriter.close() : FrameWriter.close(code, ""));
+			this.sender.sendQuietly(code == CloseCode.NO_STATUS_RECEIVED.code() ? FrameWriter.close() : FrameWriter.close(code, ""));
 		}
-		this.outbound.closeWhenDrained();
+		this.sender.outbound().closeWhenDrained();
 		fireOnClose(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
 	}
 
@@ -362,9 +360,9 @@ final class WsSession implements Session, FrameListener {
 	public void onViolation(ProtocolViolation violation, String detail) {
 		this.open = false;
 		if (this.closeSent.compareAndSet(false, true)) {
-			sendQuietly(FrameWriter.close(violation));
+			this.sender.sendQuietly(FrameWriter.close(violation));
 		}
-		this.outbound.closeWhenDrained();
+		this.sender.outbound().closeWhenDrained();
 		try {
 			this.endpoint.onError(this, new ProtocolException(detail + " (" + violation.rule() + ")"));
 		}
@@ -426,10 +424,10 @@ final class WsSession implements Session, FrameListener {
 		if (this.closeSent.compareAndSet(false, true)) {
 			int code = reason.getCloseCode().getCode();
 			String text = truncate(reason.getReasonPhrase());
-			sendQuietly(CloseCode.isValidOnWire(code) ? FrameWriter.close(code, text) : FrameWriter.close());
+			this.sender.sendQuietly(CloseCode.isValidOnWire(code) ? FrameWriter.close(code, text) : FrameWriter.close());
 			this.container.schedule(() -> {
-				if (this.outbound != null) {
-					this.outbound.abort(new SocketTimeoutException("No Close from the client"));
+				if (this.sender.outbound() != null) {
+					this.sender.outbound().abort(new SocketTimeoutException("No Close from the client"));
 				}
 			}, CLOSE_TIMEOUT_MS);
 		}
@@ -457,10 +455,7 @@ final class WsSession implements Session, FrameListener {
 				return;
 			}
 			this.open = false;
-			ScheduledFuture<?> check = this.idleCheck;
-			if (check != null) {
-				check.cancel(false);
-			}
+			this.idle.cancel();
 			this.container.closed(this);
 			try {
 				this.endpoint.onClose(this, reason);
@@ -505,138 +500,31 @@ final class WsSession implements Session, FrameListener {
 		return reason.substring(0, end);
 	}
 
-	// --- idle timeout ----------------------------------------------------------------------------
-
-	private void scheduleIdleCheck(long delayMs) {
-		if (delayMs > 0 && this.open) {
-			this.idleCheck = this.container.schedule(this::checkIdle, delayMs);
-		}
-	}
-
-	private void checkIdle() {
-		long timeout = this.maxIdleTimeout;
-		if (!this.open || timeout <= 0) {
-			return;
-		}
-		long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.lastActivity);
-		if (idleMs < timeout || this.lock.isLocked()) {
-			// Active since, or a message is being handled right now: not idle.
-			scheduleIdleCheck(Math.max(1, timeout - idleMs));
-			return;
-		}
-		closeQuietly(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "Idle timeout of " + timeout + " ms"));
-	}
-
 	// --- sending (Remote.Basic and Remote.Async call these) ---------------------------------------
-
-	/**
-	 * Queues one frame; {@code future} completes when its bytes are handed to the engine. The
-	 * caller then calls {@link #drain()}, outside any lock of its own.
-	 */
-	CompletableFuture<Void> queueFrame(ByteBuffer[] frame, boolean countMessage) {
-		CompletableFuture<Void> future = new CompletableFuture<>();
-		if (this.outbound == null) {
-			future.completeExceptionally(new IOException("The session is not open yet"));
-			return future;
-		}
-		try {
-			this.outbound.enqueue(frame, failure -> {
-				if (failure == null) {
-					future.complete(null);
-				}
-				else {
-					future.completeExceptionally(failure);
-				}
-			});
-			if (countMessage) {
-				this.container.sent();
-			}
-			this.lastActivity = System.nanoTime();
-		}
-		catch (IOException ex) {
-			future.completeExceptionally(ex);
-		}
-		return future;
-	}
-
-	/** Hands queued frames to the engine while it is ready. */
-	void drain() {
-		Outbound outbound = this.outbound;
-		if (outbound != null) {
-			outbound.drain();
-		}
-	}
-
-	/**
-	 * Waits for a blocking send. On the engine's callback thread the wait would stop the
-	 * connection's own onWritePossible, so the send returns once queued, with its buffers copied.
-	 */
-	void await(CompletableFuture<Void> future, long timeoutMs) throws IOException {
-		try {
-			if (onCallbackThread()) {
-				if (!future.isDone()) {
-					this.outbound.detachBuffers();
-					return;
-				}
-				future.get();
-				return;
-			}
-			if (timeoutMs > 0) {
-				future.get(timeoutMs, TimeUnit.MILLISECONDS);
-			}
-			else {
-				future.get();
-			}
-		}
-		catch (ExecutionException ex) {
-			throw ex.getCause() instanceof IOException io ? io : new IOException(ex.getCause());
-		}
-		catch (TimeoutException ex) {
-			SocketTimeoutException timeout = new SocketTimeoutException("Send not complete after " + timeoutMs + " ms");
-			this.outbound.abort(timeout);
-			throw timeout;
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException("Interrupted while sending", ex);
-		}
-	}
-
-	/** Fails {@code future}'s connection if it is not complete after {@code timeoutMs}. */
-	void enforceTimeout(CompletableFuture<Void> future, long timeoutMs) {
-		if (timeoutMs > 0 && !future.isDone()) {
-			this.container.schedule(() -> {
-				if (!future.isDone()) {
-					this.outbound.abort(new SocketTimeoutException("Send not complete after " + timeoutMs + " ms"));
-				}
-			}, timeoutMs);
-		}
-	}
-
-	private void sendQuietly(ByteBuffer frame) {
-		try {
-			this.outbound.send(new ByteBuffer[] { frame }, failure -> {
-			});
-		}
-		catch (IOException ex) {
-			logger.debug("Session {}: control frame not sent", this.id, ex);
-		}
-	}
 
 	/** A Ping or Pong from the application. */
 	void sendControl(ByteBuffer frame) throws IOException {
 		if (this.closeSent.get()) {
 			throw new IOException("The session is closed");
 		}
-		CompletableFuture<Void> future = queueFrame(new ByteBuffer[] { frame }, false);
-		drain();
-		await(future, this.async.getSendTimeout());
+		CompletableFuture<Void> future = this.sender.queueFrame(new ByteBuffer[] { frame }, false);
+		this.sender.drain();
+		this.sender.await(future, this.async.getSendTimeout());
 	}
 
 	void checkOpenForSending() {
 		if (this.closeSent.get() || !this.open) {
 			throw new IllegalStateException("The WebSocket session " + this.id + " is closed");
 		}
+	}
+
+	SessionSender sender() {
+		return this.sender;
+	}
+
+	/** Whether an endpoint callback is running now (the idle timeout then waits for it). */
+	boolean inCallback() {
+		return this.lock.isLocked();
 	}
 
 	Codecs codecs() {
@@ -711,20 +599,12 @@ final class WsSession implements Session, FrameListener {
 
 	@Override
 	public long getMaxIdleTimeout() {
-		return this.maxIdleTimeout;
+		return this.idle.timeoutMs();
 	}
 
 	@Override
 	public void setMaxIdleTimeout(long milliseconds) {
-		this.maxIdleTimeout = milliseconds;
-		ScheduledFuture<?> check = this.idleCheck;
-		if (check != null) {
-			check.cancel(false);
-		}
-		this.lastActivity = System.nanoTime();
-		if (this.connection != null) {
-			scheduleIdleCheck(milliseconds);
-		}
+		this.idle.change(milliseconds, this.connection != null);
 	}
 
 	@Override

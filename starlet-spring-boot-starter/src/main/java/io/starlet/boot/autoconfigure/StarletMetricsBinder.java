@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.starlet.ServerStats;
-import io.starlet.http.Violation;
 import io.starlet.server.StarletServer;
 
 import org.springframework.boot.context.event.ApplicationStartedEvent;
@@ -79,15 +78,13 @@ public class StarletMetricsBinder implements ApplicationListener<ApplicationStar
 					.tag("reason", reason)
 					.register(registry);
 			}
-			for (Violation violation : Violation.values()) {
-				FunctionCounter
-					.builder("starlet.requests.rejected", server,
-							(s) -> s.stats().violations().getOrDefault(violation.name(), 0L))
-					.description("Requests the engine answered itself (malformed, too large, timed out, queue full)")
-					.tag("status", String.valueOf(violation.status()))
-					.tag("violation", violation.name())
-					.register(registry);
-			}
+			ServerStats.VIOLATION_STATUSES.forEach((violation, status) -> FunctionCounter
+				.builder("starlet.requests.rejected", server,
+						(s) -> s.stats().violations().getOrDefault(violation, 0L))
+				.description("Requests the engine answered itself (malformed, too large, timed out, queue full)")
+				.tag("status", String.valueOf(status))
+				.tag("violation", violation)
+				.register(registry));
 		};
 	}
 

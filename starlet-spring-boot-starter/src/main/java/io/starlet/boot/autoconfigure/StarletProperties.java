@@ -26,8 +26,8 @@ import org.springframework.validation.Validator;
 public class StarletProperties implements Validator {
 
 	/**
-	 * Number of workers: the most requests handled at once. 0 serves every request on a single
-	 * thread (for debugging).
+	 * Number of workers: the most requests handled at once. 0 runs a single worker, as 1 does
+	 * (Starlet's no-fork debug mode: every request on one thread).
 	 */
 	private int maxWorkers = 10;
 

@@ -1,4 +1,4 @@
-package io.starlet.worker;
+package io.starlet.net;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -8,10 +8,6 @@ import io.starlet.http.BadRequestException;
 import io.starlet.http.ChunkedBodyScanner;
 import io.starlet.http.RequestHead;
 import io.starlet.http.ResponseHead;
-import io.starlet.net.BufferBudget;
-import io.starlet.net.CollectedBody;
-import io.starlet.net.Connection;
-import io.starlet.net.MinimumRate;
 
 /**
  * Collects request bodies without blocking, so that a request reaches a worker only once its
@@ -29,7 +25,7 @@ import io.starlet.net.MinimumRate;
  * has passed every check, a declared length above {@code max-request-body-size} has already been
  * refused with 413 (and no 100), and the body is about to be read.
  */
-final class BodyCollector {
+public final class BodyCollector {
 
 	private final StarletConfig config;
 
@@ -39,7 +35,7 @@ final class BodyCollector {
 
 	private final Path tempDir;
 
-	BodyCollector(StarletConfig config, BufferBudget budget) {
+	public BodyCollector(StarletConfig config, BufferBudget budget) {
 		this.config = config;
 		this.minimumRate = new MinimumRate(config.minRequestBodyRate(), StarletConfig.MIN_BODY_RATE_GRACE.toNanos());
 		this.budget = budget;
@@ -48,7 +44,7 @@ final class BodyCollector {
 	}
 
 	/** Whether the connection's parsed request has a body that must be collected first. */
-	boolean wants(Connection connection) {
+	public boolean wants(Connection connection) {
 		RequestHead head = connection.head;
 		return this.config.requestBuffering() && (head.isChunked() || head.contentLength() > 0);
 	}
@@ -62,7 +58,7 @@ final class BodyCollector {
 	 * @return whether the whole body is here
 	 * @throws java.io.EOFException when the client closed before the body was complete
 	 */
-	boolean collectAvailable(Connection connection) throws IOException {
+	public boolean collectAvailable(Connection connection) throws IOException {
 		for (int reads = 0;; reads++) {
 			if (collect(connection)) {
 				return true;
@@ -87,7 +83,7 @@ final class BodyCollector {
 	 * @throws BadRequestException 413 when a chunked body crosses {@code max-request-body-size}
 	 * @throws IOException when the temporary file cannot be written, or 100 Continue not sent
 	 */
-	boolean collect(Connection connection) throws IOException {
+	public boolean collect(Connection connection) throws IOException {
 		CollectedBody body = connection.body();
 		if (body == null) {
 			body = start(connection);
@@ -109,7 +105,7 @@ final class BodyCollector {
 		int taken = stop - from;
 		if (taken > 0) {
 			body.received += taken;
-			connection.deadline(System.nanoTime() + this.config.timeout().toNanos());
+			connection.deadline(connection.clock().nanoTime() + this.config.timeout().toNanos());
 		}
 		if (body.chunks == null) {
 			body.left -= taken;
@@ -134,7 +130,7 @@ final class BodyCollector {
 		RequestHead head = connection.head;
 		ChunkedBodyScanner chunks = head.isChunked() ? new ChunkedBodyScanner(this.config.maxChunkLineSize(),
 				this.config.maxRequestHeaderSize(), this.config.maxRequestBodySize()) : null;
-		CollectedBody body = new CollectedBody(head.contentLength(), chunks, connection.pos(), System.nanoTime());
+		CollectedBody body = new CollectedBody(head.contentLength(), chunks, connection.pos(), connection.clock().nanoTime());
 		connection.collect(body);
 		if (chunks == null) {
 			long need = connection.pos() + head.contentLength();
@@ -147,7 +143,6 @@ final class BodyCollector {
 			if (!connection.writeNow(ResponseHead.CONTINUE)) {
 				throw new IOException("could not send 100 Continue");
 			}
-			body.continueSent = true;
 		}
 		return body;
 	}
@@ -168,17 +163,17 @@ final class BodyCollector {
 	}
 
 	/** Heap held by bodies in memory now. */
-	long bufferedBytes() {
+	public long bufferedBytes() {
 		return this.budget.used();
 	}
 
 	/** Whether the body has arrived too slowly: below the minimum rate after the grace period. */
-	boolean tooSlow(CollectedBody body, long now) {
+	public boolean tooSlow(CollectedBody body, long now) {
 		return this.minimumRate.isBehind(body.started, body.received, now);
 	}
 
 	/** {@code min-request-body-rate}, for collected bodies here and for streamed ones on the workers. */
-	MinimumRate minimumRate() {
+	public MinimumRate minimumRate() {
 		return this.minimumRate;
 	}
 
