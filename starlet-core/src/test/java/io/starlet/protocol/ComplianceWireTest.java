@@ -38,7 +38,7 @@ class ComplianceWireTest extends WireTestSupport {
 			assertThat(both.status()).isEqualTo(200);
 			assertThat(both.body()).contains("body=ab");
 			assertThat(both.header("Connection")).isEqualTo("close");
-			assertThat(client.closedByServer(2000)).isTrue();
+			assertThat(client.closedByServer(10_000)).isTrue();
 		}
 		assertThat(this.executed).containsExactly("GET /lf", "POST /list", "POST /both");
 	}
@@ -52,7 +52,7 @@ class ComplianceWireTest extends WireTestSupport {
 				RawClient.Response response = client.send(request).read();
 				assertThat(response.status()).as(request).isEqualTo(400);
 				assertThat(response.header("Connection")).isEqualTo("close");
-				assertThat(client.closedByServer(2000)).isTrue();
+				assertThat(client.closedByServer(10_000)).isTrue();
 			}
 		}
 		assertThat(this.executed).isEmpty();

@@ -61,7 +61,7 @@ class ErrorResponsesWireTest extends WireTestSupport {
 			assertThat(response.header("Connection")).isEqualTo("close");
 			assertThat(response.header("Content-Type")).startsWith("text/plain");
 			assertThat(response.body()).startsWith(status + " ").doesNotContain("Exception").doesNotContain("\tat ");
-			assertThat(client.closedByServer(2000)).isTrue();
+			assertThat(client.closedByServer(10_000)).isTrue();
 		}
 		assertThat(this.executed).isEmpty();
 		try (RawClient client = new RawClient(port)) {
@@ -83,7 +83,7 @@ class ErrorResponsesWireTest extends WireTestSupport {
 				.read();
 			assertThat(response.status()).isEqualTo(400);
 			assertThat(response.header("Connection")).isEqualTo("close");
-			assertThat(client.closedByServer(2000)).isTrue();
+			assertThat(client.closedByServer(10_000)).isTrue();
 		}
 		assertThat(this.executed).containsExactly("POST /upload");
 	}
@@ -107,7 +107,7 @@ class ErrorResponsesWireTest extends WireTestSupport {
 				.read();
 			assertThat(response.status()).isEqualTo(413);
 			assertThat(response.header("Connection")).isEqualTo("close");
-			assertThat(client.closedByServer(2000)).isTrue();
+			assertThat(client.closedByServer(10_000)).isTrue();
 		}
 		try (RawClient client = new RawClient(port)) {
 			RawClient.Response ok = client
@@ -130,7 +130,7 @@ class ErrorResponsesWireTest extends WireTestSupport {
 			assertThat(response.status()).isEqualTo(500);
 			assertThat(response.header("Connection")).isEqualTo("close");
 			assertThat(response.body()).doesNotContain("handler failed").doesNotContain("Exception");
-			assertThat(client.closedByServer(2000)).isTrue();
+			assertThat(client.closedByServer(10_000)).isTrue();
 		}
 		assertThat(this.executed).containsExactly("POST /fail");
 	}

@@ -69,7 +69,7 @@ class ExpectContinueWireTest extends WireTestSupport {
 			assertThat(response.head()).doesNotContain("100 Continue");
 			// The client may still send the body or not; either way the connection cannot be reused.
 			assertThat(response.header("Connection")).isEqualTo("close");
-			assertThat(client.closedByServer(2000)).isTrue();
+			assertThat(client.closedByServer(10_000)).isTrue();
 		}
 	}
 
@@ -90,6 +90,8 @@ class ExpectContinueWireTest extends WireTestSupport {
 		int port = start();
 		try (RawClient client = new RawClient(port)) {
 			client.send("POST /upload HTTP/1.0\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+			// Silence over a window is the evidence: time is the point, and a loaded machine can
+			// only make a wrong 100 come too late to be seen, never fail a right server.
 			assertThat(client.readWithin(700)).isEmpty();
 			RawClient.Response response = client.send("hello").read();
 			assertThat(response.status()).isEqualTo(200);

@@ -39,7 +39,7 @@ class PersistentConnectionWireTest extends WireTestSupport {
 			RawClient.Response response = client.send("GET / HTTP/1.0\r\n\r\n").read();
 			assertThat(response.status()).isEqualTo(200);
 			assertThat(response.header("Connection")).isEqualTo("close");
-			assertThat(client.closedByServer(2000)).isTrue();
+			assertThat(client.closedByServer(10_000)).isTrue();
 		}
 	}
 
@@ -134,7 +134,7 @@ class PersistentConnectionWireTest extends WireTestSupport {
 				.read();
 			assertThat(response.body()).contains("body=hello ");
 			assertThat(response.header("Connection")).isEqualTo("close");
-			assertThat(client.closedByServer(2000)).isTrue();
+			assertThat(client.closedByServer(10_000)).isTrue();
 		}
 		assertThat(this.executed).containsExactly("POST /te");
 	}

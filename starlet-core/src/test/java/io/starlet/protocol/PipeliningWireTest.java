@@ -81,7 +81,7 @@ class PipeliningWireTest extends WireTestSupport {
 			RawClient.Response closing = client.read();
 			assertThat(closing.body()).startsWith("GET /closing ");
 			assertThat(closing.header("Connection")).isEqualTo("close");
-			assertThat(client.closedByServer(2000)).isTrue();
+			assertThat(client.closedByServer(10_000)).isTrue();
 		}
 		assertThat(this.executed).hasSize(10).last().isEqualTo("GET /closing");
 	}
@@ -102,7 +102,7 @@ class PipeliningWireTest extends WireTestSupport {
 			RawClient.Response bad = client.read();
 			assertThat(bad.status()).isEqualTo(400);
 			assertThat(bad.header("Connection")).isEqualTo("close");
-			assertThat(client.closedByServer(2000)).isTrue();
+			assertThat(client.closedByServer(10_000)).isTrue();
 		}
 		assertThat(this.executed).hasSize(9).doesNotContain("GET /bad");
 	}

@@ -401,7 +401,7 @@ class UpgradeTest {
 			assertThat(client.read(10)).isEqualTo("MORE BYTES");
 			client.send("and again");
 			assertThat(client.read(9)).isEqualTo("AND AGAIN");
-			Echo echo = created.poll(5, TimeUnit.SECONDS);
+			Echo echo = created.poll(20, TimeUnit.SECONDS);
 			assertThat(echo.events).containsExactly("init");
 			assertThat(this.server.server.stats().upgradedConnections()).isEqualTo(1);
 		}
@@ -414,7 +414,7 @@ class UpgradeTest {
 			client.send("abc");
 			assertThat(client.read(3)).isEqualTo("ABC");
 			client.socket().shutdownOutput();
-			Echo echo = created.poll(5, TimeUnit.SECONDS);
+			Echo echo = created.poll(20, TimeUnit.SECONDS);
 			assertThat(echo.destroyed.await(10, TimeUnit.SECONDS)).isTrue();
 			assertThat(echo.events).containsExactly("init", "allDataRead", "destroy");
 			// the server closed its side after onAllDataRead
@@ -430,7 +430,7 @@ class UpgradeTest {
 			.raw("GET /echo?status=200 HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade, close\r\n\r\n");
 		assertThat(response.status()).isEqualTo(200);
 		assertThat(response.body()).isEqualTo("not upgraded");
-		Echo echo = created.poll(5, TimeUnit.SECONDS);
+		Echo echo = created.poll(20, TimeUnit.SECONDS);
 		assertThat(echo.events).isEmpty();
 		assertThat(this.server.server.stats().upgradedConnections()).isZero();
 	}
@@ -494,7 +494,7 @@ class UpgradeTest {
 					throw new AssertionError("byte " + i + " differs");
 				}
 			}
-			Echo echo = created.poll(5, TimeUnit.SECONDS);
+			Echo echo = created.poll(20, TimeUnit.SECONDS);
 			assertThat(echo.destroyed.await(10, TimeUnit.SECONDS)).isTrue();
 			assertThat(echo.events).containsExactly("init", "destroy");
 		}
@@ -505,7 +505,7 @@ class UpgradeTest {
 		start(StarletConfig.builder().maxWorkers(2));
 		long size = 8L * 1024 * 1024;
 		try (Client client = upgrade("/echo?mode=write&size=" + size, "", 64 * 1024)) {
-			Echo echo = created.poll(5, TimeUnit.SECONDS);
+			Echo echo = created.poll(20, TimeUnit.SECONDS);
 			// not reading until the socket is full and the writer has had to wait
 			Await.until("echo.notReady.get() > 0", () -> echo.notReady.get() > 0);
 			InputStream in = client.socket().getInputStream();
@@ -532,7 +532,7 @@ class UpgradeTest {
 	void aClientThatStopsReadingIsClosedAfterTheWriteTimeout() throws Exception {
 		start(StarletConfig.builder().maxWorkers(2).timeout(java.time.Duration.ofMillis(500)));
 		try (Client client = upgrade("/echo?mode=write&size=" + (256L * 1024 * 1024), "", 16 * 1024)) {
-			Echo echo = created.poll(5, TimeUnit.SECONDS);
+			Echo echo = created.poll(20, TimeUnit.SECONDS);
 			assertThat(echo.destroyed.await(20, TimeUnit.SECONDS)).isTrue();
 			assertThat(echo.error).isInstanceOf(SocketTimeoutException.class);
 			assertThat(echo.events).containsSubsequence("init", "error", "destroy");
@@ -549,7 +549,7 @@ class UpgradeTest {
 			second.send("y");
 			assertThat(second.read(1)).isEqualTo("Y");
 			// upgraded connections are no requests in flight: a graceful shutdown drains at once
-			this.server.server.shutdownGracefully().get(5, TimeUnit.SECONDS);
+			this.server.server.shutdownGracefully().get(20, TimeUnit.SECONDS);
 			this.server.close();
 			this.server = null;
 			assertThat(first.read(3)).isEqualTo("BYE");

@@ -55,7 +55,11 @@ public final class RawClient implements AutoCloseable {
 		return this;
 	}
 
-	/** Sends the bytes in pieces cut at the given offsets, flushing and pausing between them. */
+	/**
+	 * Sends the bytes in pieces cut at the given offsets, flushing and pausing between them. The
+	 * pause is the client's pace, not a wait for the server: it makes the pieces likely to arrive
+	 * in separate reads, and a test passes whichever way the kernel delivers them.
+	 */
 	public RawClient sendInPieces(byte[] bytes, int[] cuts, long pauseMillis) throws IOException, InterruptedException {
 		int from = 0;
 		for (int cut : cuts) {
@@ -69,6 +73,30 @@ public final class RawClient implements AutoCloseable {
 		return this;
 	}
 
+	/**
+	 * Bytes this client sent that the server has not read yet, as the kernel counts them in the
+	 * server socket's receive queue ({@code /proc/net/tcp}); -1 where that is not known (not
+	 * Linux). Lets a test wait until the server has read a request it gives no sign of.
+	 */
+	public long unreadByServer() throws IOException {
+		String serverSide = String.format(":%04X", this.socket.getPort());
+		String clientSide = String.format(":%04X", this.socket.getLocalPort());
+		for (String table : new String[] { "/proc/net/tcp", "/proc/net/tcp6" }) {
+			java.nio.file.Path path = java.nio.file.Path.of(table);
+			if (!java.nio.file.Files.isReadable(path)) {
+				continue;
+			}
+			for (String line : java.nio.file.Files.readAllLines(path)) {
+				// sl local_address rem_address st tx_queue:rx_queue ...
+				String[] fields = line.trim().split("\\s+");
+				if (fields.length > 4 && fields[1].endsWith(serverSide) && fields[2].endsWith(clientSide)) {
+					return Long.parseLong(fields[4].substring(fields[4].indexOf(':') + 1), 16);
+				}
+			}
+		}
+		return -1;
+	}
+
 	/** Reads one response; null when the server closed the connection first. */
 	public Response read() throws IOException {
 		return read(false);
@@ -77,6 +105,23 @@ public final class RawClient implements AutoCloseable {
 	/** Reads the response to a HEAD request: a head, never a body, whatever Content-Length says. */
 	public Response readHeadResponse() throws IOException {
 		return read(true);
+	}
+
+	/**
+	 * Reads until what has arrived ends with {@code expected} (a streamed response's next piece),
+	 * as text; fails when the server closes first or stays silent for the read timeout (10 s).
+	 */
+	public String readUntil(String expected) throws IOException {
+		StringBuilder received = new StringBuilder();
+		while (received.length() < expected.length()
+				|| !received.substring(received.length() - expected.length()).equals(expected)) {
+			int c = this.in.read();
+			if (c < 0) {
+				throw new java.io.EOFException("closed before \"" + expected + "\" came: " + received);
+			}
+			received.append((char) c);
+		}
+		return received.toString();
 	}
 
 	/** What the server sends within {@code millis} without being asked, as text ("" if nothing). */

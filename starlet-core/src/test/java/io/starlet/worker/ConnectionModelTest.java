@@ -82,9 +82,9 @@ class ConnectionModelTest {
 			try (RawClient fresh = new RawClient(port)) {
 				assertThat(fresh.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
 			}
-			// The time is the point: served at once, not after a trickler's head deadline or the
-			// half minute its text takes. The margin is for a loaded machine.
-			assertThat(millisSince(t0)).isLessThan(5000);
+			// The time is the point: served at once, not after a trickler's 20 s head deadline or
+			// the half minute its text takes. Half that deadline is the margin for a loaded machine.
+			assertThat(millisSince(t0)).isLessThan(10_000);
 			// The idle connections are still usable.
 			assertThat(idle.get(0).send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
 		}
@@ -254,11 +254,13 @@ class ConnectionModelTest {
 		};
 		int port = this.server.start(StarletConfig.builder().maxWorkers(1), echo);
 		try (RawClient slowUpload = new RawClient(port)) {
-			slowUpload.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345");
-			// Nothing the client can see tells that the acceptor has read the half upload, so a
-			// pause gives it the chance. It cannot make the test fail: should the next request
-			// come first on a slow machine, that run just proves less.
-			Thread.sleep(200);
+			// The acceptor answers 100 Continue when it starts collecting the body: from then on
+			// the request is its own, and it reaches the worker only once the body is whole.
+			RawClient.Response interim = slowUpload
+				.send("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n")
+				.read();
+			assertThat(interim.status()).isEqualTo(100);
+			slowUpload.send("12345");
 			// The only worker is not pinned by the half-sent upload.
 			try (RawClient other = new RawClient(port)) {
 				RawClient.Response response = other.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok").read();
@@ -323,10 +325,9 @@ class ConnectionModelTest {
 				assertThat(response.status()).isEqualTo(200);
 				assertThat(response.body()).isEqualTo("Hello, World!");
 			}
-			// Seen at once, not after the 30 s keep-alive: the margin is for a loaded machine.
-			long t0 = System.nanoTime();
+			// Seen at once, not after the 30 s keep-alive: the 10 s read is the margin for a loaded
+			// machine, and the bound (a close seen within it, not a read timing out).
 			assertThat(alone.shutdownOutput().closedByServer(10_000)).isTrue();
-			assertThat(millisSince(t0)).isLessThan(5000);
 		}
 		List<RawClient> three = new ArrayList<>();
 		try {
@@ -341,9 +342,7 @@ class ConnectionModelTest {
 				}
 			}
 			for (RawClient client : three) {
-				long t0 = System.nanoTime();
 				assertThat(client.shutdownOutput().closedByServer(10_000)).isTrue();
-				assertThat(millisSince(t0)).isLessThan(5000);
 			}
 		}
 		finally {

@@ -8,13 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.starlet.testing.Await;
 import io.starlet.testing.RawClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,11 +66,7 @@ class DescriptorExhaustionTest {
 			this.flood.add(channel);
 		}
 		// saturated: the server has accepted all it can and accept fails from then on
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-		while (!output(log).contains("accept failed")) {
-			assertThat(System.nanoTime()).as("accept never failed:\n" + output(log)).isLessThan(deadline);
-			Thread.sleep(50);
-		}
+		awaitShowingLog("accept fails", log, () -> output(log).contains("accept failed"));
 		int linesBefore = lines(log);
 		long ticksBefore = cpuTicks(this.child.pid());
 		long start = System.nanoTime();
@@ -86,35 +82,60 @@ class DescriptorExhaustionTest {
 			channel.close();
 		}
 		this.flood.clear();
-		long served = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-		while (true) {
-			try (RawClient client = new RawClient(port)) {
-				RawClient.Response response = client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
-				if (response != null && response.status() == 200) {
-					break;
-				}
-			}
-			catch (IOException ex) {
-				// not yet
-			}
-			assertThat(System.nanoTime()).as("served again after the flood:\n" + output(log)).isLessThan(served);
-			Thread.sleep(100);
-		}
+		// the closed flood frees descriptors; the server's back-off ends and it accepts again
+		awaitShowingLog("served again after the flood", log, () -> servedOnce(port));
 		assertThat(lines(log)).as("log lines in the whole episode").isLessThan(100);
 	}
 
-	private int awaitPort(Path log) throws Exception {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-		while (System.nanoTime() < deadline) {
-			for (String line : output(log).split("\n")) {
-				if (line.startsWith("STARTED ")) {
-					return Integer.parseInt(line.substring(8).trim());
-				}
-			}
-			assertThat(this.child.isAlive()).as("child exited:\n" + output(log)).isTrue();
-			Thread.sleep(50);
+	private static boolean servedOnce(int port) {
+		try (RawClient client = new RawClient(port)) {
+			RawClient.Response response = client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
+			return response != null && response.status() == 200;
 		}
-		throw new AssertionError("child did not start:\n" + output(log));
+		catch (IOException ex) {
+			return false; // refused or reset while the server still backs off
+		}
+	}
+
+	private int awaitPort(Path log) throws Exception {
+		awaitShowingLog("the child starts", log, () -> {
+			assertThat(this.child.isAlive()).as("child alive").isTrue();
+			return startedPort(log) > 0;
+		});
+		return startedPort(log);
+	}
+
+	private static int startedPort(Path log) throws IOException {
+		for (String line : output(log).split("\n")) {
+			if (line.startsWith("STARTED ")) {
+				return Integer.parseInt(line.substring(8).trim());
+			}
+		}
+		return -1;
+	}
+
+	/** A condition that reads the child's log. */
+	private interface LogCheck {
+
+		boolean holds() throws IOException;
+
+	}
+
+	/** {@link Await#until}, with the child's output in the failure: it tells what the child did. */
+	private static void awaitShowingLog(String what, Path log, LogCheck check) throws Exception {
+		try {
+			Await.until(what, () -> {
+				try {
+					return check.holds();
+				}
+				catch (IOException ex) {
+					throw new java.io.UncheckedIOException(ex);
+				}
+			});
+		}
+		catch (AssertionError ex) {
+			throw new AssertionError(ex.getMessage() + "\n" + output(log), ex);
+		}
 	}
 
 	private static String output(Path log) throws IOException {

@@ -133,7 +133,7 @@ class ProcessLevelTest {
 
 	private static void signal(long pid, String signal) throws Exception {
 		Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start();
-		assertThat(kill.waitFor(5, TimeUnit.SECONDS)).isTrue();
+		assertThat(kill.waitFor(20, TimeUnit.SECONDS)).isTrue();
 		assertThat(kill.exitValue()).isZero();
 	}
 
@@ -195,7 +195,7 @@ class ProcessLevelTest {
 		signal(child.pid(), "USR1");
 		// Still serving during the hand-over.
 		assertThat(get(port)).startsWith(Long.toString(child.pid()));
-		assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
 		assertThat(child.exitValue()).isZero();
 		// Three workers, one retired per 300 ms before the final drain.
 		assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThanOrEqualTo(500);

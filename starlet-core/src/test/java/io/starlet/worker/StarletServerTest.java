@@ -45,7 +45,7 @@ class StarletServerTest {
 			assertThat(response.header("Content-Length")).isEqualTo("13");
 			assertThat(response.header("Date")).endsWith("GMT");
 			assertThat(response.header("Server")).isNull();
-			assertThat(client.closedByServer(2000)).isTrue();
+			assertThat(client.closedByServer(10_000)).isTrue();
 		}
 	}
 
@@ -60,7 +60,7 @@ class StarletServerTest {
 			}
 			RawClient.Response third = client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
 			assertThat(third.header("Connection")).isEqualTo("close");
-			assertThat(client.closedByServer(2000)).isTrue();
+			assertThat(client.closedByServer(10_000)).isTrue();
 		}
 	}
 
@@ -104,7 +104,7 @@ class StarletServerTest {
 			assertThat(response.status()).isEqualTo(400);
 			assertThat(response.header("Connection")).isEqualTo("close");
 			assertThat(response.body()).startsWith("400 Bad Request").doesNotContain("Exception");
-			assertThat(client.closedByServer(2000)).isTrue();
+			assertThat(client.closedByServer(10_000)).isTrue();
 		}
 		try (RawClient client = new RawClient(port)) {
 			assertThat(client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
@@ -123,14 +123,14 @@ class StarletServerTest {
 		int port = this.server.start(StarletConfig.builder().keepaliveTimeout(Duration.ofSeconds(5)), slow);
 		try (RawClient client = new RawClient(port)) {
 			client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-			entered.get(5, TimeUnit.SECONDS);
+			entered.get(20, TimeUnit.SECONDS);
 			CompletableFuture<Void> idle = this.server.get().shutdownGracefully();
 			assertThat(idle).isNotDone();
 			release.countDown();
 			RawClient.Response response = client.read();
 			assertThat(response.status()).isEqualTo(200);
 			assertThat(response.header("Connection")).isEqualTo("close");
-			idle.get(5, TimeUnit.SECONDS);
+			idle.get(20, TimeUnit.SECONDS);
 		}
 		this.server.get().stop();
 		assertThat(this.server.get().port()).isEqualTo(-1);

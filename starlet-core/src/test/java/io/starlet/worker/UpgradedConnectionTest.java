@@ -239,7 +239,7 @@ class UpgradedConnectionTest {
 			assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
 				.startsWith("HTTP/1.1 200 OK\r\n");
 		}
-		assertThat(refused.poll(5, TimeUnit.SECONDS)).hasMessageContaining("committed");
+		assertThat(refused.poll(20, TimeUnit.SECONDS)).hasMessageContaining("committed");
 	}
 
 }

@@ -66,6 +66,7 @@ import org.springframework.http.HttpStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The servlet web server factory contract, as Spring Boot's own factory test suite states it,
@@ -73,6 +74,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  */
 @Timeout(120)
 class StarletServletWebServerFactoryTests {
+
+	/** How long an effect on another thread may take: far more than a loaded machine needs. */
+	private static final Duration PATIENCE = Duration.ofSeconds(20);
 
 	private final HttpClient client = HttpClient.newBuilder()
 		.version(HttpClient.Version.HTTP_1_1)
@@ -230,7 +234,7 @@ class StarletServletWebServerFactoryTests {
 		StarletWebServer server = started(factory(), hello());
 		assertThat(nonDaemonStarletThreads()).isNotEmpty();
 		server.stop();
-		Awaitility.await(() -> nonDaemonStarletThreads().isEmpty());
+		await().atMost(PATIENCE).until(() -> nonDaemonStarletThreads().isEmpty());
 	}
 
 	private static List<Thread> nonDaemonStarletThreads() {
@@ -734,7 +738,7 @@ class StarletServletWebServerFactoryTests {
 		StarletWebServer server = started(factory, hello());
 		AtomicReference<GracefulShutdownResult> result = new AtomicReference<>();
 		server.shutDownGracefully(result::set);
-		Awaitility.await(() -> result.get() != null);
+		await().atMost(PATIENCE).until(() -> result.get() != null);
 		assertThat(result).hasValue(GracefulShutdownResult.IDLE);
 		server.stop();
 	}
@@ -762,7 +766,7 @@ class StarletServletWebServerFactoryTests {
 		AtomicReference<GracefulShutdownResult> result = new AtomicReference<>();
 		server.shutDownGracefully(result::set);
 		// The drain has begun once the listener is closed; the request in flight holds it open.
-		Awaitility.await(() -> !listening(port));
+		await().atMost(PATIENCE).until(() -> !listening(port));
 		assertThat(result.get()).isNull();
 		assertThat(connects(port)).as("accepting new connections while draining").isFalse();
 		blocking.release.countDown();
@@ -770,7 +774,7 @@ class StarletServletWebServerFactoryTests {
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body()).isEqualTo("done");
 		assertThat(response.headers().firstValue("Connection")).hasValue("close");
-		Awaitility.await(() -> result.get() != null);
+		await().atMost(PATIENCE).until(() -> result.get() != null);
 		assertThat(result).hasValue(GracefulShutdownResult.IDLE);
 		server.stop();
 	}
@@ -801,14 +805,14 @@ class StarletServletWebServerFactoryTests {
 		int port = server.getPort();
 		AtomicReference<GracefulShutdownResult> result = new AtomicReference<>();
 		server.shutDownGracefully(result::set);
-		Awaitility.await(() -> !listening(port));
+		await().atMost(PATIENCE).until(() -> !listening(port));
 		assertThat(result.get()).as("completed while an async request was pending").isNull();
 		jakarta.servlet.AsyncContext context = async.get();
 		context.getResponse().getWriter().print("async done");
 		context.complete();
 		HttpResponse<String> response = inFlight.get(10, TimeUnit.SECONDS);
 		assertThat(response.body()).isEqualTo("async done");
-		Awaitility.await(() -> result.get() != null);
+		await().atMost(PATIENCE).until(() -> result.get() != null);
 		assertThat(result).hasValue(GracefulShutdownResult.IDLE);
 		server.stop();
 	}
@@ -826,7 +830,9 @@ class StarletServletWebServerFactoryTests {
 			server.shutDownGracefully(result::set);
 			long start = System.nanoTime();
 			server.stop();
-			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+			// Without waiting for the blocked request, which ends only after the test: the wide
+			// margin is for a loaded machine, and below the test's timeout to name the fault.
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
 			assertThat(result).hasValue(GracefulShutdownResult.REQUESTS_ACTIVE);
 			assertThat(server.getPort()).isEqualTo(-1);
 		}
@@ -919,27 +925,6 @@ class StarletServletWebServerFactoryTests {
 		catch (IOException ex) {
 			return false;
 		}
-	}
-
-	/** Bounded polling, for effects that happen on another thread. */
-	static final class Awaitility {
-
-		static void await(java.util.function.BooleanSupplier condition) {
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-			while (!condition.getAsBoolean()) {
-				if (System.nanoTime() > deadline) {
-					throw new AssertionError("condition not met within 10s");
-				}
-				try {
-					Thread.sleep(20);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					throw new AssertionError(ex);
-				}
-			}
-		}
-
 	}
 
 }

@@ -21,6 +21,7 @@ import io.starlet.StarletConfig;
 import static io.starlet.websocket.ClientFrames.FIN;
 import static io.starlet.websocket.ClientFrames.frame;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A client that stops reading while an application thread sends to it: the blocking sends wait
@@ -97,12 +98,7 @@ class SlowClientTest {
 			assertThat(seen).containsSubsequence("error:SocketTimeoutException", "close:1006");
 			// No worker stays held: the last callback (the onClose above) lets go of its worker
 			// right after it returns, so wait for that rather than catch it mid-way.
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-			while (server.server.stats().busyWorkers() != 0 && System.nanoTime() < deadline) {
-				Thread.onSpinWait();
-				Thread.yield();
-			}
-			assertThat(server.server.stats().busyWorkers()).isZero();
+			await().atMost(Duration.ofSeconds(20)).until(() -> server.server.stats().busyWorkers() == 0);
 		}
 	}
 

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -38,6 +39,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real Spring MVC application on Starlet, with {@code starlet.*} settings observed on the wire.
@@ -123,11 +125,7 @@ class StarletApplicationTests {
 		int before = this.application.childExits.get();
 		// What SIGHUP does: every worker retires gracefully and is replaced.
 		((StarletWebServer) this.context.getWebServer()).getStarletServer().recycleWorkers();
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (this.application.childExits.get() == before && System.nanoTime() < deadline) {
-			Thread.sleep(20);
-		}
-		assertThat(this.application.childExits.get()).isGreaterThan(before);
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.application.childExits.get() > before);
 		HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 		assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/hello")).build(),
 				BodyHandlers.ofString()).body()).isEqualTo("Hello");
@@ -148,6 +146,9 @@ class StarletApplicationTests {
 		final AtomicInteger concurrent = new AtomicInteger();
 
 		final AtomicInteger maxConcurrent = new AtomicInteger();
+
+		/** The first two /slow requests wait for each other: two at once is reached, not hoped for. */
+		final CountDownLatch twoInside = new CountDownLatch(2);
 
 		final Set<String> threads = ConcurrentHashMap.newKeySet();
 
@@ -185,7 +186,11 @@ class StarletApplicationTests {
 			this.application.maxConcurrent.accumulateAndGet(now, Math::max);
 			this.application.threads.add(Thread.currentThread().getName() + " virtual=" + isVirtual(Thread.currentThread()));
 			try {
-				Thread.sleep(300); // a request that takes a while, so that requests overlap
+				this.application.twoInside.countDown();
+				this.application.twoInside.await(20, TimeUnit.SECONDS);
+				// Time is the point: a request that takes a while, so that the other four pile
+				// up behind the two workers and the cap is tested; nothing waits on it.
+				Thread.sleep(300);
 			}
 			finally {
 				this.application.concurrent.decrementAndGet();

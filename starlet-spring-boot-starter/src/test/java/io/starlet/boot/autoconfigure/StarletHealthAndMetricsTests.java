@@ -7,8 +7,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,6 +21,7 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The health contributor and the meters, read from a real engine serving real requests. */
 @Timeout(120)
@@ -57,7 +56,7 @@ class StarletHealthAndMetricsTests {
 	void upWithPoolDetailsWhileWorkersAreAlive() throws Exception {
 		StarletServer server = start(2);
 		assertThat(exchange(server, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 200");
-		await(() -> server.stats().liveWorkers() == 2);
+		await().atMost(Duration.ofSeconds(20)).until(() -> server.stats().liveWorkers() == 2);
 		Health health = new StarletHealthIndicator(() -> server).health();
 		assertThat(health.getStatus()).isEqualTo(Status.UP);
 		assertThat(health.getDetails()).containsEntry("maxWorkers", 2)
@@ -73,7 +72,7 @@ class StarletHealthAndMetricsTests {
 	void downWhenNoWorkerIsAlive() throws Exception {
 		StarletServer server = start(1);
 		exchange(server, "GET /die HTTP/1.1\r\nHost: x\r\n\r\n");
-		await(() -> server.stats().liveWorkers() == 0);
+		await().atMost(Duration.ofSeconds(20)).until(() -> server.stats().liveWorkers() == 0);
 		Health health = new StarletHealthIndicator(() -> server).health();
 		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 		assertThat(health.getDetails()).containsEntry("liveWorkers", 0)
@@ -96,7 +95,7 @@ class StarletHealthAndMetricsTests {
 		assertThat(exchange(server, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 200");
 		assertThat(exchange(server, "GET /hello HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 400");
 		exchange(server, "GET /die HTTP/1.1\r\nHost: x\r\n\r\n");
-		await(() -> server.stats().retirements().getOrDefault("error", 0L) == 1L);
+		await().atMost(Duration.ofSeconds(20)).until(() -> server.stats().retirements().getOrDefault("error", 0L) == 1L);
 		assertThat(registry.get("starlet.workers.max").gauge().value()).isEqualTo(3);
 		assertThat(registry.get("starlet.workers.busy").gauge().value()).isZero();
 		assertThat(registry.get("starlet.workers.idle").gauge().value()).isEqualTo(2);
@@ -129,14 +128,6 @@ class StarletHealthAndMetricsTests {
 		}
 		catch (java.net.SocketException ex) {
 			return "";
-		}
-	}
-
-	private static void await(BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (!condition.getAsBoolean()) {
-			assertThat(System.nanoTime()).as("condition met within 10s").isLessThan(deadline);
-			Thread.sleep(20);
 		}
 	}
 
