@@ -312,8 +312,10 @@ class AsyncReleaseTest {
 				this.subscribers.forEach(AsyncContext::complete);
 			}, "producer");
 			// a fresh request meanwhile
-			assertThat(new RawClient(port).send("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").read()
-				.body()).isEqualTo("hello");
+			try (RawClient fresh = new RawClient(port)) {
+				assertThat(fresh.send("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").read()
+					.body()).isEqualTo("hello");
+			}
 			producer.start();
 			for (RawClient client : clients) {
 				RawClient.Response response = client.read();
@@ -347,8 +349,10 @@ class AsyncReleaseTest {
 			writer.flush();
 			assertThat(client.readUntil("data: first\n\n")).startsWith("HTTP/1.1 200");
 			// the only worker is free meanwhile
-			assertThat(new RawClient(port).send("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-				.read().body()).isEqualTo("hello");
+			try (RawClient fresh = new RawClient(port)) {
+				assertThat(fresh.send("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+					.read().body()).isEqualTo("hello");
+			}
 			writer.write("data: second\n\n");
 			writer.flush();
 			assertThat(client.readUntil("data: second\n\n")).doesNotContain("data: first");
