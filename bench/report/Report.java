@@ -112,7 +112,7 @@ public class Report {
 				.append(meta.getOrDefault("wsload_jvm", "")).append("`)");
 		}
 		md.append(", on the same machine, 127.0.0.1 |\n");
-		md.append("| Campaign | ").append(meta.get("rounds")).append(" rounds × ").append(meta.get("duration"))
+		md.append("| Campaign | ").append(jvmPasses(meta)).append(meta.get("rounds")).append(" rounds × ").append(meta.get("duration"))
 			.append(" s per scenario and server, interleaved; ").append(meta.get("warmup"))
 			.append(" s discarded warm-up per server").append(discardedRounds(meta))
 			.append("; startup measured ").append(meta.get("startups"))
@@ -352,7 +352,7 @@ public class Report {
 		StringBuilder gp = new StringBuilder();
 		gp.append("set terminal pngcairo size 1100,560 enhanced font 'DejaVu Sans,11'\n");
 		gp.append("set output '").append(chart.toAbsolutePath()).append("'\n");
-		gp.append("set title 'Requests per second relative to Tomcat (median of ").append(meta.get("rounds"))
+		gp.append("set title 'Requests per second relative to Tomcat (median of ").append(totalRounds(meta))
 			.append(" rounds, ").append(meta.get("nproc")).append(" CPUs, ").append(meta.get("date"))
 			.append("; higher is better)'\n");
 		gp.append("set style data histograms\nset style histogram clustered gap 1\n");
@@ -374,6 +374,16 @@ public class Report {
 	}
 
 	// --- formatting -------------------------------------------------------------------------------
+
+	/** "3 JVMs per server one after the other, each: " when bench/run ran with --jvms 3. */
+	static String jvmPasses(Map<String, String> meta) {
+		int jvms = Integer.parseInt(meta.getOrDefault("jvms", "1"));
+		return (jvms > 1) ? jvms + " fresh JVMs per server, one after the other (medians over all their rounds), each: " : "";
+	}
+
+	static int totalRounds(Map<String, String> meta) {
+		return Integer.parseInt(meta.getOrDefault("jvms", "1")) * Integer.parseInt(meta.get("rounds"));
+	}
 
 	static String discardedRounds(Map<String, String> meta) {
 		String n = meta.getOrDefault("warmup_rounds", "0");
