@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -28,6 +29,9 @@ public class Report {
 			"Starlet with keep-alive on (`max-keepalive-reqs=1000`, page workload)", "tomcat",
 			"Tomcat (Spring MVC)", "jetty", "Jetty (Spring MVC)", "netty", "Reactor Netty (WebFlux)", "plain",
 			"starlet-core alone (plain servlets, no Spring)", "nginx", "nginx (static files, reference)");
+
+	/** The page workload's instances (bench/run), whose memory and threads are the pages application's. */
+	static final Set<String> PAGE_INSTANCES = Set.of("pstarlet", "pstarletka", "ptomcat", "pjetty");
 
 	static final Map<String, String> SHORT = Map.of("starlet", "Starlet", "starletka", "Starlet keep-alive", "tomcat",
 			"Tomcat", "jetty", "Jetty",
@@ -119,8 +123,10 @@ public class Report {
 			.append(" times |\n");
 		md.append("| Starlet commit | ").append(meta.get("starlet")).append(" |\n");
 		for (String kind : kinds) {
-			md.append("| ").append(SHORT.get(kind)).append(" | ").append(meta.getOrDefault("jars_" + kind, "").trim())
-				.append(" |\n");
+			String jars = meta.getOrDefault("jars_" + kind, "").trim();
+			if (!jars.isEmpty()) { // none for Starlet's keep-alive instance: the same jar as Starlet's
+				md.append("| ").append(SHORT.get(kind)).append(" | ").append(jars).append(" |\n");
+			}
 		}
 		for (Map.Entry<String, String> e : meta.entrySet()) {
 			if (e.getKey().startsWith("broken_")) {
@@ -192,8 +198,6 @@ public class Report {
 		md.append("| server | startup ms | ×Tomcat | RSS after warm-up MiB | ×Tomcat | RSS at end MiB | ×Tomcat | threads after warm-up / end |\n");
 		md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
 		Stat tStart = serverStat(servers, "tomcat", null, "startup_ms");
-		Stat tRssWarm = serverStat(servers, "tomcat", "tomcat", "rss_warm_kb");
-		Stat tRssEnd = serverStat(servers, "tomcat", "tomcat", "rss_end_kb");
 		for (String kind : kinds) {
 			List<String> instances = servers.stream()
 				.filter((row) -> row[0].equals(kind) && row[2].startsWith("rss"))
@@ -207,7 +211,12 @@ public class Report {
 				Stat rssEnd = serverStat(servers, kind, instance, "rss_end_kb");
 				Stat thWarm = serverStat(servers, kind, instance, "threads_warm");
 				Stat thEnd = serverStat(servers, kind, instance, "threads_end");
-				md.append("| ").append(LABELS.get(kind)).append(instanceNote(instance)).append(" | ")
+				// a page instance's memory is compared with Tomcat's page instance, not with its hello one
+				String tomcat = PAGE_INSTANCES.contains(instance) ? "ptomcat" : "tomcat";
+				Stat tRssWarm = serverStat(servers, "tomcat", tomcat, "rss_warm_kb");
+				Stat tRssEnd = serverStat(servers, "tomcat", tomcat, "rss_end_kb");
+				String pageNote = (PAGE_INSTANCES.contains(instance) && !kind.equals("starletka")) ? ", page workload" : "";
+				md.append("| ").append(LABELS.get(kind)).append(instanceNote(instance)).append(pageNote).append(" | ")
 					.append(first ? range(start, 0) : "").append(" | ")
 					.append(first ? fmtRatio(ratio(start, tStart)) : "").append(" | ").append(mib(rssWarm))
 					.append(" | ").append(fmtRatio(ratio(rssWarm, tRssWarm))).append(" | ").append(mib(rssEnd))
@@ -360,7 +369,7 @@ public class Report {
 		gp.append("set key outside right top\nset grid ytics\nset yrange [0:*]\nset ylabel 'requests/s ÷ Tomcat'\n");
 		gp.append("set datafile separator '\\t'\nset datafile missing 'NaN'\n");
 		gp.append("set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb '#444444'\n");
-		String[] colors = { "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#7f7f7f" };
+		String[] colors = { "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#7f7f7f", "#8c564b" };
 		gp.append("plot ");
 		for (int i = 0; i < kinds.size(); i++) {
 			String color = colors[KINDS.indexOf(kinds.get(i)) % colors.length];
