@@ -190,6 +190,7 @@ public class Report {
 			rpsRatio.put(scenario, ratios);
 			md.append("\n");
 			md.append(clientCpu(byKind));
+			md.append(perJvmCpu(byKind, meta, clkTck));
 		}
 
 		md.append("### Per server: startup, memory, threads\n\n");
@@ -309,6 +310,32 @@ public class Report {
 	}
 
 	/** WsLoad's own CPU per echo: the client runs on the same cores as the server. */
+	/**
+	 * With --jvms, each JVM's median CPU per request, in the order they ran: whether a ratio is the
+	 * servers' or one JVM's compilation shows here, not in the pooled medians.
+	 */
+	static String perJvmCpu(Map<String, List<Run>> byKind, Map<String, String> meta, double clkTck) {
+		int jvms = Integer.parseInt(meta.getOrDefault("jvms", "1"));
+		int rounds = Integer.parseInt(meta.get("rounds"));
+		if (jvms < 2) {
+			return "";
+		}
+		StringBuilder c = new StringBuilder("CPU µs per request, the median of each JVM's rounds, JVM by JVM:");
+		for (Map.Entry<String, List<Run>> e : byKind.entrySet()) {
+			List<String> medians = new ArrayList<>();
+			for (int jvm = 0; jvm < jvms; jvm++) {
+				int first = jvm * rounds + 1;
+				int last = first + rounds - 1;
+				Stat cpu = stat(e.getValue().stream().filter((r) -> r.round() >= first && r.round() <= last).toList(),
+						(r) -> cpuUs(r, clkTck));
+				medians.add((cpu != null) ? String.format(Locale.ROOT, "%,.0f", cpu.median()) : "–");
+			}
+			c.append(" ").append(SHORT.get(e.getKey())).append(" ").append(String.join(", ", medians)).append(";");
+		}
+		c.setLength(c.length() - 1);
+		return c.append(".\n\n").toString();
+	}
+
 	static String clientCpu(Map<String, List<Run>> byKind) {
 		StringBuilder c = new StringBuilder();
 		for (Map.Entry<String, List<Run>> e : byKind.entrySet()) {
