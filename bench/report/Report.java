@@ -309,13 +309,12 @@ public class Report {
 		return t.append("\n").toString();
 	}
 
-	/** WsLoad's own CPU per echo: the client runs on the same cores as the server. */
 	/**
 	 * With --jvms, each JVM's median CPU per request, in the order they ran: whether a ratio is the
 	 * servers' or one JVM's compilation shows here, not in the pooled medians.
 	 */
 	static String perJvmCpu(Map<String, List<Run>> byKind, Map<String, String> meta, double clkTck) {
-		int jvms = Integer.parseInt(meta.getOrDefault("jvms", "1"));
+		int jvms = jvms(meta);
 		int rounds = Integer.parseInt(meta.get("rounds"));
 		if (jvms < 2) {
 			return "";
@@ -336,6 +335,7 @@ public class Report {
 		return c.append(".\n\n").toString();
 	}
 
+	/** WsLoad's own CPU per echo: the client runs on the same cores as the server. */
 	static String clientCpu(Map<String, List<Run>> byKind) {
 		StringBuilder c = new StringBuilder();
 		for (Map.Entry<String, List<Run>> e : byKind.entrySet()) {
@@ -411,14 +411,19 @@ public class Report {
 
 	// --- formatting -------------------------------------------------------------------------------
 
-	/** "3 JVMs per server one after the other, each: " when bench/run ran with --jvms 3. */
+	/** bench/run's --jvms: how many JVMs per server ran the rounds, one after the other (1 before it existed). */
+	static int jvms(Map<String, String> meta) {
+		return Integer.parseInt(meta.getOrDefault("jvms", "1"));
+	}
+
+	/** The Campaign line's opening when there was more than one JVM per server. */
 	static String jvmPasses(Map<String, String> meta) {
-		int jvms = Integer.parseInt(meta.getOrDefault("jvms", "1"));
+		int jvms = jvms(meta);
 		return (jvms > 1) ? jvms + " fresh JVMs per server, one after the other (medians over all their rounds), each: " : "";
 	}
 
 	static int totalRounds(Map<String, String> meta) {
-		return Integer.parseInt(meta.getOrDefault("jvms", "1")) * Integer.parseInt(meta.get("rounds"));
+		return jvms(meta) * Integer.parseInt(meta.get("rounds"));
 	}
 
 	static String discardedRounds(Map<String, String> meta) {
