@@ -146,6 +146,35 @@ class ResourceCacheTest {
 	}
 
 	@Test
+	void aManifestClassPathNamingOnlyJarsKeepsMissesForGood() throws Exception {
+		// Spring Boot's extracted layout: app.jar names lib/*.jar, which name nothing more
+		Files.createDirectories(this.dir.resolve("lib"));
+		jar("lib/a.jar", null);
+		jar("lib/b c.jar", null);
+		jar("lib/cycle.jar", "../app.jar");
+		Path app = jar("app.jar", "lib/a.jar  lib/b%20c.jar lib/cycle.jar");
+		Path missingEntry = jar("missing.jar", "lib/a.jar lib/gone.jar");
+		Path remoteEntry = jar("remote.jar", "http://example.com/x.jar");
+		Path viaDirectory = jar("indirect.jar", "pointing.jar");
+		jar("pointing.jar", "classes/");
+		try (CountingLoader extracted = new CountingLoader(app.toUri().toURL());
+				URLClassLoader missing = new URLClassLoader(new URL[] { missingEntry.toUri().toURL() }, null);
+				URLClassLoader remote = new URLClassLoader(new URL[] { remoteEntry.toUri().toURL() }, null);
+				URLClassLoader indirect = new URLClassLoader(new URL[] { viaDirectory.toUri().toURL() }, null)) {
+			assertThat(ClassPathShape.jarsOnly(extracted)).isTrue();
+			assertThat(ClassPathShape.jarsOnly(missing)).as("a Class-Path entry that does not exist").isFalse();
+			assertThat(ClassPathShape.jarsOnly(remote)).as("a Class-Path entry that is not a file").isFalse();
+			assertThat(ClassPathShape.jarsOnly(indirect)).as("a directory two manifests down").isFalse();
+
+			ResourceCache cache = new ResourceCache("META-INF/resources", TTL, 100, this.clock);
+			assertThat(cache.find(extracted, "/owners/42")).isNull();
+			this.clock.advance(Duration.ofNanos(10 * TTL));
+			assertThat(cache.find(extracted, "/owners/42")).isNull();
+			assertThat(extracted.lookups).hasValue(1);
+		}
+	}
+
+	@Test
 	void aCacheFullOfLastingMissesMakesRoomForNewNames() throws Exception {
 		Path jar = jar("lib.jar", null);
 		try (CountingLoader loader = new CountingLoader(jar.toUri().toURL())) {
