@@ -110,6 +110,9 @@ public class Report {
 			.append(meta.getOrDefault("loadavg_end", "?")).append(" |\n");
 		md.append("| Java | ").append(meta.get("java")).append(" |\n");
 		md.append("| JVM flags (every server) | `").append(meta.get("jvm_flags")).append("` |\n");
+		md.append("| Application layout | ").append("extracted".equals(meta.get("layout"))
+				? "Spring Boot's extracted layout (`java -Djarmode=tools -jar app.jar extract`, then `java -jar app/app.jar`)"
+				: "executable jar (`java -jar app.jar`)").append(" |\n");
 		md.append("| Load generator | wrk ").append(meta.get("wrk"));
 		if (meta.containsKey("wsload")) {
 			md.append("; wsecho: `bench/ws/WsLoad.java ").append(meta.get("wsload")).append("` (text messages, client JVM `")
