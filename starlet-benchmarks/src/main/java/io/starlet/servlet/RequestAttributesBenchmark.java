@@ -1,5 +1,8 @@
 package io.starlet.servlet;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -21,6 +24,12 @@ import org.openjdk.jmh.infra.Blackhole;
  * operation replays it on a fresh {@link RequestAttributes}, as every request gets one.
  * {@code shared=true} is a request that went async, where every call locks (before 2026-11-25,
  * every request paid that).
+ *
+ * <p>{@code workload=detail} and {@code list} replay the calls of one detail page (183) and one
+ * list page (1,550) of the page application ({@code bench/apps/pages}), recorded on Starlet in
+ * Spring Boot's extracted layout ({@code thymeleaf-*-page.txt} next to this class). Thymeleaf keeps
+ * a template's variables as request attributes, so a page looks up far more names than hello does,
+ * and sets and removes its iteration variable once per row.
  *
  * <p>It lives in {@code io.starlet.servlet} because the class it measures is package-private.
  */
@@ -133,6 +142,9 @@ public class RequestAttributesBenchmark {
 	@Param({ "false", "true" })
 	boolean shared;
 
+	@Param({ "hello", "detail", "list" })
+	String workload;
+
 	private char[] kinds;
 
 	private String[] names;
@@ -140,8 +152,8 @@ public class RequestAttributesBenchmark {
 	private final Object value = new Object();
 
 	@Setup
-	public void load() {
-		String[] lines = SPRING_MVC_HELLO.strip().split("\n");
+	public void load() throws IOException {
+		String[] lines = calls(this.workload).strip().split("\n");
 		this.kinds = new char[lines.length];
 		this.names = new String[lines.length];
 		for (int i = 0; i < lines.length; i++) {
@@ -152,8 +164,21 @@ public class RequestAttributesBenchmark {
 		}
 	}
 
+	private static String calls(String workload) throws IOException {
+		if (workload.equals("hello")) {
+			return SPRING_MVC_HELLO;
+		}
+		String file = "thymeleaf-" + workload + "-page.txt";
+		try (InputStream in = RequestAttributesBenchmark.class.getResourceAsStream(file)) {
+			if (in == null) {
+				throw new IllegalStateException(file + " is missing next to " + RequestAttributesBenchmark.class);
+			}
+			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		}
+	}
+
 	@Benchmark
-	public void springMvcHello(Blackhole blackhole) {
+	public void replay(Blackhole blackhole) {
 		RequestAttributes attributes = new RequestAttributes();
 		if (this.shared) {
 			attributes.share();

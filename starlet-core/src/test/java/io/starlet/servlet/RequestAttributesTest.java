@@ -62,6 +62,43 @@ class RequestAttributesTest {
 	}
 
 	@Test
+	void anIterationVariableSetAndRemovedRowAfterRowLeavesTheOthersIntact() {
+		// Thymeleaf's th:each: the row variable is set and removed once per row, among fixed names,
+		// and one new name per row makes the arrays fill up and reclaim again and again
+		for (int i = 0; i < 20; i++) {
+			this.attributes.put("fixed-" + i, i);
+		}
+		for (int row = 0; row < 1_000; row++) {
+			assertThat(this.attributes.put("row", row)).isNull();
+			assertThat(this.attributes.put("row-" + row, row)).isNull();
+			assertThat(this.attributes.get("row")).isEqualTo(row);
+			assertThat(this.attributes.remove("row")).isEqualTo(row);
+			if (row > 0) {
+				assertThat(this.attributes.remove("row-" + (row - 1))).isEqualTo(row - 1);
+			}
+			assertThat(this.attributes.get("row")).isNull();
+		}
+		List<String> expected = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			assertThat(this.attributes.get("fixed-" + i)).isEqualTo(i);
+			expected.add("fixed-" + i);
+		}
+		expected.add("row-999");
+		assertThat(this.attributes.names()).containsExactlyElementsOf(expected);
+	}
+
+	@Test
+	void aRemovedNameSetAgainIsFoundAndListedOnce() {
+		this.attributes.put("a", 1);
+		this.attributes.put("b", 2);
+		this.attributes.remove("a");
+		assertThat(this.attributes.names()).containsExactly("b");
+		assertThat(this.attributes.put("a", 3)).isNull();
+		assertThat(this.attributes.get("a")).isEqualTo(3);
+		assertThat(this.attributes.names()).containsExactlyInAnyOrder("a", "b");
+	}
+
+	@Test
 	void theNamesAreASnapshot() {
 		this.attributes.put("a", 1);
 		List<String> names = this.attributes.names();
