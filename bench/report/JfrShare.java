@@ -32,9 +32,10 @@ public class JfrShare {
 	private static final Map<String, List<String>> OWNERS = new LinkedHashMap<>();
 
 	static {
-		OWNERS.put("server", List.of("io.starlet.http.", "io.starlet.net.", "io.starlet.servlet.", "io.starlet.worker.",
-				"io.starlet.server.", "io.starlet.websocket.", "io.starlet.boot.", "org.apache.catalina.",
-				"org.apache.coyote.", "org.apache.tomcat.", "org.eclipse.jetty.", "reactor.netty.", "io.netty."));
+		// the benchmark applications live under io.starlet.bench: theirs, not the server's
+		OWNERS.put("app/other", List.of("io.starlet.bench."));
+		OWNERS.put("server", List.of("io.starlet.", "org.apache.catalina.", "org.apache.coyote.", "org.apache.tomcat.",
+				"org.eclipse.jetty.", "reactor.netty.", "io.netty."));
 		OWNERS.put("boot loader", List.of("org.springframework.boot.loader."));
 		OWNERS.put("spring", List.of("org.springframework."));
 		OWNERS.put("hibernate", List.of("org.hibernate."));
