@@ -30,9 +30,9 @@ if pages then
 		list = { { "/owners?page=%d" } },
 		detail = { { "/owners/%d" } },
 		mix = {
-			{ "/owners?page=%d" }, { "/owners/%d" }, { "/css/app.css", FAR_FUTURE }, { "/api/owners?page=%d" },
-			{ "/owners/%d" }, { "/js/app.js", FAR_FUTURE }, { "/owners?page=%d" }, { "/img/logo.png", FAR_FUTURE },
-			{ "/owners/%d/edit", nil, VALID }, { "/owners/%d" }, { "/css/app.css" }, { "/owners/%d/edit", nil, INVALID },
+			{ "/owners?page=%d" }, { "/owners/%d" }, { "/static/css/app.css", FAR_FUTURE }, { "/api/owners?page=%d" },
+			{ "/owners/%d" }, { "/static/js/app.js", FAR_FUTURE }, { "/owners?page=%d" }, { "/static/img/logo.png", FAR_FUTURE },
+			{ "/owners/%d/edit", nil, VALID }, { "/owners/%d" }, { "/static/css/app.css" }, { "/owners/%d/edit", nil, INVALID },
 		},
 	}
 	local cycle = cycles[pages] or error("WRK_PAGES must be list, detail or mix")
