@@ -29,6 +29,7 @@ import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;
+import jakarta.servlet.ServletRequestAttributeListener;
 import jakarta.servlet.SessionCookieConfig;
 import jakarta.servlet.SessionTrackingMode;
 import jakarta.servlet.descriptor.JspConfigDescriptor;
@@ -165,6 +166,11 @@ final class ContainerContext implements ServletContext {
 
 	boolean hasListeners(Class<? extends EventListener> type) {
 		return !this.listeners.of(type).isEmpty();
+	}
+
+	/** {@code listeners(ServletRequestAttributeListener.class)}, read from a field. */
+	List<ServletRequestAttributeListener> requestAttributeListeners() {
+		return this.listeners.requestAttribute();
 	}
 
 	// --- ServletContext: basics ---------------------------------------------------------------

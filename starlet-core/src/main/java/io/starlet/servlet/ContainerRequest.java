@@ -162,9 +162,9 @@ final class ContainerRequest implements HttpServletRequest {
 			return;
 		}
 		Object old = this.attributes.put(name, value);
-		if (this.context.hasListeners(ServletRequestAttributeListener.class)) {
-			for (ServletRequestAttributeListener listener : this.context
-				.listeners(ServletRequestAttributeListener.class)) {
+		List<ServletRequestAttributeListener> listeners = this.context.requestAttributeListeners();
+		if (!listeners.isEmpty()) {
+			for (ServletRequestAttributeListener listener : listeners) {
 				if (old == null) {
 					listener.attributeAdded(new ServletRequestAttributeEvent(this.context, this, name, value));
 				}
@@ -181,9 +181,9 @@ final class ContainerRequest implements HttpServletRequest {
 			return;
 		}
 		Object old = this.attributes.remove(name);
-		if (old != null && this.context.hasListeners(ServletRequestAttributeListener.class)) {
-			for (ServletRequestAttributeListener listener : this.context
-				.listeners(ServletRequestAttributeListener.class)) {
+		List<ServletRequestAttributeListener> listeners = this.context.requestAttributeListeners();
+		if (old != null && !listeners.isEmpty()) {
+			for (ServletRequestAttributeListener listener : listeners) {
 				listener.attributeRemoved(new ServletRequestAttributeEvent(this.context, this, name, old));
 			}
 		}

@@ -26,6 +26,8 @@ import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestAttributeEvent;
+import jakarta.servlet.ServletRequestAttributeListener;
 import jakarta.servlet.ServletRequestEvent;
 import jakarta.servlet.ServletRequestListener;
 import jakarta.servlet.ServletResponse;
@@ -152,6 +154,47 @@ class LifecycleTest {
 		}
 		assertThat(events).containsExactly("destroy lazy", "destroy second", "destroy first", "filter destroy",
 				"contextDestroyed");
+	}
+
+	@Test
+	void requestAttributeListenersHearAddsReplacesAndRemovesButNotNoOps() throws Exception {
+		List<String> heard = Collections.synchronizedList(new ArrayList<>());
+		try (ServletServer server = ServletServer.start((container) -> {
+			ServletContext context = container.getServletContext();
+			context.addListener(new ServletRequestAttributeListener() {
+				@Override
+				public void attributeAdded(ServletRequestAttributeEvent event) {
+					heard.add("added " + event.getName() + "=" + event.getValue());
+				}
+
+				@Override
+				public void attributeReplaced(ServletRequestAttributeEvent event) {
+					heard.add("replaced " + event.getName() + "=" + event.getValue());
+				}
+
+				@Override
+				public void attributeRemoved(ServletRequestAttributeEvent event) {
+					heard.add("removed " + event.getName() + "=" + event.getValue());
+				}
+			});
+			context.addServlet("attributes", new HttpServlet() {
+				@Override
+				protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+					request.setAttribute("row", "1");
+					request.setAttribute("row", "2");
+					request.removeAttribute("row");
+					request.removeAttribute("never-set");
+					request.setAttribute("row", "3");
+					request.setAttribute("row", null);
+					response.getWriter().write("done");
+				}
+			}).addMapping("/attributes");
+		})) {
+			assertThat(server.get("/attributes").body()).isEqualTo("done");
+			// the values are the new one for an add, the old one for a replace or a removal
+			assertThat(heard).filteredOn((event) -> event.contains("row") || event.contains("never"))
+				.containsExactly("added row=1", "replaced row=1", "removed row=2", "added row=3", "removed row=3");
+		}
 	}
 
 	@Test

@@ -80,6 +80,20 @@ class ResponseWriterTest {
 				writer.write(ascii(9_000));
 				writer.write("日本");
 			});
+			add(context, "/chars", (request, response) -> {
+				response.setContentType("text/html;charset=UTF-8");
+				PrintWriter writer = response.getWriter();
+				for (int i = 0; i < CELLS; i++) {
+					writer.write('<');
+					writer.print("td");
+					writer.print('>');
+					writer.print(i);
+					writer.append('é').append("</td").write('>');
+					writer.println();
+				}
+				writer.write('\uD83D');
+				writer.write('\uDE00');
+			});
 			add(context, "/latin1", (request, response) -> {
 				response.setContentType("text/plain;charset=ISO-8859-1");
 				PrintWriter writer = response.getWriter();
@@ -148,6 +162,19 @@ class ResponseWriterTest {
 		assertThat(response.status()).isEqualTo(200);
 		assertThat(response.chunked()).isTrue();
 		assertThat(response.body()).isEqualTo(ascii(10_000) + "Grüße € \uD83D\uDE00 é" + ascii(9_000) + "日本");
+	}
+
+	@Test
+	void singleCharactersAndPrintCallsArriveInOrderPastTheBuffer() throws Exception {
+		ServletServer.RawResponse response = get("/chars");
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(response.chunked()).isTrue();
+		StringBuilder expected = new StringBuilder();
+		for (int i = 0; i < CELLS; i++) {
+			expected.append("<td>").append(i).append("é</td>").append(System.lineSeparator());
+		}
+		expected.append("\uD83D\uDE00");
+		assertThat(response.body()).isEqualTo(expected.toString());
 	}
 
 	@Test
