@@ -10,6 +10,9 @@ import java.util.stream.Stream;
  * The temporary directories a context creates for itself, deleted with what was left in them
  * when it is destroyed: the work directory ({@code jakarta.servlet.context.tempdir}) and, when
  * no document root is configured and someone asks for the resource "/", an empty stand-in.
+ * Both are also marked for deletion at JVM exit, so that a context that is never destroyed (a
+ * failed start, a test that leaves its server running) does not leave one behind per run; the
+ * JVM removes them only if they are empty by then.
  */
 final class WorkDirectories {
 
@@ -21,6 +24,7 @@ final class WorkDirectories {
 	synchronized Path createWorkDirectory() throws IOException {
 		if (this.workDirectory == null) {
 			this.workDirectory = Files.createTempDirectory("starlet-work");
+			this.workDirectory.toFile().deleteOnExit();
 		}
 		return this.workDirectory;
 	}
