@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
 class WorkDirectoriesTest {
 
 	@Test
-	void destroyDeletesTheWorkDirectoryWithItsContent() throws Exception {
+	void deleteAllRemovesTheWorkDirectoryWithItsContent() throws Exception {
 		WorkDirectories directories = new WorkDirectories();
 		Path work = directories.createWorkDirectory();
 		Files.writeString(work.resolve("upload.tmp"), "part");
