@@ -26,7 +26,7 @@ public class Report {
 			"nginx");
 
 	static final Map<String, String> LABELS = Map.of("starlet", "Starlet (Spring MVC)", "starletka",
-			"Starlet with keep-alive on (`max-keepalive-reqs=1000`, page workload)", "tomcat",
+			"Starlet with keep-alive on (`max-workers=16`, `max-keepalive-reqs=1000`, page workload)", "tomcat",
 			"Tomcat (Spring MVC)", "jetty", "Jetty (Spring MVC)", "netty", "Reactor Netty (WebFlux)", "plain",
 			"starlet-core alone (plain servlets, no Spring)", "nginx", "nginx (static files, reference)");
 
