@@ -26,6 +26,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.Part;
 
+import io.starlet.testing.Mutations;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** multipart/form-data per MultipartConfigElement: parts, text parameters, spilling, limits. */
@@ -180,6 +182,30 @@ class MultipartTest {
 					.getBytes(StandardCharsets.UTF_8));
 		assertThat(response.statusCode()).isEqualTo(400);
 		assertThat(response.body()).contains("missing closing boundary");
+	}
+
+	@Test
+	void mutatedBodiesAreAnsweredWith400Or413AndLeaveNoTemporaryFile() throws Exception {
+		// Valid bodies with bytes replaced, inserted and deleted (the boundary lines and the part
+		// headers included): the parser must refuse what it cannot read with a ServletException
+		// (400 here) or a limit (413), never fail otherwise (a 500), and must delete the
+		// temporary file of a part it had started to spill (one part is past the 64 KiB threshold).
+		byte[][] seeds = {
+			body("title", null, "hello", "file", "a.txt", "some text\r\n--not the boundary"),
+			body("file", "big.bin", randomBytes(70 * 1024), "title", null, "after"),
+			body("empty", null, "", "name", "\u00e9t\u00e9.txt", "caf\u00e9".getBytes(StandardCharsets.UTF_8)),
+		};
+		byte[] interesting = ("\r\n-\";=: " + BOUNDARY.substring(BOUNDARY.length() - 4)).getBytes(StandardCharsets.ISO_8859_1);
+		java.util.SplittableRandom random = new java.util.SplittableRandom(1205);
+		java.util.Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+		for (int round = 0; round < 600; round++) {
+			byte[] mutated = Mutations.edited(seeds[round % seeds.length], interesting, 3, random);
+			HttpResponse<String> response = post("/upload", mutated);
+			assertThat(response.statusCode()).as("%s", Mutations.literal(mutated)).isIn(200, 400, 413);
+			statuses.merge(response.statusCode(), 1, Integer::sum);
+		}
+		assertThat(statuses).as("both outcomes reached").containsKeys(200, 400);
+		assertThat(countTempFiles()).isZero();
 	}
 
 	@Test
