@@ -23,10 +23,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Everything an application reads from a request, on randomly damaged requests from a trusted
  * proxy: the target (path parameters, percent-escapes, the query), cookies, locales, the
- * forwarded client, scheme, host and port, the body's charset and a form body. The engine or
- * the container refuses what it cannot read with a 4xx that names the problem; whatever it lets
- * through, the servlet API answers without throwing, so no application sees an exception it was
- * never told to expect (a 500). The seed is fixed, so a failure prints a request that reproduces it.
+ * forwarded client, scheme, host and port, the requested session, the body's charset and a form
+ * body. The engine or the container refuses what it cannot read with a 4xx that names the
+ * problem; whatever it lets through, the servlet API answers without throwing, so no application
+ * sees an exception it was never told to expect (a 500). The seed is fixed, so a failure prints a
+ * request that reproduces it.
  */
 @Timeout(120)
 class RequestAccessorsFuzzTest {
@@ -45,7 +46,8 @@ class RequestAccessorsFuzzTest {
 				.append(request.getServerPort()).append(request.getLocalAddr()).append(request.getLocalPort())
 				.append(request.getProtocol()).append(request.getCharacterEncoding()).append(request.getContentType())
 				.append(request.getContentLengthLong()).append(request.getLocale())
-				.append(Collections.list(request.getLocales()));
+				.append(Collections.list(request.getLocales())).append(request.getRequestedSessionId())
+				.append(request.isRequestedSessionIdValid()).append(request.getSession(false));
 			Cookie[] cookies = request.getCookies();
 			if (cookies != null) {
 				for (Cookie cookie : cookies) {
