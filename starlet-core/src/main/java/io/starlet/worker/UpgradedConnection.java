@@ -34,15 +34,14 @@ import io.starlet.net.SendQueue;
  * Events wait in {@link #events}, each at most once, and run one at a time in order. Reading:
  * the acceptor reads only while {@link #wantRead} (the buffer was empty when a callback
  * returned), and stops at the first bytes until the application has taken them; its key stays
- * armed meanwhile unless more bytes come ({@link #readWatched}). Writing: bytes
- * go straight to the socket while it takes them; the rest is sent by the acceptor on
- * {@code OP_WRITE} ({@link #writeArmed}), whose tick also enforces the write timeout.
+ * armed meanwhile unless more bytes come ({@link #readWatched}). Writing: bytes go straight to
+ * the socket while it takes them; the rest is sent by the acceptor on {@code OP_WRITE}
+ * ({@link #writeArmed}), whose tick also enforces the write timeout.
  *
  * <p>Over the usual size on purpose: reading, writing and the callbacks are one state machine
  * under one lock ({@link #events}, {@link #wantRead}, {@link #readWatched}; {@link #writeArmed}
- * under the output's), driven from three
- * sides (the acceptor, a worker, application threads); split, each transition would be spread
- * over classes that share that lock and its state anyway.
+ * under the output's), driven from three sides (the acceptor, a worker, application threads);
+ * split, each transition would be spread over classes that share that lock and its state anyway.
  */
 final class UpgradedConnection implements Upgrade {
 
