@@ -23,18 +23,6 @@ final class TestServer implements AfterEachCallback {
 	/** Answers {@code Hello, World!} with a Content-Length. */
 	static final Handler HELLO = exchange -> text(exchange, "Hello, World!");
 
-	/** CPU time of the acceptor threads so far: how a test sees an acceptor that spins. */
-	static long acceptorCpuNanos() {
-		java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-		long total = 0;
-		for (Thread thread : Thread.getAllStackTraces().keySet()) {
-			if (thread.getName().equals("starlet-acceptor")) {
-				total += Math.max(0, threads.getThreadCpuTime(thread.getId()));
-			}
-		}
-		return total;
-	}
-
 	private StarletServer server;
 
 	/** Stops the clock's moves from reaching a stopped server. */
