@@ -8,13 +8,18 @@ import java.util.Locale;
  * A response's media type and character encoding, and the {@code Content-Type} made of them.
  * The encoding comes from {@code setContentType}'s charset, {@code setCharacterEncoding}, the
  * locale's mapping or the context's default, in the order the Servlet specification gives; once
- * the writer is taken it is fixed, which the caller says with {@code writerTaken}.
+ * the writer is taken it is fixed, which the caller says with {@code writerTaken}. The media
+ * type's other parameters ({@code boundary=…}) are kept as the application gave them.
  */
 final class ResponseContentType {
 
 	private final ContainerContext context;
 
+	/** The bare {@code type/subtype}, which compression matches against. */
 	private String mediaType;
+
+	/** The media type with its parameters except the charset, which {@link #header} adds. */
+	private String typeWithParameters;
 
 	private String characterEncoding;
 
@@ -37,6 +42,7 @@ final class ResponseContentType {
 	void set(String type, boolean writerTaken) {
 		if (type == null) {
 			this.mediaType = null;
+			this.typeWithParameters = null;
 			if (!writerTaken) {
 				this.characterEncoding = null;
 				this.characterEncodingExplicit = false;
@@ -45,6 +51,7 @@ final class ResponseContentType {
 		}
 		int semicolon = type.indexOf(';');
 		this.mediaType = ((semicolon >= 0) ? type.substring(0, semicolon) : type).trim();
+		this.typeWithParameters = (semicolon >= 0) ? withoutCharset(this.mediaType, type, semicolon) : this.mediaType;
 		String charset = HeaderValues.parameter(type, "charset");
 		if (charset != null && !writerTaken) {
 			this.characterEncoding = charset;
@@ -52,18 +59,81 @@ final class ResponseContentType {
 		}
 	}
 
+	/**
+	 * {@code mediaType} followed by the parameters of {@code type} other than charset, each as
+	 * {@code ;name=value}. A quoted value may hold a semicolon. Allocates nothing when charset is
+	 * the only parameter, as in nearly every response.
+	 */
+	private static String withoutCharset(String mediaType, String type, int firstSemicolon) {
+		StringBuilder kept = null;
+		int start = firstSemicolon + 1;
+		boolean quoted = false;
+		for (int i = start; i <= type.length(); i++) {
+			char c = (i < type.length()) ? type.charAt(i) : ';';
+			if (quoted) {
+				if (c == '\\') {
+					i++;
+				}
+				else if (c == '"') {
+					quoted = false;
+				}
+				continue;
+			}
+			if (c == '"') {
+				quoted = true;
+				continue;
+			}
+			if (c != ';') {
+				continue;
+			}
+			int from = start;
+			int to = Math.min(i, type.length());
+			start = i + 1;
+			while (from < to && isSpace(type.charAt(from))) {
+				from++;
+			}
+			while (to > from && isSpace(type.charAt(to - 1))) {
+				to--;
+			}
+			if (from == to || isCharset(type, from, to)) {
+				continue;
+			}
+			if (kept == null) {
+				kept = new StringBuilder(type.length()).append(mediaType);
+			}
+			kept.append(';').append(type, from, to);
+		}
+		return (kept != null) ? kept.toString() : mediaType;
+	}
+
+	private static boolean isCharset(String type, int from, int to) {
+		int end = from + 7;
+		if (end > to || !type.regionMatches(true, from, "charset", 0, 7)) {
+			return false;
+		}
+		while (end < to && isSpace(type.charAt(end))) {
+			end++;
+		}
+		return end == to || type.charAt(end) == '=';
+	}
+
+	private static boolean isSpace(char c) {
+		return c == ' ' || c == '\t';
+	}
+
 	/** The {@code Content-Type} value, or null when no media type is set. */
 	String header(boolean writerTaken) {
-		if (this.mediaType == null) {
+		String type = this.typeWithParameters;
+		if (type == null) {
 			return null;
 		}
 		String charset = (this.characterEncodingExplicit || writerTaken) ? encoding() : null;
 		if (charset == null) {
-			return this.mediaType;
+			return type;
 		}
-		if (this.contentTypeMediaType != this.mediaType || this.contentTypeCharset != charset) {
-			this.contentType = this.mediaType + ";charset=" + charset;
-			this.contentTypeMediaType = this.mediaType;
+		if (this.contentTypeMediaType != type || this.contentTypeCharset != charset) {
+			this.contentType = type + ";charset=" + charset;
+			this.contentTypeMediaType = type;
 			this.contentTypeCharset = charset;
 		}
 		return this.contentType;
@@ -107,6 +177,7 @@ final class ResponseContentType {
 
 	void reset() {
 		this.mediaType = null;
+		this.typeWithParameters = null;
 		this.characterEncoding = null;
 		this.characterEncodingExplicit = false;
 	}

@@ -455,6 +455,19 @@ class ResponseConformanceTest {
 		}
 	}
 
+	@Test
+	void parametersOfTheContentTypeBesidesTheCharsetAreKept() throws Exception {
+		try (RawClient client = new RawClient(server.port())) {
+			assertThat(client.send(get("/typeParameters?type=multipart/x-mixed-replace;%20boundary=frame")).read()
+				.header("Content-Type")).isEqualTo("multipart/x-mixed-replace;boundary=frame");
+			assertThat(client.send(get("/typeParameters?type=text/plain;%20format=flowed;%20charset=UTF-8&writer"))
+				.read()
+				.header("Content-Type")).isEqualTo("text/plain;format=flowed;charset=UTF-8");
+			assertThat(client.send(get("/typeParameters?type=application/json;%20v=%22a;b%22&writer")).read()
+				.header("Content-Type")).isEqualTo("application/json;v=\"a;b\";charset=ISO-8859-1");
+		}
+	}
+
 	// --- errors -------------------------------------------------------------------------------
 
 	@Test
