@@ -25,6 +25,12 @@ final class ResponseContentType {
 
 	private boolean characterEncodingExplicit;
 
+	/**
+	 * Whether {@code setLocale} chose the encoding: it is then declared as an explicit one is
+	 * (ServletResponse.getContentType), though an explicit one still overrides it.
+	 */
+	private boolean characterEncodingFromLocale;
+
 	// The last header built, and what it was built from: asked for several times per request
 	// (filters, then the head), so it is built once.
 
@@ -46,6 +52,7 @@ final class ResponseContentType {
 			if (!writerTaken) {
 				this.characterEncoding = null;
 				this.characterEncodingExplicit = false;
+				this.characterEncodingFromLocale = false;
 			}
 			return;
 		}
@@ -56,6 +63,7 @@ final class ResponseContentType {
 		if (charset != null && !writerTaken) {
 			this.characterEncoding = charset;
 			this.characterEncodingExplicit = true;
+			this.characterEncodingFromLocale = false;
 		}
 	}
 
@@ -127,7 +135,8 @@ final class ResponseContentType {
 		if (type == null) {
 			return null;
 		}
-		String charset = (this.characterEncodingExplicit || writerTaken) ? encoding() : null;
+		String charset = (this.characterEncodingExplicit || this.characterEncodingFromLocale || writerTaken) ? encoding()
+				: null;
 		if (charset == null) {
 			return type;
 		}
@@ -147,6 +156,7 @@ final class ResponseContentType {
 	void setEncoding(String charset) {
 		this.characterEncoding = charset;
 		this.characterEncodingExplicit = charset != null;
+		this.characterEncodingFromLocale = false;
 	}
 
 	/** The encoding set, else the context's default, else ISO-8859-1. */
@@ -164,6 +174,7 @@ final class ResponseContentType {
 			Charset charset = this.context.charsetForLocale(locale);
 			if (charset != null) {
 				this.characterEncoding = charset.name();
+				this.characterEncodingFromLocale = true;
 			}
 		}
 	}
@@ -180,6 +191,7 @@ final class ResponseContentType {
 		this.typeWithParameters = null;
 		this.characterEncoding = null;
 		this.characterEncodingExplicit = false;
+		this.characterEncodingFromLocale = false;
 	}
 
 }

@@ -468,6 +468,15 @@ class ResponseConformanceTest {
 		}
 	}
 
+	@Test
+	void aCharsetFromTheLocaleIsDeclaredForAnOutputStreamToo() throws Exception {
+		// ServletResponse.getContentType: a charset set implicitly by setLocale is included
+		try (RawClient client = new RawClient(server.port())) {
+			RawClient.Response response = client.send(get("/localeCharsetOnStream")).read();
+			assertThat(response.header("Content-Type")).isEqualTo("text/plain;charset=Shift_JIS");
+		}
+	}
+
 	// --- errors -------------------------------------------------------------------------------
 
 	@Test
