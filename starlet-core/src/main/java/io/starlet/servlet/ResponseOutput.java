@@ -137,7 +137,7 @@ final class ResponseOutput extends ServletOutputStream {
 
 	@Override
 	public synchronized void write(int b) throws IOException {
-		if (this.closed || this.response.isSuspended()) {
+		if (this.closed || this.response.isSuspended() || withinDeclaredLength(1) == 0) {
 			return;
 		}
 		if (!this.committed && this.count < this.capacity) {
@@ -151,7 +151,12 @@ final class ResponseOutput extends ServletOutputStream {
 
 	@Override
 	public synchronized void write(byte[] b, int off, int len) throws IOException {
-		if (this.closed || this.response.isSuspended() || len == 0) {
+		if (this.closed || this.response.isSuspended()) {
+			return;
+		}
+		Objects.checkFromIndexSize(off, len, b.length);
+		len = withinDeclaredLength(len);
+		if (len == 0) {
 			return;
 		}
 		if (!this.committed) {
@@ -172,6 +177,19 @@ final class ResponseOutput extends ServletOutputStream {
 		}
 		this.written += len;
 		checkContentLength();
+	}
+
+	/**
+	 * How many of {@code len} bytes fit in a declared {@code Content-Length}. The rest is dropped,
+	 * as Tomcat drops it: the client was promised that length, and a growing file sent with the
+	 * size it had a moment ago should arrive as a whole response of that size, not as a broken one.
+	 */
+	private int withinDeclaredLength(int len) {
+		long declared = this.response.declaredContentLength();
+		if (declared < 0) {
+			return len;
+		}
+		return (int) Math.max(0, Math.min(len, declared - bytesWritten()));
 	}
 
 	private void checkContentLength() throws IOException {

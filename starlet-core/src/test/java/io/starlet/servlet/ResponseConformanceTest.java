@@ -322,6 +322,36 @@ class ResponseConformanceTest {
 	// --- declared Content-Length --------------------------------------------------------------
 
 	@Test
+	void bytesPastADeclaredLengthAreDroppedAndTheLengthIsKept() throws Exception {
+		try (RawClient client = new RawClient(server.port())) {
+			RawClient.Response buffered = client.send(get("/excess/buffered")).read();
+			assertThat(buffered.header("Content-Length")).isEqualTo("5");
+			assertThat(buffered.body()).isEqualTo("hello");
+			RawClient.Response writer = client.send(get("/excess/writer")).read();
+			assertThat(writer.header("Content-Length")).isEqualTo("5");
+			assertThat(writer.body()).isEqualTo("hello");
+			RawClient.Response next = client.send(get("/small")).read();
+			assertThat(next.body()).isEqualTo("small body");
+		}
+	}
+
+	@Test
+	void aStreamedBodyPastItsDeclaredLengthIsCutThereAndTheConnectionLivesOn() throws Exception {
+		excessFailure.set(null);
+		try (RawClient client = new RawClient(server.port())) {
+			RawClient.Response response = client.send(get("/excess/streamed")).read();
+			assertThat(response.header("Content-Length")).isEqualTo("10000");
+			assertThat(response.body().length()).isEqualTo(10_000);
+			assertThat(response.body()).isEqualTo("a".repeat(9_000) + "b".repeat(1_000));
+			RawClient.Response next = client.send(get("/small")).read();
+			assertThat(next).isNotNull();
+			assertThat(next.body()).isEqualTo("small body");
+		}
+		// the application's excess is its own mistake, not a client that went away
+		assertThat(excessFailure.get()).isNull();
+	}
+
+	@Test
 	void aBufferedBodyShortOfItsDeclaredLengthGoesOutWithItsRealLength() throws Exception {
 		try (RawClient client = new RawClient(server.port())) {
 			RawClient.Response response = client.send(get("/short/buffered")).read();
