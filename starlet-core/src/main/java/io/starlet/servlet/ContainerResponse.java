@@ -153,8 +153,13 @@ final class ContainerResponse implements HttpServletResponse {
 		return this.contentLength;
 	}
 
+	/**
+	 * Whether the status allows no content. 205 is one (RFC 9110 §15.3.6), though unlike 204 and
+	 * 304 it still says so with {@code Content-Length: 0}.
+	 */
 	boolean bodyless() {
-		return this.status == SC_NO_CONTENT || this.status == SC_NOT_MODIFIED || (this.status >= 100 && this.status < 200);
+		return this.status == SC_NO_CONTENT || this.status == SC_NOT_MODIFIED || this.status == SC_RESET_CONTENT
+				|| (this.status >= 100 && this.status < 200);
 	}
 
 	boolean isClientAborted() {

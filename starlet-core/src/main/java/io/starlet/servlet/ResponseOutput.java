@@ -9,6 +9,7 @@ import java.util.zip.GZIPOutputStream;
 import io.starlet.Exchange;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * The response body with its buffer. Nothing reaches the engine until the buffer overflows, the
@@ -224,7 +225,11 @@ final class ResponseOutput extends ServletOutputStream {
 		boolean compress = this.response.shouldCompress(-1);
 		long declared = this.response.declaredContentLength();
 		try {
-			if (compress) {
+			if (this.response.bodyless()) {
+				this.exchange.commit(bodylessLength());
+				this.sink = new Discarding(this.exchange.responseBody());
+			}
+			else if (compress) {
 				this.response.markCompressed();
 				this.exchange.commit(-1);
 				this.gzip = new GZIPOutputStream(this.exchange.responseBody(), 8192, true);
@@ -286,7 +291,7 @@ final class ResponseOutput extends ServletOutputStream {
 					long declared = this.response.declaredContentLength();
 					long length = (this.exchange.isHead() && declared >= 0 && this.count == 0) ? declared : this.count;
 					if (this.response.bodyless()) {
-						length = 0;
+						length = bodylessLength();
 					}
 					this.exchange.commit(length);
 					if (this.count > 0 && !this.exchange.isHead() && !this.response.bodyless()) {
@@ -320,6 +325,38 @@ final class ResponseOutput extends ServletOutputStream {
 		this.closed = true;
 		this.completed = true;
 		releaseArray();
+	}
+
+	/**
+	 * The length a status without content declares: none for 1xx, 204 and 304 (RFC 9110 §8.6; a
+	 * HEAD would otherwise get {@code Content-Length: 0}), zero for 205, which must say it is empty.
+	 */
+	private long bodylessLength() {
+		return (this.response.getStatus() == HttpServletResponse.SC_RESET_CONTENT) ? 0 : -1;
+	}
+
+	/** The body of a status that has none: what the application writes goes nowhere, flushes go on. */
+	private static final class Discarding extends OutputStream {
+
+		private final OutputStream target;
+
+		Discarding(OutputStream target) {
+			this.target = target;
+		}
+
+		@Override
+		public void write(int b) {
+		}
+
+		@Override
+		public void write(byte[] b, int off, int len) {
+		}
+
+		@Override
+		public void flush() throws IOException {
+			this.target.flush();
+		}
+
 	}
 
 	@Override

@@ -392,6 +392,25 @@ class ResponseConformanceTest {
 				assertThat(response.status()).as(target).isIn(204, 304);
 				assertThat(response.header("Content-Length")).as(target).isNull();
 				assertThat(response.header("Transfer-Encoding")).as(target).isNull();
+				// RFC 9110 §8.6: no Content-Length in a 204, nor a made-up one in a 304, for HEAD either
+				RawClient.Response head = client.send(head(target)).readHeadResponse();
+				assertThat(head.status()).as(target).isEqualTo(response.status());
+				assertThat(head.header("Content-Length")).as("HEAD " + target).isNull();
+			}
+			RawClient.Response next = client.send(get("/small")).read();
+			assertThat(next.body()).isEqualTo("small body");
+		}
+	}
+
+	@Test
+	void resetContentSendsAnEmptyBodyWhateverTheApplicationWrites() throws Exception {
+		// RFC 9110 §15.3.6: no content in a 205, and the response says so (Tomcat sends length 0)
+		try (RawClient client = new RawClient(server.port())) {
+			for (String target : List.of("/status?code=205&size=10", "/status?code=205&size=20000")) {
+				RawClient.Response response = client.send(get(target)).read();
+				assertThat(response.status()).isEqualTo(205);
+				assertThat(response.header("Content-Length")).as(target).isEqualTo("0");
+				assertThat(response.header("Transfer-Encoding")).as(target).isNull();
 			}
 			RawClient.Response next = client.send(get("/small")).read();
 			assertThat(next.body()).isEqualTo("small body");
