@@ -533,6 +533,10 @@ final class ContainerResponse implements HttpServletResponse {
 		if (isCommitted()) {
 			throw new IllegalStateException("reset after the response has been committed");
 		}
+		if (isIncluding()) {
+			// an included servlet may not change the status or headers, so not clear them either
+			return;
+		}
 		resetBuffer();
 		this.status = SC_OK;
 		headers().clear();

@@ -542,6 +542,20 @@ class ResponseConformanceTest {
 	}
 
 	@Test
+	void sendErrorAndResetInAnIncludeAreIgnored() throws Exception {
+		try (RawClient client = new RawClient(server.port())) {
+			RawClient.Response error = client.send(get("/include/error")).read();
+			assertThat(error.status()).isEqualTo(201);
+			assertThat(error.body()).isEqualTo("before;inner;after");
+			RawClient.Response reset = client.send(get("/include/reset")).read();
+			assertThat(reset.status()).isEqualTo(201);
+			assertThat(reset.header("X-Outer")).isEqualTo("kept");
+			assertThat(reset.header("Content-Type")).isEqualTo("text/plain;charset=ISO-8859-1");
+			assertThat(reset.body()).isEqualTo("before;inner;after");
+		}
+	}
+
+	@Test
 	void sendErrorDuringAnAsyncCycleGetsTheErrorPage() throws Exception {
 		try (RawClient client = new RawClient(server.port())) {
 			RawClient.Response response = client.send(get("/async/error")).read();
