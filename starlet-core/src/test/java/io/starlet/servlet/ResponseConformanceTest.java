@@ -556,6 +556,15 @@ class ResponseConformanceTest {
 	}
 
 	@Test
+	void sendErrorInAForwardedRequestGetsTheErrorPage() throws Exception {
+		try (RawClient client = new RawClient(server.port())) {
+			RawClient.Response response = client.send(get("/forward/error")).read();
+			assertThat(response.status()).isEqualTo(404);
+			assertThat(response.body()).contains("404 Not Found", "forwarded &amp; gone");
+		}
+	}
+
+	@Test
 	void sendErrorDuringAnAsyncCycleGetsTheErrorPage() throws Exception {
 		try (RawClient client = new RawClient(server.port())) {
 			RawClient.Response response = client.send(get("/async/error")).read();
