@@ -209,7 +209,7 @@ final class ContainerResponse implements HttpServletResponse {
 
 	/** Whether the body goes out gzipped (see {@link GzipNegotiation}); adds {@code Vary} when it may. */
 	boolean shouldCompress(long knownLength) {
-		return GzipNegotiation.applies(this.container.compression(), this.status, this.exchange.isHead() || bodyless(),
+		return GzipNegotiation.applies(this.container.compression(), this.status, this.exchange.isHead(), bodyless(),
 				this.contentType.mediaType(), (knownLength >= 0) ? knownLength : this.contentLength, headers(),
 				this.request.headers().getAll("Accept-Encoding"), this.request.getHeader("User-Agent"));
 	}

@@ -704,6 +704,39 @@ class ResponseConformanceTest {
 	}
 
 	@Test
+	void compressionAddsAcceptEncodingToEveryVaryFieldTheApplicationSet() throws Exception {
+		try (ServletServer compressing = compressing(); RawClient client = new RawClient(compressing.port())) {
+			// what Spring's CORS processing leaves: one Vary field per name
+			RawClient.Response response = client
+				.send(gzipGet("/text?vary=Origin&vary=Access-Control-Request-Method&vary=Access-Control-Request-Headers"))
+				.read();
+			assertThat(response.header("Content-Encoding")).isEqualTo("gzip");
+			assertThat(varyTokens(response)).containsExactlyInAnyOrder("origin", "access-control-request-method",
+					"access-control-request-headers", "accept-encoding");
+			assertThat(gunzip(response.body())).isEqualTo(TEXT);
+			RawClient.Response already = client.send(gzipGet("/text?vary=Origin&vary=accept-encoding")).read();
+			assertThat(varyTokens(already)).containsExactlyInAnyOrder("origin", "accept-encoding");
+			RawClient.Response star = client.send(gzipGet("/text?vary=*")).read();
+			assertThat(varyTokens(star)).containsExactly("*");
+		}
+	}
+
+	@Test
+	void headOfACompressibleResponseVariesAsGetDoes() throws Exception {
+		// HEAD goes out uncompressed (documented), but with the Vary its GET has
+		try (ServletServer compressing = compressing(); RawClient client = new RawClient(compressing.port())) {
+			RawClient.Response head = client
+				.send("HEAD /text HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+				.readHeadResponse();
+			assertThat(head.header("Content-Encoding")).isNull();
+			assertThat(varyTokens(head)).containsExactly("accept-encoding");
+			RawClient.Response next = client.send(gzipGet("/text")).read();
+			assertThat(next.header("Content-Encoding")).isEqualTo("gzip");
+			assertThat(gunzip(next.body())).isEqualTo(TEXT);
+		}
+	}
+
+	@Test
 	void bodylessRangedAndAlreadyEncodedResponsesAreNotCompressed() throws Exception {
 		try (ServletServer compressing = compressing(); RawClient client = new RawClient(compressing.port())) {
 			RawClient.Response notModified = client.send(gzipGet("/text?code=304")).read();
