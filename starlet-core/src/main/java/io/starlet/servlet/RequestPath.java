@@ -1,14 +1,18 @@
 package io.starlet.servlet;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Turns the percent-encoded path of a request target into the decoded, normalised path that
  * servlet mapping works on: path parameters ({@code ;jsessionid=...}) dropped, {@code %XX}
  * decoded as UTF-8, repeated slashes merged, {@code .} and {@code ..} segments resolved.
- * Paths that would escape the root, or that hide a separator or NUL behind an escape, are
- * rejected: they are how path traversal reaches static resources and security rules.
+ * Paths that would escape the root, that hide a separator or a control character behind an
+ * escape, that do not decode, or that hold another of the "suspicious sequences" of Servlet 6.1
+ * §3.5.2 are rejected: they are how path traversal reaches static resources and security rules.
  */
 final class RequestPath {
 
@@ -17,7 +21,7 @@ final class RequestPath {
 
 	/** The decoded, normalised path, or {@code null} when the path is not acceptable. */
 	static String decode(String rawPath) {
-		if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
+		if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/' || isSuspicious(rawPath)) {
 			return null;
 		}
 		String withoutParameters = removePathParameters(rawPath);
@@ -26,6 +30,63 @@ final class RequestPath {
 			return null;
 		}
 		return normalize(decoded);
+	}
+
+	/**
+	 * The sequences of Servlet 6.1 §3.5.2 that decoding and normalisation would quietly turn into
+	 * an ordinary path: a dot segment that is encoded ({@code /%2e%2e/}) or has a path parameter
+	 * ({@code /..;/}), an empty segment with a parameter before the last ({@code /;x/}), and a
+	 * backslash. A proxy or a security rule in front reads such a path differently: nginx passes
+	 * {@code /public/..;/admin} on as a path under {@code /public}, which would otherwise be served
+	 * as {@code /admin}. (Escaped separators, controls and bad escapes are refused while decoding.)
+	 */
+	private static boolean isSuspicious(String rawPath) {
+		if (rawPath.indexOf('\\') >= 0) {
+			return true;
+		}
+		if (rawPath.indexOf('%') < 0 && rawPath.indexOf(';') < 0) {
+			return false; // plain dot segments are resolved as usual
+		}
+		int segmentStart = 1;
+		for (int i = 1; i <= rawPath.length(); i++) {
+			if (i == rawPath.length() || rawPath.charAt(i) == '/') {
+				if (isSuspiciousSegment(rawPath, segmentStart, i, i == rawPath.length())) {
+					return true;
+				}
+				segmentStart = i + 1;
+			}
+		}
+		return false;
+	}
+
+	private static boolean isSuspiciousSegment(String path, int start, int end, boolean last) {
+		int nameEnd = start;
+		while (nameEnd < end && path.charAt(nameEnd) != ';') {
+			nameEnd++;
+		}
+		boolean hasParameter = nameEnd < end;
+		if (hasParameter && nameEnd == start && !last) {
+			return true;
+		}
+		int dots = 0;
+		boolean encoded = false;
+		int i = start;
+		while (i < nameEnd && dots < 3) {
+			if (path.charAt(i) == '.') {
+				i++;
+			}
+			else if (i + 3 <= nameEnd && path.charAt(i) == '%' && path.charAt(i + 1) == '2'
+					&& (path.charAt(i + 2) | 0x20) == 'e') {
+				encoded = true;
+				i += 3;
+			}
+			else {
+				return false;
+			}
+			dots++;
+		}
+		boolean dotSegment = i == nameEnd && dots >= 1 && dots <= 2;
+		return dotSegment && (encoded || hasParameter);
 	}
 
 	/** Removes {@code ;param} from every segment. */
@@ -82,7 +143,7 @@ final class RequestPath {
 					return null;
 				}
 				int b = (hi << 4) | lo;
-				if (b == '/' || b == '\\' || b == 0) {
+				if (b == '/' || b == '\\' || b < 0x20 || b == 0x7f) {
 					return null;
 				}
 				bytes.write(b);
@@ -99,7 +160,17 @@ final class RequestPath {
 				bytes.write(utf8, 0, utf8.length);
 			}
 		}
-		return bytes.toString(StandardCharsets.UTF_8);
+		try {
+			// §3.5.2 again, and Tomcat: an illegal UTF-8 sequence is refused, not replaced
+			return StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(bytes.toByteArray()))
+				.toString();
+		}
+		catch (CharacterCodingException ex) {
+			return null;
+		}
 	}
 
 	/** Merges slashes and resolves dot segments; null when {@code ..} climbs above the root. */

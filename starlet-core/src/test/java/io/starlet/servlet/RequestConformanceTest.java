@@ -585,4 +585,21 @@ class RequestConformanceTest {
 				+ " int=NumberFormatException missingDate=-1 missingInt=-1");
 	}
 
+
+	/**
+	 * Servlet 6.1 §3.5.2's "suspicious sequences" are refused, even those that decoding and
+	 * normalisation would resolve (a proxy in front resolves them differently, or not at all).
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "/app/paths/foo/%2e/bar", "/app/paths/foo/.;/bar", "/app/paths/foo/%2e;/bar",
+			"/app/paths/foo/%2e%2E/bar", "/app/paths/foo/.%2e/bar", "/app/paths/foo/..;/bar",
+			"/app/paths/foo/%2e%2E;/bar", "/app/paths/bar/.;", "/app/paths/bar/..;", "/app/paths/;/foo",
+			"/app/paths/foo/;x/../bar", "/app/paths/foo%2Fbar", "/app/paths/foo%5Cbar", "/app/paths/foo\\bar",
+			"/app/paths/foo%00bar", "/app/paths/foo%01bar", "/app/paths/foo%0Abar", "/app/paths/foo%7Fbar",
+			"/app/paths/foo%E2%82", "/app/paths/foo%E2%82bar", "/app/paths/foo%C3", "/app/paths/foo%XX/bar",
+			"/app/paths/foo%/bar", "/app/paths/bar%0", "/../app/paths", "/app/../../app/paths" })
+	void suspiciousSequencesAreRefusedWith400(String target) throws Exception {
+		assertThat(raw(target).status()).as(target).isEqualTo(400);
+	}
+
 }
