@@ -339,9 +339,21 @@ final class ContainerRequest implements HttpServletRequest {
 		return url;
 	}
 
+	/**
+	 * The context path as the request URI spells it (the specification: "not decoded"), which is
+	 * not always the configured one: {@code /%61pp/x}, {@code /app;p=1/x} and {@code /./app/x} all
+	 * reach context {@code /app}. Spring MVC requires the request URI to start with the context
+	 * path, and fails such requests with a 500 otherwise.
+	 */
 	@Override
 	public String getContextPath() {
-		return this.context.getContextPath();
+		String contextPath = this.context.getContextPath();
+		String uri = this.requestURI;
+		int length = contextPath.length();
+		if (length == 0 || (uri.startsWith(contextPath) && (uri.length() == length || uri.charAt(length) == '/'))) {
+			return contextPath;
+		}
+		return RequestPath.rawContextPath(uri, contextPath);
 	}
 
 	@Override

@@ -112,6 +112,30 @@ final class RequestPath {
 		return sb.toString();
 	}
 
+	/**
+	 * The part of {@code rawPath} that names {@code contextPath}: the shortest prefix that ends
+	 * where a segment ends and decodes to it, with any leading slashes but one dropped (so that it
+	 * never reads as the {@code //host} of a network-path reference when made into a redirect).
+	 * The context path itself when no prefix decodes to it.
+	 */
+	static String rawContextPath(String rawPath, String contextPath) {
+		int start = 0;
+		while (start + 1 < rawPath.length() && rawPath.charAt(start + 1) == '/') {
+			start++;
+		}
+		int end = rawPath.indexOf('/', start + 1);
+		while (true) {
+			String candidate = rawPath.substring(start, (end >= 0) ? end : rawPath.length());
+			if (contextPath.equals(decode(candidate))) {
+				return candidate;
+			}
+			if (end < 0) {
+				return contextPath;
+			}
+			end = rawPath.indexOf('/', end + 1);
+		}
+	}
+
 	/** The value of the {@code jsessionid} path parameter, or null. */
 	static String sessionIdParameter(String rawPath) {
 		int i = rawPath.toLowerCase(java.util.Locale.ROOT).indexOf(";jsessionid=");

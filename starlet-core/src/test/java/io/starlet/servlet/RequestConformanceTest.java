@@ -602,4 +602,24 @@ class RequestConformanceTest {
 		assertThat(raw(target).status()).as(target).isEqualTo(400);
 	}
 
+
+	/**
+	 * getContextPath() is "not decoded": it is the request URI's own spelling of the context path,
+	 * which Spring MVC requires to be a prefix of getRequestURI() (else it fails with a 500).
+	 */
+	@Test
+	void theContextPathIsSpelledAsTheRequestUriSpellsIt() throws Exception {
+		String[][] cases = { { "/%61pp/paths/x", "/%61pp" }, { "/app;v=1/paths/x", "/app;v=1" },
+				{ "/./app/paths/x", "/./app" }, { "/x/../app/paths/x", "/x/../app" }, { "/app/paths/x", "/app" } };
+		for (String[] c : cases) {
+			assertThat(raw(c[0]).body()).as(c[0]).contains("uri=" + c[0] + "\n", "contextPath=" + c[1] + "\n",
+					"servletPath=/paths\n", "pathInfo=/x\n");
+		}
+		// a forward keeps the spelling, so the new request URI still starts with the context path
+		assertThat(raw("/%61pp/relative/a/b").body()).contains("uri=/%61pp/paths/x\n", "contextPath=/%61pp\n",
+				"type=FORWARD\n");
+		// leading slashes but one are dropped: "//app" would read as a host in a redirect
+		assertThat(raw("//app/paths/x").body()).contains("contextPath=/app\n");
+	}
+
 }
