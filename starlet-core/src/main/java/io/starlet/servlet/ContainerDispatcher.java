@@ -123,7 +123,33 @@ final class ContainerDispatcher implements RequestDispatcher {
 			}
 		}
 		if (!base.isAsyncStarted() && baseResponse != null) {
+			closeAfterForward(response, baseResponse);
+		}
+	}
+
+	/**
+	 * The forwarded-to servlet's answer is the whole answer (§9.4), so its response is closed, with
+	 * two exceptions. A {@code sendError} it made stays pending, because the error page has yet to
+	 * be written. And a response the application wrapped is closed through its wrapper, as Tomcat
+	 * does, rather than by finishing the container's response beneath it: a wrapper that holds the
+	 * body back (Spring's {@code ContentCachingResponseWrapper}, as in {@code ShallowEtagHeaderFilter})
+	 * or adds headers when the response commits (Spring Security's header writer) does that only
+	 * when its own stream is closed or its filter gets control back, after this returns.
+	 */
+	private static void closeAfterForward(ServletResponse response, ContainerResponse baseResponse)
+			throws IOException {
+		if (baseResponse.errorStatus() >= 0) {
+			return;
+		}
+		if (response == baseResponse) {
 			baseResponse.finish();
+			return;
+		}
+		try {
+			response.getWriter().close();
+		}
+		catch (IllegalStateException ex) {
+			response.getOutputStream().close();
 		}
 	}
 

@@ -1,7 +1,10 @@
 package io.starlet.servlet;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -28,12 +31,15 @@ import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.ServletRegistration;
+import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -620,6 +626,112 @@ class RequestConformanceTest {
 				"type=FORWARD\n");
 		// leading slashes but one are dropped: "//app" would read as a host in a redirect
 		assertThat(raw("//app/paths/x").body()).contains("contextPath=/app\n");
+	}
+
+
+	/** Holds the body back until its filter copies it out, as Spring's ContentCachingResponseWrapper does. */
+	static final class BufferingResponse extends HttpServletResponseWrapper {
+
+		final ByteArrayOutputStream body = new ByteArrayOutputStream();
+
+		private PrintWriter writer;
+
+		BufferingResponse(HttpServletResponse response) {
+			super(response);
+		}
+
+		@Override
+		public ServletOutputStream getOutputStream() {
+			return new ServletOutputStream() {
+
+				@Override
+				public void write(int b) {
+					BufferingResponse.this.body.write(b);
+				}
+
+				@Override
+				public boolean isReady() {
+					return true;
+				}
+
+				@Override
+				public void setWriteListener(WriteListener listener) {
+				}
+
+			};
+		}
+
+		@Override
+		public PrintWriter getWriter() {
+			if (this.writer == null) {
+				this.writer = new PrintWriter(new OutputStreamWriter(this.body, StandardCharsets.UTF_8));
+			}
+			return this.writer;
+		}
+
+		void copyToResponse() throws IOException {
+			if (this.writer != null) {
+				this.writer.flush();
+			}
+			byte[] bytes = this.body.toByteArray();
+			getResponse().setContentLength(bytes.length);
+			getResponse().getOutputStream().write(bytes);
+		}
+
+	}
+
+	/** /buffered/* and /wrapped/* go through response wrappers; "/from" forwards to what its query names. */
+	static ServletServer forwardingServer() throws Exception {
+		return ServletServer.start((settings) -> settings.contextPath("/app").globalErrorPage("/error"), (container) -> {
+			ServletContext context = container.getServletContext();
+			context.addFilter("buffering", (Filter) (request, response, chain) -> {
+				BufferingResponse buffering = new BufferingResponse((HttpServletResponse) response);
+				chain.doFilter(request, buffering);
+				buffering.copyToResponse();
+			}).addMappingForUrlPatterns(null, false, "/buffered/*");
+			context.addFilter("wrapping", (Filter) (request, response, chain) -> chain.doFilter(request,
+					new HttpServletResponseWrapper((HttpServletResponse) response)))
+				.addMappingForUrlPatterns(null, false, "/wrapped/*");
+			HttpServlet from = servlet((request, response) -> {
+				request.getRequestDispatcher(request.getParameter("to")).forward(request, response);
+				response.getWriter().write(" (written after the forward)");
+			});
+			context.addServlet("from", from).addMapping("/from", "/buffered/from", "/wrapped/from");
+			context.addServlet("to", servlet((request, response) -> {
+				response.setHeader("X-To", "set by the target");
+				text(response, "forwarded body");
+			})).addMapping("/to");
+			context.addServlet("missing", servlet((request, response) -> response.sendError(404, "no such thing")))
+				.addMapping("/missing");
+			context.addServlet("error", servlet((request, response) -> text(response, errorAttributes(request))))
+				.addMapping("/error");
+		});
+	}
+
+	@Test
+	void aForwardIntoAResponseWrapperThatHoldsTheBodyBackSendsTheBody() throws Exception {
+		try (ServletServer forwarding = forwardingServer()) {
+			HttpResponse<String> response = forwarding.get("/app/buffered/from?to=/to");
+			assertThat(response.statusCode()).isEqualTo(200);
+			// what the forwarding servlet writes after the forward is dropped, here as everywhere
+			assertThat(response.body()).isEqualTo("forwarded body");
+			assertThat(response.headers().firstValue("X-To")).hasValue("set by the target");
+			// unwrapped, and through a wrapper that passes everything on, the forward ends the response
+			assertThat(forwarding.get("/app/from?to=/to").body()).isEqualTo("forwarded body");
+			assertThat(forwarding.get("/app/wrapped/from?to=/to").body()).isEqualTo("forwarded body");
+		}
+	}
+
+	@Test
+	void sendErrorInAForwardedServletReachesTheErrorPage() throws Exception {
+		try (ServletServer forwarding = forwardingServer()) {
+			for (String from : new String[] { "/app/from", "/app/wrapped/from" }) {
+				HttpResponse<String> response = forwarding.get(from + "?to=/missing");
+				assertThat(response.statusCode()).as(from).isEqualTo(404);
+				assertThat(response.body()).as(from).startsWith("type=ERROR status=404 statusClass=Integer"
+						+ " message=no such thing exceptionType=null uri=" + from + " servlet=from method=GET");
+			}
+		}
 	}
 
 }
