@@ -8,7 +8,10 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 
-/** The filters of one dispatch, then the servlet. Async support is the AND of everything entered. */
+/**
+ * The filters of one dispatch, each once, then the servlet. Async support is the AND of
+ * everything entered.
+ */
 final class ContainerFilterChain implements FilterChain {
 
 	private final List<FilterHolder> filters;
@@ -29,6 +32,12 @@ final class ContainerFilterChain implements FilterChain {
 	public void doFilter(ServletRequest request, ServletResponse response) throws IOException, ServletException {
 		if (this.position < this.filters.size()) {
 			FilterHolder holder = this.filters.get(this.position++);
+			if (this.filters.indexOf(holder) < this.position - 1) {
+				// mapped more than once (two URL patterns that match, or a pattern and the servlet's
+				// name): it runs once, where it first matched, as on Tomcat
+				doFilter(request, response);
+				return;
+			}
 			if (!holder.isAsyncSupported()) {
 				this.request.asyncSupported = false;
 			}

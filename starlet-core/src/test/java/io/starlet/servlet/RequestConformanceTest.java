@@ -27,6 +27,7 @@ import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
+import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -731,6 +732,27 @@ class RequestConformanceTest {
 				assertThat(response.body()).as(from).startsWith("type=ERROR status=404 statusClass=Integer"
 						+ " message=no such thing exceptionType=null uri=" + from + " servlet=from method=GET");
 			}
+		}
+	}
+
+
+	/** As on Tomcat: a filter whose mappings match twice (two patterns, a pattern and the servlet's name) runs once. */
+	@Test
+	void aFilterMappedSeveralWaysRunsOncePerDispatch() throws Exception {
+		try (ServletServer counting = ServletServer.start((container) -> {
+			ServletContext context = container.getServletContext();
+			FilterRegistration.Dynamic filter = context.addFilter("counting", (Filter) (request, response, chain) -> {
+				Integer count = (Integer) request.getAttribute("count");
+				request.setAttribute("count", (count != null) ? count + 1 : 1);
+				chain.doFilter(request, response);
+			});
+			filter.addMappingForUrlPatterns(null, false, "/api/*", "/api/v2/*");
+			filter.addMappingForServletNames(null, false, "api");
+			context.addServlet("api", servlet((request, response) -> text(response, "count="
+					+ request.getAttribute("count")))).addMapping("/api/*");
+		})) {
+			assertThat(counting.get("/api/v2/x").body()).isEqualTo("count=1");
+			assertThat(counting.get("/api/x").body()).isEqualTo("count=1");
 		}
 	}
 
