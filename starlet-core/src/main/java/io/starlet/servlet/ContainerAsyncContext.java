@@ -6,6 +6,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.starlet.Suspension;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
@@ -49,6 +50,10 @@ final class ContainerAsyncContext implements AsyncContext {
 
 	static final long DEFAULT_TIMEOUT_MILLIS = 30_000;
 
+	/** In the order of {@link #originalPath}. */
+	private static final String[] ASYNC_ATTRIBUTES = { ASYNC_MAPPING, ASYNC_REQUEST_URI, ASYNC_CONTEXT_PATH,
+			ASYNC_SERVLET_PATH, ASYNC_PATH_INFO, ASYNC_QUERY_STRING };
+
 	private enum Action { NONE, COMPLETE, DISPATCH }
 
 	private enum State { DISPATCHED, SUSPENDED, QUEUED, COMPLETING, COMPLETED }
@@ -73,6 +78,18 @@ final class ContainerAsyncContext implements AsyncContext {
 	private Action pending = Action.NONE;
 
 	private String dispatchPath;
+
+	/** Whether the pending dispatch names a path of its own, whose query adds parameters. */
+	private boolean dispatchPathGiven;
+
+	/**
+	 * dispatch() or the end of the cycle has let go of the request and response given to
+	 * startAsync: {@code getRequest()} and {@code getResponse()} throw, as their javadoc says.
+	 */
+	private boolean released;
+
+	/** The path the client sent, for the {@code jakarta.servlet.async.*} attributes; see {@link #start}. */
+	private Object[] originalPath;
 
 	private long timeoutMillis = DEFAULT_TIMEOUT_MILLIS;
 
@@ -118,6 +135,7 @@ final class ContainerAsyncContext implements AsyncContext {
 			}
 			this.started = true;
 			this.pending = Action.NONE;
+			this.released = false;
 			this.servletRequest = servletRequest;
 			this.servletResponse = servletResponse;
 			this.original = original;
@@ -129,6 +147,9 @@ final class ContainerAsyncContext implements AsyncContext {
 					: this.request.servletPath + ((this.request.pathInfo != null) ? this.request.pathInfo : "");
 			String query = this.request.queryString;
 			this.startedPath = (query != null) ? path + "?" + query : path;
+			if (this.originalPath == null) {
+				this.originalPath = originalPath(this.request);
+			}
 			toNotify = this.listeners.copy(true);
 		}
 		finally {
@@ -149,12 +170,43 @@ final class ContainerAsyncContext implements AsyncContext {
 
 	@Override
 	public ServletRequest getRequest() {
+		checkNotReleased("getRequest");
 		return this.servletRequest;
 	}
 
 	@Override
 	public ServletResponse getResponse() {
+		checkNotReleased("getResponse");
 		return this.servletResponse;
+	}
+
+	private void checkNotReleased(String method) {
+		this.lock.lock();
+		try {
+			if (this.released) {
+				throw new IllegalStateException(
+						method + ": dispatch() or complete() has been called in this asynchronous cycle");
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * The path elements the client's request had (§9.7.2: the values the first servlet saw, kept
+	 * through every later dispatch): the forward attributes hold them while a forward runs.
+	 */
+	private static Object[] originalPath(ContainerRequest r) {
+		if (r.getAttribute(RequestDispatcher.FORWARD_REQUEST_URI) != null) {
+			return new Object[] { r.getAttribute(RequestDispatcher.FORWARD_MAPPING),
+					r.getAttribute(RequestDispatcher.FORWARD_REQUEST_URI),
+					r.getAttribute(RequestDispatcher.FORWARD_CONTEXT_PATH),
+					r.getAttribute(RequestDispatcher.FORWARD_SERVLET_PATH),
+					r.getAttribute(RequestDispatcher.FORWARD_PATH_INFO),
+					r.getAttribute(RequestDispatcher.FORWARD_QUERY_STRING) };
+		}
+		return new Object[] { r.mapping, r.requestURI, r.getContextPath(), r.servletPath, r.pathInfo, r.queryString };
 	}
 
 	@Override
@@ -164,16 +216,20 @@ final class ContainerAsyncContext implements AsyncContext {
 
 	@Override
 	public void dispatch() {
-		dispatch(this.request.context, this.startedPath);
+		dispatch(this.startedPath, false);
 	}
 
 	@Override
 	public void dispatch(String path) {
-		dispatch(this.request.context, path);
+		dispatch(path, true);
 	}
 
 	@Override
 	public void dispatch(ServletContext context, String path) {
+		dispatch(path, true);
+	}
+
+	private void dispatch(String path, boolean pathGiven) {
 		boolean queue;
 		this.lock.lock();
 		try {
@@ -185,6 +241,8 @@ final class ContainerAsyncContext implements AsyncContext {
 			// unwinding the dispatch that started async must not see the request as finished
 			this.pending = Action.DISPATCH;
 			this.dispatchPath = path;
+			this.dispatchPathGiven = pathGiven;
+			this.released = true;
 			queue = this.state == State.SUSPENDED;
 			if (queue) {
 				this.state = State.QUEUED;
@@ -322,6 +380,7 @@ final class ContainerAsyncContext implements AsyncContext {
 	private void sectionEnded() {
 		while (true) {
 			String path = null;
+			boolean pathGiven = false;
 			boolean end = false;
 			int suspendedGeneration = 0;
 			long timeout = 0;
@@ -336,6 +395,7 @@ final class ContainerAsyncContext implements AsyncContext {
 					this.started = false;
 					this.state = State.DISPATCHED;
 					path = this.dispatchPath;
+					pathGiven = this.dispatchPathGiven;
 				}
 				else if (this.pending == Action.COMPLETE || !this.started) {
 					this.pending = Action.NONE;
@@ -354,6 +414,7 @@ final class ContainerAsyncContext implements AsyncContext {
 			}
 			if (path != null) {
 				try {
+					prepareAsyncDispatch(path, pathGiven);
 					this.processor.asyncDispatch(this.request, this.response, path);
 				}
 				catch (Throwable ex) {
@@ -369,6 +430,25 @@ final class ContainerAsyncContext implements AsyncContext {
 			int expected = suspendedGeneration;
 			this.suspension.timeout(timeout, onWorker(() -> timedOut(expected)));
 			return;
+		}
+	}
+
+	/**
+	 * What the ASYNC dispatch adds to the request, on the worker that runs it: the
+	 * {@code jakarta.servlet.async.*} attributes (set once, by the first), and, when
+	 * {@code dispatch(path)} named a query, its parameters ahead of the request's own, as a forward
+	 * merges them (§9.7.1, §9.7.2). {@code dispatch()} goes back to the request's own query,
+	 * which adds nothing.
+	 */
+	private void prepareAsyncDispatch(String path, boolean pathGiven) {
+		if (this.request.getAttribute(ASYNC_REQUEST_URI) == null && this.originalPath != null) {
+			for (int i = 0; i < ASYNC_ATTRIBUTES.length; i++) {
+				this.request.setAttributeQuietly(ASYNC_ATTRIBUTES[i], this.originalPath[i]);
+			}
+		}
+		int q = path.indexOf('?');
+		if (pathGiven && q >= 0) {
+			this.request.parameters = ContainerDispatcher.merge(path.substring(q + 1), this.request);
 		}
 	}
 
@@ -480,6 +560,7 @@ final class ContainerAsyncContext implements AsyncContext {
 			fire(AsyncListeners.Event.COMPLETE, null);
 			this.lock.lock();
 			try {
+				this.released = true;
 				this.finished = true;
 				this.started = false;
 				this.state = State.COMPLETED;

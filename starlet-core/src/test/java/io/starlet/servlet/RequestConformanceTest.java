@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -753,6 +754,83 @@ class RequestConformanceTest {
 		})) {
 			assertThat(counting.get("/api/v2/x").body()).isEqualTo("count=1");
 			assertThat(counting.get("/api/x").body()).isEqualTo("count=1");
+		}
+	}
+
+
+	/** The javadoc of getRequest() and getResponse(): IllegalStateException once dispatch() or complete() was called. */
+	@Test
+	void anAsyncContextLetsGoOfRequestAndResponseOnceDispatchedOrCompleted() throws Exception {
+		AtomicReference<AsyncContext> completed = new AtomicReference<>();
+		try (ServletServer async = ServletServer.start((container) -> {
+			ServletContext context = container.getServletContext();
+			ServletRegistration.Dynamic servlet = context.addServlet("async", servlet((request, response) -> {
+				if (request.getDispatcherType() == DispatcherType.ASYNC) {
+					text(response, "dispatched");
+					return;
+				}
+				AsyncContext asyncContext = request.startAsync();
+				String before = outcome(asyncContext::getRequest) + "," + outcome(asyncContext::getResponse);
+				if (request.getParameter("complete") != null) {
+					completed.set(asyncContext);
+					asyncContext.complete();
+					return;
+				}
+				asyncContext.dispatch();
+				outcomes.put("afterDispatch", before + " then " + outcome(asyncContext::getRequest) + ","
+						+ outcome(asyncContext::getResponse));
+			}));
+			servlet.setAsyncSupported(true);
+			servlet.addMapping("/async");
+		})) {
+			assertThat(async.get("/async").body()).isEqualTo("dispatched");
+			assertThat(outcomes.get("afterDispatch")).isEqualTo("ok,ok then IllegalStateException,IllegalStateException");
+			assertThat(async.get("/async?complete").statusCode()).isEqualTo(200);
+			// the cycle ends on the worker once the dispatch returns, a moment after the response
+			Await.until("getRequest() and getResponse() refuse after the cycle completed",
+					() -> outcome(completed.get()::getRequest).equals("IllegalStateException")
+							&& outcome(completed.get()::getResponse).equals("IllegalStateException"));
+		}
+	}
+
+	/**
+	 * dispatch(path) merges the parameters of its query ahead of the request's own, as a forward does,
+	 * and the target sees the request as the client sent it in the jakarta.servlet.async.* attributes
+	 * (§9.7.1, §9.7.2); dispatch() adds no parameter twice.
+	 */
+	@Test
+	void anAsyncDispatchToAPathWithAQueryMergesItsParametersAndSetsTheAsyncAttributes() throws Exception {
+		try (ServletServer async = ServletServer.start((settings) -> settings.contextPath("/app"), (container) -> {
+			ServletContext context = container.getServletContext();
+			ServletRegistration.Dynamic start = context.addServlet("start", servlet((request, response) -> {
+				if (request.getDispatcherType() == DispatcherType.ASYNC) {
+					text(response, parameters(request) + "query=" + request.getQueryString());
+					return;
+				}
+				AsyncContext asyncContext = request.startAsync();
+				if (request.getPathInfo().equals("/again")) {
+					asyncContext.dispatch();
+				}
+				else {
+					asyncContext.dispatch("/target?b=2&a=3");
+				}
+			}));
+			start.setAsyncSupported(true);
+			start.addMapping("/start/*");
+			context.addServlet("target", servlet((request, response) -> {
+				HttpServletMapping mapping = (HttpServletMapping) request.getAttribute(AsyncContext.ASYNC_MAPPING);
+				text(response, parameters(request) + "query=" + request.getQueryString() + "\nuri="
+						+ request.getAttribute(AsyncContext.ASYNC_REQUEST_URI) + " contextPath="
+						+ request.getAttribute(AsyncContext.ASYNC_CONTEXT_PATH) + " servletPath="
+						+ request.getAttribute(AsyncContext.ASYNC_SERVLET_PATH) + " pathInfo="
+						+ request.getAttribute(AsyncContext.ASYNC_PATH_INFO) + " query="
+						+ request.getAttribute(AsyncContext.ASYNC_QUERY_STRING) + " mapping="
+						+ ((mapping != null) ? mapping.getPattern() : null));
+			})).addMapping("/target");
+		})) {
+			assertThat(async.get("/app/start/x?a=1").body()).isEqualTo("b=[2]\na=[3, 1]\nquery=b=2&a=3\n"
+					+ "uri=/app/start/x contextPath=/app servletPath=/start pathInfo=/x query=a=1 mapping=/start/*");
+			assertThat(async.get("/app/start/again?a=1").body()).isEqualTo("a=[1]\nquery=a=1");
 		}
 	}
 
