@@ -397,7 +397,7 @@ final class ContainerRequest implements HttpServletRequest {
 
 	@Override
 	public Enumeration<String> getHeaders(String name) {
-		return Collections.enumeration(headers().getAll(name));
+		return (name != null) ? Collections.enumeration(headers().getAll(name)) : Collections.emptyEnumeration();
 	}
 
 	@Override

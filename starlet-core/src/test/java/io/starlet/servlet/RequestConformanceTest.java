@@ -593,7 +593,6 @@ class RequestConformanceTest {
 				+ " int=NumberFormatException missingDate=-1 missingInt=-1");
 	}
 
-
 	/**
 	 * Servlet 6.1 §3.5.2's "suspicious sequences" are refused, even those that decoding and
 	 * normalisation would resolve (a proxy in front resolves them differently, or not at all).
@@ -609,7 +608,6 @@ class RequestConformanceTest {
 	void suspiciousSequencesAreRefusedWith400(String target) throws Exception {
 		assertThat(raw(target).status()).as(target).isEqualTo(400);
 	}
-
 
 	/**
 	 * getContextPath() is "not decoded": it is the request URI's own spelling of the context path,
@@ -629,7 +627,6 @@ class RequestConformanceTest {
 		// leading slashes but one are dropped: "//app" would read as a host in a redirect
 		assertThat(raw("//app/paths/x").body()).contains("contextPath=/app\n");
 	}
-
 
 	/** Holds the body back until its filter copies it out, as Spring's ContentCachingResponseWrapper does. */
 	static final class BufferingResponse extends HttpServletResponseWrapper {
@@ -736,7 +733,6 @@ class RequestConformanceTest {
 		}
 	}
 
-
 	/** As on Tomcat: a filter whose mappings match twice (two patterns, a pattern and the servlet's name) runs once. */
 	@Test
 	void aFilterMappedSeveralWaysRunsOncePerDispatch() throws Exception {
@@ -756,7 +752,6 @@ class RequestConformanceTest {
 			assertThat(counting.get("/api/x").body()).isEqualTo("count=1");
 		}
 	}
-
 
 	/** The javadoc of getRequest() and getResponse(): IllegalStateException once dispatch() or complete() was called. */
 	@Test
@@ -831,6 +826,17 @@ class RequestConformanceTest {
 			assertThat(async.get("/app/start/x?a=1").body()).isEqualTo("b=[2]\na=[3, 1]\nquery=b=2&a=3\n"
 					+ "uri=/app/start/x contextPath=/app servletPath=/start pathInfo=/x query=a=1 mapping=/start/*");
 			assertThat(async.get("/app/start/again?a=1").body()).isEqualTo("a=[1]\nquery=a=1");
+		}
+	}
+
+	/** As Tomcat: no header has a null name, so there are no values (getHeader(null) is null already). */
+	@Test
+	void getHeadersOfNullIsEmpty() throws Exception {
+		try (ServletServer headers = ServletServer.start((container) -> container.getServletContext()
+			.addServlet("headers", servlet((request, response) -> text(response, Collections.list(request.getHeaders(null))
+					+ " " + request.getHeader(null))))
+			.addMapping("/headers"))) {
+			assertThat(headers.get("/headers").body()).isEqualTo("[] null");
 		}
 	}
 
