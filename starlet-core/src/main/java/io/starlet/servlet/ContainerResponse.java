@@ -229,11 +229,6 @@ final class ContainerResponse implements HttpServletResponse {
 	 * are handed over here.
 	 */
 	void finish() throws IOException {
-		if (this.errorStatus >= 0 && !this.output.isCommitted()) {
-			// sendError during a forward: the error page is still to come, once the dispatch returns
-			// (the response is suspended meanwhile, so nothing else can be written)
-			return;
-		}
 		if (this.responseWriter != null) {
 			this.responseWriter.drainHeld();
 		}
