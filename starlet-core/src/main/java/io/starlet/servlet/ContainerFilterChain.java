@@ -32,12 +32,6 @@ final class ContainerFilterChain implements FilterChain {
 	public void doFilter(ServletRequest request, ServletResponse response) throws IOException, ServletException {
 		if (this.position < this.filters.size()) {
 			FilterHolder holder = this.filters.get(this.position++);
-			if (this.filters.indexOf(holder) < this.position - 1) {
-				// mapped more than once (two URL patterns that match, or a pattern and the servlet's
-				// name): it runs once, where it first matched, as on Tomcat
-				doFilter(request, response);
-				return;
-			}
 			if (!holder.isAsyncSupported()) {
 				this.request.asyncSupported = false;
 			}

@@ -150,9 +150,16 @@ final class Registrations {
 		return (chain != null) ? chain : Collections.emptyList();
 	}
 
+	/**
+	 * Adds a filter to the chain unless it is there already: a filter that several of its mappings
+	 * match (two URL patterns, or a pattern and the servlet's name) runs once, where it first
+	 * matched, as on Tomcat.
+	 */
 	private static List<FilterHolder> add(List<FilterHolder> chain, FilterHolder filter) {
 		List<FilterHolder> list = (chain != null) ? chain : new ArrayList<>(8);
-		list.add(filter);
+		if (!list.contains(filter)) {
+			list.add(filter);
+		}
 		return list;
 	}
 
