@@ -9,6 +9,7 @@ import java.nio.charset.CharsetEncoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Encodes characters into the response output.
@@ -23,6 +24,12 @@ import java.nio.charset.StandardCharsets;
  * line and CRLF (a third more bytes for a Thymeleaf table, and three writes per piece), where
  * Tomcat sends 8 KiB chunks (issue 21).
  *
+ * <p>Its array starts at {@link #INITIAL} bytes and grows to {@link #HELD} only when it has to
+ * gather, once the response streams chunked: before that every write leaves it at once, so most
+ * responses (those that fit the response buffer) never need more. An 8 KiB array per response
+ * was most of what Starlet allocated beyond Tomcat per page (about 7 KB of 142 KB on the detail
+ * page of docs/benchmarks.md).
+ *
  * <p>Text in an ASCII-compatible charset (UTF-8, ISO-8859-1, US-ASCII; nearly all HTML is ASCII)
  * is copied byte by byte without the encoder, which for a String costs a wrapper object and the
  * encoder's slow per-character path. Only a dangling high surrogate waits for its pair.
@@ -30,6 +37,8 @@ import java.nio.charset.StandardCharsets;
 final class ResponseWriter extends Writer {
 
 	static final int HELD = 8192;
+
+	static final int INITIAL = 512;
 
 	private final ResponseOutput output;
 
@@ -39,9 +48,9 @@ final class ResponseWriter extends Writer {
 
 	private final boolean asciiCompatible;
 
-	private final byte[] array = new byte[HELD];
+	private byte[] array = new byte[INITIAL];
 
-	private final ByteBuffer bytes = ByteBuffer.wrap(this.array);
+	private ByteBuffer bytes = ByteBuffer.wrap(this.array);
 
 	private char pendingHighSurrogate;
 
@@ -109,17 +118,18 @@ final class ResponseWriter extends Writer {
 		while (i < end) {
 			int pos = this.bytes.position();
 			if (pos == this.array.length) {
-				drain();
-				pos = 0;
+				makeRoom();
+				pos = this.bytes.position();
 			}
-			int stop = Math.min(end, i + this.array.length - pos);
+			byte[] to = this.array;
+			int stop = Math.min(end, i + to.length - pos);
 			while (i < stop) {
 				char c = str.charAt(i);
 				if (c >= 0x80) {
 					this.bytes.position(pos);
 					return i;
 				}
-				this.array[pos++] = (byte) c;
+				to[pos++] = (byte) c;
 				i++;
 			}
 			this.bytes.position(pos);
@@ -137,17 +147,18 @@ final class ResponseWriter extends Writer {
 		while (i < end) {
 			int pos = this.bytes.position();
 			if (pos == this.array.length) {
-				drain();
-				pos = 0;
+				makeRoom();
+				pos = this.bytes.position();
 			}
-			int stop = Math.min(end, i + this.array.length - pos);
+			byte[] to = this.array;
+			int stop = Math.min(end, i + to.length - pos);
 			while (i < stop) {
 				char c = chars[i];
 				if (c >= 0x80) {
 					this.bytes.position(pos);
 					return i;
 				}
-				this.array[pos++] = (byte) c;
+				to[pos++] = (byte) c;
 				i++;
 			}
 			this.bytes.position(pos);
@@ -159,7 +170,7 @@ final class ResponseWriter extends Writer {
 		while (true) {
 			CoderResult result = this.encoder.encode(in, this.bytes, false);
 			if (result.isOverflow()) {
-				drain();
+				makeRoom();
 				continue;
 			}
 			break;
@@ -172,7 +183,24 @@ final class ResponseWriter extends Writer {
 
 	/** After a write: bytes go on at once unless the response streams chunked (see the class comment). */
 	private void release() throws IOException {
-		if (!this.output.isCommitted() || this.response.declaredContentLength() >= 0) {
+		if (!gathering()) {
+			drain();
+		}
+	}
+
+	private boolean gathering() {
+		return this.output.isCommitted() && this.response.declaredContentLength() < 0;
+	}
+
+	/** The array is full: grow it to {@link #HELD} if it gathers a chunk, else hand its bytes over. */
+	private void makeRoom() throws IOException {
+		if (this.array.length < HELD && gathering()) {
+			int n = this.bytes.position();
+			this.array = Arrays.copyOf(this.array, HELD);
+			this.bytes = ByteBuffer.wrap(this.array);
+			this.bytes.position(n);
+		}
+		else {
 			drain();
 		}
 	}

@@ -30,6 +30,9 @@ class ResponseWriterTest {
 
 	static final int CELLS = 2000;
 
+	/** 500 bytes of UTF-8 that the encoder, not the ASCII copy, writes. */
+	static final String WIDE = "é日".repeat(100);
+
 	interface Body {
 
 		void write(HttpServletRequest request, HttpServletResponse response) throws IOException;
@@ -109,6 +112,13 @@ class ResponseWriterTest {
 					writer.write(CELL);
 				}
 			});
+			add(context, "/wide", (request, response) -> {
+				response.setContentType("text/plain;charset=UTF-8");
+				PrintWriter writer = response.getWriter();
+				for (int i = 0; i < 40; i++) {
+					writer.write(WIDE);
+				}
+			});
 			add(context, "/flush", (request, response) -> {
 				response.setContentType("text/plain;charset=UTF-8");
 				PrintWriter writer = response.getWriter();
@@ -175,6 +185,17 @@ class ResponseWriterTest {
 		}
 		expected.append("\uD83D\uDE00");
 		assertThat(response.body()).isEqualTo(expected.toString());
+	}
+
+	@Test
+	void textThatIsNotAsciiFillsTheBufferAndThenLargeChunksThroughTheEncoder() throws Exception {
+		ServletServer.RawResponse response = get("/wide");
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(response.chunked()).isTrue();
+		assertThat(response.body()).isEqualTo(WIDE.repeat(40));
+		// 20 KB in 40 writes of 500 bytes that the encoder writes: the 8 KiB buffer, then 8 KiB
+		// chunks, so the writer's array grew past its first 512 bytes once it had to gather
+		assertThat(chunks(response)).isBetween(2, 4);
 	}
 
 	@Test
