@@ -448,7 +448,7 @@ final class ContainerAsyncContext implements AsyncContext {
 		}
 		int q = path.indexOf('?');
 		if (pathGiven && q >= 0) {
-			this.request.parameters = ContainerDispatcher.merge(path.substring(q + 1), this.request);
+			ContainerDispatcher.addQuery(this.request, path.substring(q + 1));
 		}
 	}
 

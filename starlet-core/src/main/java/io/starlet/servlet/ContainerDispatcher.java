@@ -61,11 +61,12 @@ final class ContainerDispatcher implements RequestDispatcher {
 
 	/** The state a dispatch changes, to be put back afterwards. */
 	record State(DispatcherType dispatcherType, String requestURI, String servletPath, String pathInfo,
-			ServletMapping mapping, String queryString, Map<String, String[]> parameters, boolean asyncSupported) {
+			ServletMapping mapping, String queryString, Map<String, String[]> parameters, PendingQuery pendingQuery,
+			boolean asyncSupported) {
 
 		static State of(ContainerRequest r) {
 			return new State(r.dispatcherType, r.requestURI, r.servletPath, r.pathInfo, r.mapping, r.queryString,
-					r.parameters, r.asyncSupported);
+					r.parameters, r.pendingQuery, r.asyncSupported);
 		}
 
 		void restore(ContainerRequest r) {
@@ -76,6 +77,7 @@ final class ContainerDispatcher implements RequestDispatcher {
 			r.mapping = this.mapping;
 			r.queryString = this.queryString;
 			r.parameters = this.parameters;
+			r.pendingQuery = this.pendingQuery;
 			r.asyncSupported = this.asyncSupported;
 		}
 
@@ -177,7 +179,7 @@ final class ContainerDispatcher implements RequestDispatcher {
 		try {
 			base.dispatcherType = DispatcherType.INCLUDE;
 			if (this.query != null) {
-				base.parameters = merge(this.query, base);
+				addQuery(base, this.query);
 			}
 			invoke(base, request, response, DispatcherType.INCLUDE, target);
 		}
@@ -207,16 +209,43 @@ final class ContainerDispatcher implements RequestDispatcher {
 		base.pathInfo = target.pathInfo();
 		base.mapping = target;
 		if (query != null) {
-			base.parameters = merge(query, base);
+			addQuery(base, query);
 			base.queryString = query;
 		}
 	}
 
+	/**
+	 * Puts the parameters of a dispatch query ahead of the request's current ones, but only when
+	 * they are first asked for ({@link ContainerRequest#parameters()}): the current ones may still
+	 * have to come from a form body, and parsing it now would take the body from a target that
+	 * reads the stream itself (Servlet §3.1.1), as Tomcat leaves it.
+	 */
+	static void addQuery(ContainerRequest base, String query) {
+		base.pendingQuery = new PendingQuery(query, base.parameters, base.pendingQuery);
+		base.parameters = null;
+	}
+
+	/**
+	 * A dispatch query whose parameters are not merged yet, and what they go ahead of: the map of
+	 * the enclosing dispatch if it was computed, else its own pending query, else (neither) the
+	 * request's parameters as received. The request holds a computed map or a pending query, never
+	 * both, so at most one of {@code below} and {@code outer} is set.
+	 */
+	record PendingQuery(String query, Map<String, String[]> below, PendingQuery outer) {
+
+		Map<String, String[]> parameters(ContainerRequest request) {
+			Map<String, String[]> own = (this.below != null) ? this.below
+					: (this.outer != null) ? this.outer.parameters(request) : request.baseParameters();
+			return merge(this.query, own);
+		}
+
+	}
+
 	/** Parameters of a dispatch query come first, then the request's own (Servlet §9.1.1). */
-	static Map<String, String[]> merge(String query, ContainerRequest base) {
+	static Map<String, String[]> merge(String query, Map<String, String[]> own) {
 		Map<String, List<String>> collected = new LinkedHashMap<>();
 		UrlEncoded.parse(query, java.nio.charset.StandardCharsets.UTF_8, collected);
-		for (Map.Entry<String, String[]> existing : base.parameters().entrySet()) {
+		for (Map.Entry<String, String[]> existing : own.entrySet()) {
 			List<String> values = collected.computeIfAbsent(existing.getKey(), (k) -> new ArrayList<>());
 			values.addAll(List.of(existing.getValue()));
 		}

@@ -73,7 +73,11 @@ final class ContainerRequest implements HttpServletRequest {
 
 	String queryString;
 
+	/** Null until first asked for, and after a dispatch with a query: then see pendingQuery. */
 	Map<String, String[]> parameters;
+
+	/** A dispatch query merged on the first parameter access ({@link ContainerDispatcher#addQuery}). */
+	ContainerDispatcher.PendingQuery pendingQuery;
 
 	boolean asyncSupported = true;
 
@@ -264,7 +268,13 @@ final class ContainerRequest implements HttpServletRequest {
 
 	Map<String, String[]> parameters() {
 		if (this.parameters == null) {
-			this.parameters = baseParameters();
+			if (this.pendingQuery == null) {
+				this.parameters = baseParameters();
+			}
+			else {
+				this.parameters = this.pendingQuery.parameters(this);
+				this.pendingQuery = null;
+			}
 		}
 		return this.parameters;
 	}

@@ -14,7 +14,7 @@ import jakarta.servlet.http.Part;
  * A request's parameters as received: the query, then an {@code application/x-www-form-urlencoded}
  * POST body or the text fields of a {@code multipart/form-data} one, parsed once on first use and
  * bounded ({@link #MAX_FORM_SIZE}, {@link #MAX_PARAMETERS}). A dispatch with a query of its own
- * merges on top of these ({@link ContainerDispatcher#merge}).
+ * merges on top of these when they are first asked for ({@link ContainerDispatcher#addQuery}).
  */
 final class RequestParameters {
 

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -175,6 +176,7 @@ class RequestConformanceTest {
 			.addMapping("/error");
 		registerDispatcherTypes(context);
 		registerAsync(context);
+		registerDispatchesWithAQuery(context);
 		context.addServlet("cookies", servlet((request, response) -> {
 			StringBuilder sb = new StringBuilder();
 			for (Cookie cookie : (request.getCookies() != null) ? request.getCookies() : new Cookie[0]) {
@@ -228,6 +230,51 @@ class RequestConformanceTest {
 		}));
 		types.setAsyncSupported(true);
 		types.addMapping("/types/*");
+	}
+
+	/**
+	 * "/dq/*" dispatches a form POST to "/dq-target/*" in the way its path names, without asking
+	 * for a parameter first. "/dq-target/stream" reads the body itself; "/dq-target/params" sets
+	 * ISO-8859-1 (which counts only if the form body is not parsed yet) and lists the parameters;
+	 * "/dq-target/forward" forwards on to "/dq-target/params?y=2".
+	 */
+	private static void registerDispatchesWithAQuery(ServletContext context) {
+		ServletRegistration.Dynamic from = context.addServlet("dqFrom", servlet((request, response) -> {
+			switch (request.getPathInfo()) {
+				case "/forward-stream" -> request.getRequestDispatcher("/dq-target/stream?x=1").forward(request, response);
+				case "/forward-stream-no-query" ->
+					request.getRequestDispatcher("/dq-target/stream").forward(request, response);
+				case "/async-stream" -> request.startAsync().dispatch("/dq-target/stream?x=1");
+				case "/forward-params" -> {
+					request.getRequestDispatcher("/dq-target/forward?x=1").forward(request, response);
+					// the response is complete by now; what the servlet sees is reported aside
+					outcomes.put("afterForward", parameters(request));
+				}
+				case "/include" -> {
+					request.getRequestDispatcher("/dq-target/stream?x=1").include(request, response);
+					response.getWriter().write(" | after: " + parameters(request) + " | ");
+					request.getRequestDispatcher("/dq-target/params?x=2").include(request, response);
+					response.getWriter().write(" | after: " + parameters(request));
+				}
+				default -> throw new IllegalArgumentException(request.getPathInfo());
+			}
+		}));
+		from.setAsyncSupported(true);
+		from.addMapping("/dq/*");
+		context.addServlet("dqTarget", servlet((request, response) -> {
+			String pathInfo = (request.getDispatcherType() == DispatcherType.INCLUDE)
+					? (String) request.getAttribute(RequestDispatcher.INCLUDE_PATH_INFO) : request.getPathInfo();
+			switch (pathInfo) {
+				case "/stream" -> text(response,
+						"body=" + new String(request.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+				case "/params" -> {
+					request.setCharacterEncoding("ISO-8859-1");
+					text(response, parameters(request));
+				}
+				case "/forward" -> request.getRequestDispatcher("/dq-target/params?y=2").forward(request, response);
+				default -> throw new IllegalArgumentException(pathInfo);
+			}
+		})).addMapping("/dq-target/*");
 	}
 
 	private static void registerAsync(ServletContext context) {
@@ -827,6 +874,46 @@ class RequestConformanceTest {
 					+ "uri=/app/start/x contextPath=/app servletPath=/start pathInfo=/x query=a=1 mapping=/start/*");
 			assertThat(async.get("/app/start/again?a=1").body()).isEqualTo("a=[1]\nquery=a=1");
 		}
+	}
+
+	/**
+	 * A dispatch to a path with a query leaves a form body alone until someone asks for a
+	 * parameter, so a target that reads the body itself gets all of it (§3.1.1); a forward
+	 * without a query leaves it alone too, as does an async dispatch with one.
+	 */
+	@Test
+	void aDispatchWithAQueryLeavesAFormBodyForATargetThatReadsIt() throws Exception {
+		String body = "a=form&x=body";
+		assertThat(List.of(postForm("/app/dq/forward-stream?q=0", body).body(),
+				postForm("/app/dq/forward-stream-no-query?q=0", body).body(),
+				postForm("/app/dq/async-stream?q=0", body).body()))
+			.containsExactly("body=" + body, "body=" + body, "body=" + body);
+	}
+
+	/**
+	 * The parameters of nested forward queries come first, innermost first, then the request's
+	 * own, merged when the target first asks, so the body is decoded in the charset the target
+	 * set (%E9 is é in ISO-8859-1); once the forwards return, the forwarding servlet sees its
+	 * own parameters only.
+	 */
+	@Test
+	void forwardQueryParametersAreMergedWhenFirstAskedForAndGoneOnceTheForwardReturns() throws Exception {
+		outcomes.remove("afterForward");
+		HttpResponse<String> response = postForm("/app/dq/forward-params?q=0", "a=caf%E9&x=body");
+		assertThat(response.body()).isEqualTo("y=[2]\nx=[1, body]\nq=[0]\na=[café]\n");
+		Await.until("the forwarding servlet went on", () -> outcomes.containsKey("afterForward"));
+		assertThat(outcomes.get("afterForward")).isEqualTo("q=[0]\na=[café]\nx=[body]\n");
+	}
+
+	/**
+	 * An included servlet can read the form body itself even when the include has a query; the
+	 * query's parameters are there during that include only, and a body the application read
+	 * gives no parameters.
+	 */
+	@Test
+	void anIncludeWithAQueryLeavesTheFormBodyForTheIncludedServletAndItsParametersToTheInclude() throws Exception {
+		HttpResponse<String> response = postForm("/app/dq/include?q=0", "a=form");
+		assertThat(response.body()).isEqualTo("body=a=form | after: q=[0]\n | x=[2]\nq=[0]\n | after: q=[0]\n");
 	}
 
 	/** As Tomcat: no header has a null name, so there are no values (getHeader(null) is null already). */
