@@ -1,6 +1,7 @@
 package io.starlet.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * A strict HTTP/1.1 request-head parser (RFC 9112 §2–§6, RFC 9110 §5). It does no I/O: give it
@@ -8,13 +9,14 @@ import java.nio.charset.StandardCharsets;
  * the request breaks ({@link BadRequestException} with a {@link Violation}).
  *
  * <p>What it accepts: a request line of exactly {@code token SP target SP HTTP/1.x}, the target
- * in origin, absolute, authority (CONNECT only) or asterisk (OPTIONS only) form, visible ASCII
- * except {@code #}; field lines of {@code token ":" OWS value OWS}; lines ending in CRLF (a bare
- * CR is always an error, refused as soon as it is seen). An empty line before the request line
- * is refused, not skipped. What it refuses is listed in {@link Violation}; the leniencies it
- * grants (bare LF line ends, equal {@code Content-Length} values, {@code Transfer-Encoding} with
- * {@code Content-Length}, unescaped unsafe target characters) are decided by its
- * {@link HttpCompliance} policy and by nothing else.
+ * in origin, absolute, authority (CONNECT only) or asterisk (OPTIONS only) form, made of the
+ * characters RFC 3986 allows in a path and a query (unreserved, {@code %}, sub-delims,
+ * {@code : @ / ?}; {@code [ ]} only around the IP literal of an authority); field lines of
+ * {@code token ":" OWS value OWS}; lines ending in CRLF (a bare CR is always an error, refused as
+ * soon as it is seen). An empty line before the request line is refused, not skipped. What it
+ * refuses is listed in {@link Violation}; the leniencies it grants (bare LF line ends, equal
+ * {@code Content-Length} values, {@code Transfer-Encoding} with {@code Content-Length}, unescaped
+ * unsafe target characters) are decided by its {@link HttpCompliance} policy and by nothing else.
  *
  * <p>Framing is decided here, once, so no layer above can disagree about where a request ends:
  * {@code Content-Length} is digits only with overflow checked (different values are refused);
@@ -49,7 +51,8 @@ public final class RequestParser {
 
 	private final boolean transferEncodingWithContentLength;
 
-	private final boolean unsafeTargetCharacters;
+	/** Which bytes a target may hold ({@link Tokens#targetClass}): the policy decides, once. */
+	private final int targetClass;
 
 	/** A parser with {@link HttpCompliance#DEFAULT}. */
 	public RequestParser(int maxHeadSize, int maxFields, long maxContentLength) {
@@ -71,7 +74,7 @@ public final class RequestParser {
 		this.equalContentLengths = compliance.allows(HttpCompliance.Leniency.EQUAL_CONTENT_LENGTHS);
 		this.transferEncodingWithContentLength = compliance
 			.allows(HttpCompliance.Leniency.TRANSFER_ENCODING_WITH_CONTENT_LENGTH);
-		this.unsafeTargetCharacters = compliance.allows(HttpCompliance.Leniency.UNSAFE_TARGET_CHARACTERS);
+		this.targetClass = Tokens.targetClass(compliance.allows(HttpCompliance.Leniency.UNSAFE_TARGET_CHARACTERS));
 	}
 
 	public int maxHeadSize() {
@@ -169,16 +172,16 @@ public final class RequestParser {
 		}
 		head.method = method(buf, start, i);
 		int targetStart = ++i;
-		while (Tokens.isTargetChar(buf[i])) {
-			i++;
-		}
+		i = scanTarget(buf, targetStart);
 		int targetEnd = i;
 		if (buf[i] != ' ' || targetEnd == targetStart) {
 			if (buf[i] == '\r' || buf[i] == '\n') {
 				throw new BadRequestException(Violation.MALFORMED_REQUEST_LINE, "request line has no version (HTTP/0.9 is not supported)");
 			}
-			throw new BadRequestException((targetEnd == targetStart) ? Violation.MALFORMED_REQUEST_LINE : Violation.INVALID_TARGET,
-					(targetEnd == targetStart) ? "request line has no target, or two spaces" : "request target contains a byte that is not allowed");
+			if (targetEnd == targetStart) {
+				throw new BadRequestException(Violation.MALFORMED_REQUEST_LINE, "request line has no target, or two spaces");
+			}
+			throw new BadRequestException(Violation.INVALID_TARGET, notATargetByte(buf[i]));
 		}
 		i++;
 		if (i + 8 > headEnd) {
@@ -191,20 +194,49 @@ public final class RequestParser {
 		if (buf[i] != '\n') {
 			throw new BadRequestException(Violation.MALFORMED_REQUEST_LINE, "unexpected bytes after the HTTP version");
 		}
-		if (!this.unsafeTargetCharacters) {
-			requireUriCharacters(buf, targetStart, targetEnd);
-		}
 		parseTarget(buf, targetStart, targetEnd, head);
 		return i + 1;
 	}
 
-	private static void requireUriCharacters(byte[] buf, int start, int end) throws BadRequestException {
-		for (int i = start; i < end; i++) {
-			if (!Tokens.isUriChar(buf[i])) {
-				throw new BadRequestException(Violation.INVALID_TARGET,
-						"request target contains a character that must be percent-encoded");
+	/**
+	 * Index of the first byte from {@code start} that a target may not hold (the SP after a valid
+	 * one). One table lookup a byte, whichever the policy; the line end always stops it.
+	 */
+	private int scanTarget(byte[] buf, int start) {
+		int targetClass = this.targetClass;
+		int i = start;
+		while (true) {
+			while (Tokens.isTargetChar(buf[i], targetClass)) {
+				i++;
 			}
+			// RFC 3986 §3.2.2: '[' and ']' belong in a target only around the IP literal of an
+			// authority, which starts the target (CONNECT) or follows the scheme (no userinfo is
+			// accepted). Off the hot path: a target without '[' leaves at its first stop.
+			if (buf[i] != '[' || (i != start && schemeEnd(buf, start, i) != i)) {
+				return i;
+			}
+			int close = i + 1;
+			while (Tokens.isRegNameChar(buf[close]) || buf[close] == ':') {
+				close++;
+			}
+			if (buf[close] != ']') {
+				return i;
+			}
+			i = close + 1;
 		}
+	}
+
+	/** Why a byte ended the target early: the message of the 400. */
+	private static String notATargetByte(byte b) {
+		if (b == '#') {
+			return "request target contains a fragment ('#')";
+		}
+		if (b > 0x20 && b < 0x7f) {
+			// RFC 3986 §3.3, §3.4: a client must percent-encode it
+			return "request target contains '" + (char) b + "', which RFC 3986 allows only percent-encoded (%"
+					+ Integer.toHexString(b).toUpperCase(Locale.ROOT) + ")";
+		}
+		return "request target contains a byte that is not allowed";
 	}
 
 	private static int parseVersion(byte[] buf, int i, RequestHead head) throws BadRequestException {

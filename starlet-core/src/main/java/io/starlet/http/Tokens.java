@@ -14,11 +14,13 @@ final class Tokens {
 
 	private static final byte HOST = 2;
 
+	/** A byte a request target may hold under the strict rule (see {@link #targetClass}). */
 	private static final byte TARGET = 4;
 
 	private static final byte HEX = 8;
 
-	private static final byte URI = 16;
+	/** {@link #TARGET}, and the bytes the {@code UNSAFE_TARGET_CHARACTERS} leniency lets through. */
+	private static final byte TARGET_RELAXED = 16;
 
 	private static final byte[] CLASSES = new byte[256];
 
@@ -43,17 +45,22 @@ final class Tokens {
 		for (char c : "-._~%!$&'()*+,;=".toCharArray()) {
 			CLASSES[c] |= HOST;
 		}
-		// Any visible ASCII except '#': proxies pass '{', '|' and friends through, and refusing
-		// them breaks real clients, but a fragment never belongs in a request target.
+		// RFC 3986 §3.3, §3.4: a path is pchars and '/', a query pchars, '/' and '?', where
+		// pchar = unreserved / pct-encoded / sub-delims / ":" / "@". One class serves both (a '?'
+		// only ends the path) and the other forms too: "http://", "host:port", "*". What is left
+		// of visible ASCII is what Tomcat refuses by default: '#' (a fragment never belongs in a
+		// target), '"', '<', '>', '[', '\', ']', '^', '`', '{', '|', '}' ('[' and ']' are let
+		// through around the IP literal of an authority, RequestParser#scanTarget).
 		for (int c = 0x21; c <= 0x7e; c++) {
-			CLASSES[c] |= TARGET;
-		}
-		CLASSES['#'] &= ~TARGET;
-		// RFC 3986 §2: unreserved, reserved and '%' (a strict policy refuses the rest of TARGET).
-		for (int c = 0x21; c <= 0x7e; c++) {
-			if ("\"<>\\^`{|}#".indexOf(c) < 0) {
-				CLASSES[c] |= URI;
+			if ("#\"<>[\\]^`{|}".indexOf(c) < 0) {
+				CLASSES[c] |= TARGET | TARGET_RELAXED;
 			}
+		}
+		// The leniency lets through what browsers and proxies send unescaped, like Tomcat's
+		// relaxedPathChars and relaxedQueryChars, except '\': some front ends and file systems
+		// read it as '/', so a path holding it means different things on either side of a proxy.
+		for (char c : "\"<>[]^`{|}".toCharArray()) {
+			CLASSES[c] |= TARGET_RELAXED;
 		}
 	}
 
@@ -120,14 +127,18 @@ final class Tokens {
 		return true;
 	}
 
-	/** A byte allowed in a request target: visible ASCII except '#'. */
-	static boolean isTargetChar(byte b) {
-		return (CLASSES[b & 0xff] & TARGET) != 0;
+	/**
+	 * The class of request-target bytes for {@link #isTargetChar}: RFC 3986's path and query
+	 * characters, or with {@code relaxed} also {@code " < > [ ] ^ ` { | }}. Chosen once per
+	 * parser, so that checking a target byte stays one table lookup whichever the policy.
+	 */
+	static int targetClass(boolean relaxed) {
+		return relaxed ? TARGET_RELAXED : TARGET;
 	}
 
-	/** A byte RFC 3986 allows in a URI reference, '#' aside: unreserved, reserved or '%'. */
-	static boolean isUriChar(byte b) {
-		return (CLASSES[b & 0xff] & URI) != 0;
+	/** A byte allowed in a request target under {@code targetClass} (from {@link #targetClass}). */
+	static boolean isTargetChar(byte b, int targetClass) {
+		return (CLASSES[b & 0xff] & targetClass) != 0;
 	}
 
 	/** A byte of an RFC 3986 reg-name (unreserved, pct-encoded, sub-delims). */

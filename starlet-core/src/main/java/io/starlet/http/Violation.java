@@ -12,8 +12,11 @@ public enum Violation {
 	MALFORMED_REQUEST_LINE(400, "RFC 9112 §3"),
 	/** Method is not a token. */
 	INVALID_METHOD(400, "RFC 9110 §9.1"),
-	/** Request target has a byte that is not allowed, or a form that does not fit the method. */
-	INVALID_TARGET(400, "RFC 9112 §3.2"),
+	/**
+	 * Request target has a byte that is not allowed (outside RFC 3986's path and query characters,
+	 * unless the compliance policy relaxes them), or a form that does not fit the method.
+	 */
+	INVALID_TARGET(400, "RFC 9112 §3.2, RFC 3986 §3.3"),
 	/** Request target longer than the server accepts. */
 	TARGET_TOO_LONG(414, "RFC 9110 §15.5.15", Kind.LIMIT),
 	/** A version that is not HTTP/1.x syntax at all. */

@@ -40,7 +40,9 @@ class HttpComplianceTest {
 				Arguments.of(UNSAFE_TARGET_CHARACTERS, "'{', '|' and '\"' in the target",
 						"GET /a{b}|c\"d HTTP/1.1\nHost: x\n\n", Violation.INVALID_TARGET),
 				Arguments.of(UNSAFE_TARGET_CHARACTERS, "'^' and '`' in the query",
-						"GET /a?b=^` HTTP/1.1\nHost: x\n\n", Violation.INVALID_TARGET));
+						"GET /a?b=^` HTTP/1.1\nHost: x\n\n", Violation.INVALID_TARGET),
+				Arguments.of(UNSAFE_TARGET_CHARACTERS, "'[' and ']' in the path and the query",
+						"GET /a[0]?b[]=1 HTTP/1.1\nHost: x\n\n", Violation.INVALID_TARGET));
 	}
 
 	@ParameterizedTest(name = "{0}: {1}")
@@ -60,6 +62,21 @@ class HttpComplianceTest {
 		byte[] lf = Eol.LF.apply(request);
 		assertThat(Http.parse(parser(HttpCompliance.of(leniency, BARE_LF_IN_HEAD)), lf)).isNotNull();
 		assertThat(Http.violation(parser(HttpCompliance.of(BARE_LF_IN_HEAD)), lf)).isEqualTo(violation);
+	}
+
+	@ParameterizedTest(name = "RFC 3986 §3.3: '\\' is refused in every policy, the target leniency granted or not [{0}]")
+	@MethodSource("io.starlet.http.RequestParserTest#lineEnds")
+	void backslashIsRefusedInEveryPolicy(Eol eol) {
+		HttpCompliance[] policies = { HttpCompliance.DEFAULT, HttpCompliance.STRICT.with(BARE_LF_IN_HEAD),
+				HttpCompliance.of(UNSAFE_TARGET_CHARACTERS, BARE_LF_IN_HEAD),
+				HttpCompliance.DEFAULT.with(UNSAFE_TARGET_CHARACTERS) };
+		for (HttpCompliance policy : policies) {
+			for (String target : new String[] { "/a\\b", "/a?b=\\", "/a%5C\\", "http://h/\\" }) {
+				assertThat(Http.violation(parser(policy), eol.apply("GET " + target + " HTTP/1.1\nHost: h\n\n")))
+					.as("%s %s", policy, target)
+					.isEqualTo(Violation.INVALID_TARGET);
+			}
+		}
 	}
 
 	@Test
@@ -112,9 +129,10 @@ class HttpComplianceTest {
 	}
 
 	@Test
-	@DisplayName("The default grants every leniency Starlet has always granted; each names its RFC section and why")
+	@DisplayName("The default grants every leniency but unsafe target characters (refused by default, as on Tomcat); each names its RFC section and why")
 	void defaultPolicy() {
-		assertThat(HttpCompliance.DEFAULT.leniencies()).containsExactlyInAnyOrder(Leniency.values());
+		assertThat(HttpCompliance.DEFAULT.leniencies()).containsExactlyInAnyOrder(BARE_LF_IN_HEAD, EQUAL_CONTENT_LENGTHS,
+				TRANSFER_ENCODING_WITH_CONTENT_LENGTH);
 		assertThat(HttpCompliance.STRICT.leniencies()).isEmpty();
 		assertThat(HttpCompliance.STRICT.with(BARE_LF_IN_HEAD)).isEqualTo(HttpCompliance.of(BARE_LF_IN_HEAD));
 		assertThat(HttpCompliance.DEFAULT.without(BARE_LF_IN_HEAD).allows(BARE_LF_IN_HEAD)).isFalse();

@@ -1,6 +1,8 @@
 package io.starlet.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -51,8 +53,11 @@ class RequestParserTest {
 					assertThat(h.path()).isEqualTo("/a");
 					assertThat(h.query()).isEmpty();
 				}),
-				accepted("RFC 9112 §3.2: any visible ASCII but '#' in the target", "GET /a{b}|c\"d HTTP/1.1\nHost: x\n\n",
-						(h) -> assertThat(h.path()).isEqualTo("/a{b}|c\"d")),
+				accepted("RFC 3986 §3.3, §3.4: every character a path and a query may hold unencoded",
+						"GET /az-AZ09._~%7B!$&'()*+,;=:@/x?q=/?:@!$&'()*+,;=%5C HTTP/1.1\nHost: x\n\n", (h) -> {
+							assertThat(h.path()).isEqualTo("/az-AZ09._~%7B!$&'()*+,;=:@/x");
+							assertThat(h.query()).isEqualTo("q=/?:@!$&'()*+,;=%5C");
+						}),
 				accepted("RFC 9112 §3.2.2: absolute-form; its authority replaces Host",
 						"GET http://example.com:8080/p?q=1 HTTP/1.1\nHost: other\n\n", (h) -> {
 							assertThat(h.host()).isEqualTo("example.com:8080");
@@ -183,6 +188,7 @@ class RequestParserTest {
 				refused("RFC 9112 §3.2.2: absolute-form without a host", "GET http:///p HTTP/1.1\nHost: h\n\n", INVALID_TARGET),
 				refused("RFC 9112 §3.2.2: scheme other than http(s)", "GET ftp://h/ HTTP/1.1\nHost: h\n\n", INVALID_TARGET),
 				refused("RFC 9112 §3.2: relative target", "GET a/b HTTP/1.1\nHost: h\n\n", INVALID_TARGET),
+				refused("RFC 3986 §3.3: '\\' in an absolute-form path", "GET http://h/a\\b HTTP/1.1\nHost: h\n\n", INVALID_TARGET),
 				// Version (RFC 9112 §2.3)
 				refused("RFC 9110 §15.6.6: HTTP/1.2", "GET / HTTP/1.2\nHost: x\n\n", UNSUPPORTED_VERSION),
 				refused("RFC 9110 §15.6.6: HTTP/1.9", "GET / HTTP/1.9\nHost: x\n\n", UNSUPPORTED_VERSION),
@@ -278,6 +284,20 @@ class RequestParserTest {
 						"GET / HTTP/1.1\nHost: x\nA: " + "b".repeat(Http.MAX_HEAD) + "\n\n", HEADERS_TOO_LARGE));
 	}
 
+	/**
+	 * RFC 3986 §3.3 and §3.4: a path is pchars and '/', a query pchars, '/' and '?'. The visible
+	 * ASCII outside them (besides '#', above) is refused wherever it stands, as Tomcat refuses it
+	 * by default; the {@code UNSAFE_TARGET_CHARACTERS} leniency lets all of it but {@code \} through.
+	 */
+	static Stream<Arguments> refusedTargetCharacters() {
+		List<Arguments> cases = new ArrayList<>();
+		for (char c : "\\\"<>[]^`{|}".toCharArray()) {
+			cases.addAll(refused("RFC 3986 §3.3: '" + c + "' in the path", "GET /a" + c + "b HTTP/1.1\nHost: x\n\n", INVALID_TARGET).toList());
+			cases.addAll(refused("RFC 3986 §3.4: '" + c + "' in the query", "GET /a?b=" + c + " HTTP/1.1\nHost: x\n\n", INVALID_TARGET).toList());
+		}
+		return cases.stream();
+	}
+
 	static Stream<Arguments> refusedLineEnds() {
 		return all(
 				refusedRaw("RFC 9112 §2.2: bare CR ends nothing in the request line", "GET / HTTP/1.1\rHost: x\r\n\r\n",
@@ -298,9 +318,53 @@ class RequestParserTest {
 	}
 
 	@ParameterizedTest(name = "{0} [{1}] -> {3}")
-	@MethodSource({ "refusedForms", "refusedLineEnds" })
+	@MethodSource({ "refusedForms", "refusedTargetCharacters", "refusedLineEnds" })
 	void refuses(String rule, Eol eol, String request, Violation expected) {
 		assertThat(Http.violation(this.parser, eol.apply(request))).isEqualTo(expected);
+	}
+
+	@Test
+	@DisplayName("RFC 3986 §3.3, §3.4: of the 256 byte values, a path and a query hold RFC 3986's characters; the leniency adds ten")
+	void everyByteValueInThePathAndTheQuery() {
+		String rfc3986 = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%!$&'()*+,;=:@/?";
+		String relaxable = "\"<>[]^`{|}";
+		RequestParser relaxed = new RequestParser(Http.MAX_HEAD, Http.MAX_FIELDS, -1,
+				HttpCompliance.DEFAULT.with(HttpCompliance.Leniency.UNSAFE_TARGET_CHARACTERS));
+		for (int b = 0; b < 256; b++) {
+			boolean strictAllows = rfc3986.indexOf(b) >= 0;
+			boolean relaxedAllows = strictAllows || relaxable.indexOf(b) >= 0;
+			for (String target : new String[] { "/a" + (char) b + "b", "/a?b=" + (char) b }) {
+				byte[] bytes = ("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+				assertThat(accepts(this.parser, bytes)).as("0x%02x in %s, default policy", b, target).isEqualTo(strictAllows);
+				assertThat(accepts(relaxed, bytes)).as("0x%02x in %s, UNSAFE_TARGET_CHARACTERS", b, target)
+					.isEqualTo(relaxedAllows);
+			}
+		}
+	}
+
+	private static boolean accepts(RequestParser parser, byte[] bytes) {
+		try {
+			return parser.parse(bytes, 0, bytes.length, new RequestHead()) == bytes.length;
+		}
+		catch (BadRequestException ex) {
+			return false;
+		}
+	}
+
+	@ParameterizedTest(name = "RFC 3986 §3.2.2: '[' and ']' only around the IP literal of an authority [{0}]")
+	@MethodSource("lineEnds")
+	void bracketsOnlyAroundAnIpLiteral(Eol eol) throws BadRequestException {
+		RequestHead absolute = Http.parse(this.parser, eol.apply("GET http://[::1]:8080/p?q HTTP/1.1\nHost: x\n\n"));
+		assertThat(absolute.host()).isEqualTo("[::1]:8080");
+		assertThat(absolute.path()).isEqualTo("/p");
+		assertThat(absolute.query()).isEqualTo("q");
+		RequestHead connect = Http.parse(this.parser, eol.apply("CONNECT [::1]:443 HTTP/1.1\nHost: [::1]:443\n\n"));
+		assertThat(connect.host()).isEqualTo("[::1]:443");
+		for (String target : new String[] { "/a[0]", "/?a[]=1", "http://[::1]/a[b]", "http://h/[::1]", "http://h[::1]/",
+				"http://[::1]?a=[b]" }) {
+			assertThat(Http.violation(this.parser, eol.apply("GET " + target + " HTTP/1.1\nHost: x\n\n"))).as(target)
+				.isEqualTo(INVALID_TARGET);
+		}
 	}
 
 	@ParameterizedTest(name = "RFC 9112 §2.2: an incomplete head asks for more [{0}]")
