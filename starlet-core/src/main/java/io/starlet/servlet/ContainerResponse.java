@@ -192,13 +192,22 @@ final class ContainerResponse implements HttpServletResponse {
 		}
 	}
 
-	/** Status and content type into the exchange, right before it commits. */
+	/**
+	 * Status and content type into the exchange, right before it commits. A status without
+	 * content ({@link #bodyless}) goes without {@code Content-Type}, as its length goes without
+	 * {@code Content-Length} ({@link ResponseOutput}): there is no content to describe (RFC 9110
+	 * §15.4.5: a 304 SHOULD NOT carry representation metadata beyond its list), and Tomcat sends
+	 * none for 1xx, 205 and 304 (it keeps one on a 204; Starlet does not). Applications set it
+	 * all the same (Spring's ResourceHttpRequestHandler and ShallowEtagHeaderFilter do, before
+	 * they decide on 304), and {@link #getContentType()} still answers it. HEAD is not bodyless:
+	 * it gets the {@code Content-Type} of its GET.
+	 */
 	void writeHead() {
 		this.exchange.setStatus(this.status);
 		if (this.trailerFields != null) {
 			this.exchange.setResponseTrailers(this.trailerFields);
 		}
-		String contentType = getContentType();
+		String contentType = bodyless() ? null : getContentType();
 		if (contentType != null) {
 			headers().set("Content-Type", contentType);
 		}
