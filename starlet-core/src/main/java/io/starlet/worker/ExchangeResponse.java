@@ -227,8 +227,10 @@ final class ExchangeResponse extends OutputStream {
 		// if it is suspended
 		OutputStream target = this.sink;
 		if (noBody) {
+			// No length is announced unless one was given (a HEAD's response ends with its head
+			// whatever it says, RFC 9112 §6.3 (1)), so the connection stays in step and lives on.
 			lengthHeader = (isHead && contentLength >= 0) ? contentLength : -1;
-			this.framed = OutputStream.nullOutputStream();
+			this.framed = new NoBody(target);
 		}
 		else if (contentLength >= 0 && (this.trailers == null || !head.isHttp11())) {
 			lengthHeader = contentLength;
@@ -366,6 +368,34 @@ final class ExchangeResponse extends OutputStream {
 		@Override
 		public void write(int b) {
 			// no body after 101: the new protocol's bytes go through the Upgrade handle
+		}
+
+	}
+
+	/**
+	 * The body of a HEAD, 1xx, 204 or 304 response: the bytes written go nowhere, but a flush
+	 * still sends what was committed, so the head of a flushed response leaves at the flush, as
+	 * any other response's does, not when the handler returns.
+	 */
+	private static final class NoBody extends OutputStream {
+
+		private final OutputStream target;
+
+		NoBody(OutputStream target) {
+			this.target = target;
+		}
+
+		@Override
+		public void write(int b) {
+		}
+
+		@Override
+		public void write(byte[] b, int off, int len) {
+		}
+
+		@Override
+		public void flush() throws IOException {
+			this.target.flush();
 		}
 
 	}

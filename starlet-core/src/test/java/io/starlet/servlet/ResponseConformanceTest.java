@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPInputStream;
@@ -49,6 +50,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ResponseConformanceTest {
 
 	static ServletServer server;
+
+	/** Lets {@code /flushThenWait} finish: one permit per request, given once its head has come. */
+	static final Semaphore flushedAndWaiting = new Semaphore(0);
 
 	/** What {@code /excess/streamed} saw when it wrote past its declared length, if anything. */
 	static final AtomicReference<Throwable> excessFailure = new AtomicReference<>();
@@ -157,6 +161,30 @@ class ResponseConformanceTest {
 						response.setStatus(Integer.parseInt(request.getParameter("code")));
 						response.setContentType("text/plain");
 						response.getOutputStream().write(bytes(Integer.parseInt(request.getParameter("size")), 'z'));
+					});
+					add(context, "/flushThenWait", (request, response) -> {
+						response.setStatus(Integer.parseInt(request.getParameter("code")));
+						response.setContentType("text/plain");
+						response.setHeader("X-Flushed", "yes");
+						if (request.getParameter("length") != null) {
+							response.setContentLength(Integer.parseInt(request.getParameter("length")));
+						}
+						if (request.getParameter("how").equals("flushBuffer")) {
+							response.flushBuffer();
+						}
+						else {
+							response.getOutputStream().flush();
+						}
+						try {
+							if (!flushedAndWaiting.tryAcquire(Await.PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
+								throw new IllegalStateException("the test never saw the head");
+							}
+						}
+						catch (InterruptedException ex) {
+							Thread.currentThread().interrupt();
+							throw new IOException(ex);
+						}
+						response.getOutputStream().write("late body".getBytes(StandardCharsets.US_ASCII));
 					});
 					add(context, "/statusAfterCommit", (request, response) -> {
 						response.getWriter().write("committed");
@@ -316,6 +344,53 @@ class ResponseConformanceTest {
 			RawClient.Response next = client.send(get("/small")).read();
 			assertThat(next.status()).isEqualTo(200);
 			assertThat(next.body()).isEqualTo("small body");
+		}
+	}
+
+	@Test
+	void aFlushSendsTheHeadAtOnceForHeadAndForBodylessStatusesAsForAGet() throws Exception {
+		// Each servlet flushes, then waits until this client has read the head: the head must
+		// leave at the flush. What it writes afterwards never follows a HEAD, 204 or 304, and the
+		// next request on the connection proves that nothing did.
+		String[] requests = { "GET /flushThenWait?code=200&how=flushBuffer HTTP/1.1\r\nHost: x\r\n\r\n",
+				"HEAD /flushThenWait?code=200&how=flushBuffer HTTP/1.1\r\nHost: x\r\n\r\n",
+				"HEAD /flushThenWait?code=200&how=stream HTTP/1.1\r\nHost: x\r\n\r\n",
+				"HEAD /flushThenWait?code=200&how=stream&length=9 HTTP/1.1\r\nHost: x\r\n\r\n",
+				"HEAD /flushThenWait?code=200&how=stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+				"GET /flushThenWait?code=204&how=flushBuffer HTTP/1.1\r\nHost: x\r\n\r\n",
+				"HEAD /flushThenWait?code=204&how=stream HTTP/1.1\r\nHost: x\r\n\r\n",
+				"GET /flushThenWait?code=304&how=stream HTTP/1.1\r\nHost: x\r\n\r\n",
+				"HEAD /flushThenWait?code=304&how=flushBuffer HTTP/1.1\r\nHost: x\r\n\r\n" };
+		try (RawClient client = new RawClient(server.port())) {
+			for (String request : requests) {
+				String what = request.substring(0, request.indexOf('\r'));
+				RawClient.Response head;
+				try {
+					head = client.send(request).readHeadResponse();
+				}
+				finally {
+					flushedAndWaiting.release();
+				}
+				assertThat(head.header("X-Flushed")).as(what).isEqualTo("yes");
+				assertThat(what).contains("code=" + head.status());
+				if (what.startsWith("GET") && head.status() == 200) {
+					assertThat(head.header("Transfer-Encoding")).isEqualTo("chunked");
+					assertThat(client.readUntil("\r\n0\r\n\r\n")).isEqualTo("9\r\nlate body\r\n0\r\n\r\n");
+				}
+				else if (what.contains("length=9")) {
+					assertThat(head.header("Content-Length")).as(what).isEqualTo("9");
+				}
+				else {
+					// no length is known: as with a HEAD of a long body, nothing announces one
+					assertThat(head.header("Content-Length")).as(what).isNull();
+					assertThat(head.header("Transfer-Encoding")).as(what).isNull();
+				}
+				if (what.endsWith("HTTP/1.0")) {
+					assertThat(head.header("Connection")).as(what).isEqualTo("keep-alive");
+				}
+				RawClient.Response next = client.send(get("/small")).read();
+				assertThat(next.body()).as("after " + what).isEqualTo("small body");
+			}
 		}
 	}
 
