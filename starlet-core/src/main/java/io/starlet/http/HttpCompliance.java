@@ -11,9 +11,8 @@ import java.util.Set;
  * server would grant it, so that the few places where Starlet is not as strict as it could be are
  * one list, not conditions scattered through the parser.
  *
- * <p>{@link #DEFAULT} grants the leniencies that are permitted by the RFC, needed by real clients
- * or tools, and safe behind a proxy: all but {@link Leniency#UNSAFE_TARGET_CHARACTERS}, which is
- * withheld by default as Tomcat withholds it; {@link #STRICT} grants none. The
+ * <p>{@link #DEFAULT} grants the leniencies Starlet has always granted on purpose (each is
+ * permitted by the RFC or needed by real clients or tools); {@link #STRICT} grants none. The
  * chunked decoder grants none in either policy: CRLF is required there, because the 2025 chunk
  * extension smuggling CVEs lived exactly in the bytes a lenient decoder accepts.
  *
@@ -45,12 +44,12 @@ public final class HttpCompliance {
 		/**
 		 * {@code " < > [ ] ^ ` { | }} unescaped in the path and query of the request target, as
 		 * Tomcat's {@code relaxedPathChars} and {@code relaxedQueryChars} allow them. Without it
-		 * (the default) the target holds only RFC 3986 path and query characters. {@code #} and
+		 * the target holds only RFC 3986 path and query characters. {@code #} and
 		 * {@code \} are refused in any policy: a fragment never belongs in a target, and a
 		 * backslash is read as {@code /} by some front ends and file systems and not by others.
 		 */
-		UNSAFE_TARGET_CHARACTERS("RFC 3986 §3.3, RFC 9112 §3.2", "browsers send '{', '|', '^' and friends "
-				+ "unescaped in a query typed or built by hand; grant it for clients that do");
+		UNSAFE_TARGET_CHARACTERS("RFC 3986 §3.3, RFC 9112 §3.2", "browsers, proxies and hand-built "
+				+ "clients pass '{', '|', '[' and friends through unescaped; refusing them breaks real clients");
 
 		private final String rule;
 
@@ -76,12 +75,8 @@ public final class HttpCompliance {
 	/** Grants no leniency: every rule at its strictest. */
 	public static final HttpCompliance STRICT = new HttpCompliance(EnumSet.noneOf(Leniency.class));
 
-	/**
-	 * Starlet's default: every leniency but {@link Leniency#UNSAFE_TARGET_CHARACTERS} (a target
-	 * is RFC 3986 characters by default, as on Tomcat).
-	 */
-	public static final HttpCompliance DEFAULT = new HttpCompliance(EnumSet.complementOf(
-			EnumSet.of(Leniency.UNSAFE_TARGET_CHARACTERS)));
+	/** Starlet's default: every leniency (all of today's are granted on purpose, see each one). */
+	public static final HttpCompliance DEFAULT = new HttpCompliance(EnumSet.allOf(Leniency.class));
 
 	private final Set<Leniency> leniencies;
 
