@@ -220,16 +220,18 @@ final class ExchangeResponse extends OutputStream {
 		RequestHead head = this.exchange.head;
 		boolean keep = this.exchange.keepAlivePermitted();
 		boolean isHead = "HEAD".equals(head.method());
-		boolean noBody = isHead || this.status == 204 || this.status == 304 || this.status < 200;
+		boolean noContent = this.status < 200 || this.status == 204 || this.status == 205 || this.status == 304;
 		long lengthHeader = -1;
 		boolean chunked = false;
 		// framing streams write through the sink, which follows the exchange to its own output
 		// if it is suspended
 		OutputStream target = this.sink;
-		if (noBody) {
-			// No length is announced unless one was given (a HEAD's response ends with its head
-			// whatever it says, RFC 9112 §6.3 (1)), so the connection stays in step and lives on.
-			lengthHeader = (isHead && contentLength >= 0) ? contentLength : -1;
+		if (isHead || noContent) {
+			// Whatever the handler writes goes nowhere, and the head ends the response (RFC 9112
+			// §6.3 (1)), so the connection stays in step and lives on. A 205 must say its content
+			// is empty (RFC 9110 §15.3.6); 1xx, 204 and 304 announce no length (§8.6); a HEAD of
+			// any other status announces the length it was given, if any.
+			lengthHeader = (this.status == 205) ? 0 : (isHead && !noContent && contentLength >= 0) ? contentLength : -1;
 			this.framed = new NoBody(target);
 		}
 		else if (contentLength >= 0 && (this.trailers == null || !head.isHttp11())) {
@@ -373,7 +375,7 @@ final class ExchangeResponse extends OutputStream {
 	}
 
 	/**
-	 * The body of a HEAD, 1xx, 204 or 304 response: the bytes written go nowhere, but a flush
+	 * The body of a HEAD, 1xx, 204, 205 or 304 response: the bytes written go nowhere, but a flush
 	 * still sends what was committed, so the head of a flushed response leaves at the flush, as
 	 * any other response's does, not when the handler returns.
 	 */

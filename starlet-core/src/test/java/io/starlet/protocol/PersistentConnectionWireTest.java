@@ -185,4 +185,40 @@ class PersistentConnectionWireTest extends WireTestSupport {
 		assertThat(this.executed).containsExactly("POST /first", "GET /second", "POST /third", "GET /fourth");
 	}
 
+	/** Answers with the status in X-Status and writes a body, committed with X-Length if given. */
+	private void bodyAnyway(io.starlet.Exchange exchange) throws java.io.IOException {
+		exchange.setStatus(Integer.parseInt(exchange.requestHeaders().get("X-Status")));
+		String length = exchange.requestHeaders().get("X-Length");
+		if (length != null) {
+			exchange.commit(Long.parseLong(length));
+		}
+		exchange.responseBody().write("abc".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+	}
+
+	@Test
+	@DisplayName("RFC 9110 §15.3.6, §8.6: a 205 says Content-Length: 0 and a 204 or 304 no length, HEAD or not; no body leaves, whatever the handler writes")
+	void statusesWithoutContentSendNoneWhateverTheHandlerWrites() throws Exception {
+		int port = start(config(), this::bodyAnyway);
+		try (RawClient client = new RawClient(port)) {
+			for (String method : new String[] { "GET", "HEAD" }) {
+				for (String status : new String[] { "204", "205", "304" }) {
+					for (String length : new String[] { null, "0", "3" }) {
+						String request = method + " /s HTTP/1.1\r\nHost: x\r\nX-Status: " + status + "\r\n"
+								+ ((length != null) ? "X-Length: " + length + "\r\n" : "") + "\r\n";
+						client.send(request);
+						RawClient.Response response = method.equals("HEAD") ? client.readHeadResponse() : client.read();
+						String what = method + " " + status + " length " + length;
+						assertThat(response.status()).as(what).isEqualTo(Integer.parseInt(status));
+						assertThat(response.header("Content-Length")).as(what).isEqualTo(status.equals("205") ? "0" : null);
+						assertThat(response.header("Transfer-Encoding")).as(what).isNull();
+						assertThat(response.body()).as(what).isEmpty();
+					}
+				}
+			}
+			// the connection stayed in step: no stray "abc" is read as the next response
+			assertThat(client.send("GET /next HTTP/1.1\r\nHost: x\r\nX-Status: 200\r\nX-Length: 3\r\n\r\n").read().body())
+				.isEqualTo("abc");
+		}
+	}
+
 }
