@@ -226,8 +226,9 @@ final class ResponseOutput extends ServletOutputStream {
 		long declared = this.response.declaredContentLength();
 		try {
 			if (this.response.bodyless()) {
+				// the engine sends no body for these statuses, whatever is written, and passes flushes on
 				this.exchange.commit(bodylessLength());
-				this.sink = new Discarding(this.exchange.responseBody());
+				this.sink = this.exchange.responseBody();
 			}
 			else if (compress) {
 				this.response.markCompressed();
@@ -333,30 +334,6 @@ final class ResponseOutput extends ServletOutputStream {
 	 */
 	private long bodylessLength() {
 		return (this.response.getStatus() == HttpServletResponse.SC_RESET_CONTENT) ? 0 : -1;
-	}
-
-	/** The body of a status that has none: what the application writes goes nowhere, flushes go on. */
-	private static final class Discarding extends OutputStream {
-
-		private final OutputStream target;
-
-		Discarding(OutputStream target) {
-			this.target = target;
-		}
-
-		@Override
-		public void write(int b) {
-		}
-
-		@Override
-		public void write(byte[] b, int off, int len) {
-		}
-
-		@Override
-		public void flush() throws IOException {
-			this.target.flush();
-		}
-
 	}
 
 	@Override
