@@ -40,6 +40,9 @@ import io.starlet.http.HttpCompliance;
  * @param requestBodyMemory most heap all bodies being collected may take together
  * @param minRequestBodyRate least bytes per second a body must arrive at after a 5 s grace
  * (408 below it); 0 = no minimum
+ * @param unsentResponseSize most bytes of one connection's response held in memory when the client
+ * takes them slower than the application writes, so that its worker need not wait; 0 = workers wait
+ * @param unsentResponseMemory most heap the held bytes of all connections may take together
  * @param bodyTempDir where bodies too large for memory are written; {@code null} = {@code java.io.tmpdir}
  * @param httpCompliance the leniencies the request parser grants ({@link HttpCompliance#DEFAULT})
  * @param clock the time every deadline, timeout and rate is measured in, and the {@code Date}
@@ -71,6 +74,8 @@ public record StarletConfig(
 		int requestBodyBufferSize,
 		long requestBodyMemory,
 		long minRequestBodyRate,
+		int unsentResponseSize,
+		long unsentResponseMemory,
 		java.nio.file.Path bodyTempDir,
 		HttpCompliance httpCompliance,
 		Clock clock) {
@@ -107,6 +112,10 @@ public record StarletConfig(
 		checks.require(requestBodyMemory >= 0, "request-body-memory", "must not be negative, was " + requestBodyMemory);
 		checks.require(minRequestBodyRate >= 0, "min-request-body-rate",
 				"must not be negative (0 disables it), was " + minRequestBodyRate);
+		checks.require(unsentResponseSize >= 0, "unsent-response-size",
+				"must not be negative (0 makes workers wait for slow clients), was " + unsentResponseSize);
+		checks.require(unsentResponseMemory >= 0, "unsent-response-memory",
+				"must not be negative, was " + unsentResponseMemory);
 		checks.throwIfAny();
 	}
 
@@ -221,6 +230,8 @@ public record StarletConfig(
 		b.requestBodyBufferSize = this.requestBodyBufferSize;
 		b.requestBodyMemory = this.requestBodyMemory;
 		b.minRequestBodyRate = this.minRequestBodyRate;
+		b.unsentResponseSize = this.unsentResponseSize;
+		b.unsentResponseMemory = this.unsentResponseMemory;
 		b.bodyTempDir = this.bodyTempDir;
 		b.httpCompliance = this.httpCompliance;
 		b.clock = this.clock;
@@ -257,6 +268,8 @@ public record StarletConfig(
 		private int requestBodyBufferSize = 1024 * 1024;
 		private long requestBodyMemory = 64L * 1024 * 1024;
 		private long minRequestBodyRate = 240;
+		private int unsentResponseSize = 1024 * 1024;
+		private long unsentResponseMemory = 64L * 1024 * 1024;
 		private java.nio.file.Path bodyTempDir;
 		private HttpCompliance httpCompliance = HttpCompliance.DEFAULT;
 		private Clock clock = Clock.SYSTEM;
@@ -413,6 +426,22 @@ public record StarletConfig(
 			return this;
 		}
 
+		/**
+		 * Most bytes of one connection's response held in memory while a slow client takes them,
+		 * so that its worker goes on; beyond it the worker waits for the client. 0: workers always
+		 * wait. Default 1 MiB.
+		 */
+		public Builder unsentResponseSize(int unsentResponseSize) {
+			this.unsentResponseSize = unsentResponseSize;
+			return this;
+		}
+
+		/** Most heap the held response bytes of all connections take together. Default 64 MiB. */
+		public Builder unsentResponseMemory(long unsentResponseMemory) {
+			this.unsentResponseMemory = unsentResponseMemory;
+			return this;
+		}
+
 		/** Directory for bodies too large for memory. Default: {@code java.io.tmpdir}. */
 		public Builder bodyTempDir(java.nio.file.Path bodyTempDir) {
 			this.bodyTempDir = bodyTempDir;
@@ -444,7 +473,7 @@ public record StarletConfig(
 					this.requestHeadTimeout, this.maxRequestHeaderSize, this.maxRequestBodySize, this.maxRequestFields,
 					this.maxChunkLineSize, this.serverHeader, this.inheritedChannel, this.maxConnections,
 					this.requestBuffering, this.requestBodyBufferSize, this.requestBodyMemory, this.minRequestBodyRate,
-					this.bodyTempDir, this.httpCompliance, this.clock);
+					this.unsentResponseSize, this.unsentResponseMemory, this.bodyTempDir, this.httpCompliance, this.clock);
 		}
 
 	}

@@ -45,7 +45,7 @@ public final class Connection {
 	static final int INITIAL_BUFFER = 4096;
 
 	/** Bytes a client must take before a write's deadline starts over. */
-	private static final int MIN_WRITE_PROGRESS = 16 * 1024;
+	static final int MIN_WRITE_PROGRESS = 16 * 1024;
 
 	private final long id;
 
@@ -121,6 +121,15 @@ public final class Connection {
 
 	/** The client closed its side. */
 	private boolean endOfInput;
+
+	/**
+	 * What a slow client has not taken of the response yet, once there was some (created by the
+	 * worker, read by the acceptor after the hand-back that publishes it).
+	 */
+	private volatile UnsentOutput unsent;
+
+	/** The response being sent off the worker ({@link State#SENDING}) ends the connection. */
+	private boolean closeAfterSending;
 
 	/** A connection timed by the system clock (for a test of the connection alone). */
 	public Connection(long id, SocketChannel channel, int capacity) throws IOException {
@@ -235,6 +244,14 @@ public final class Connection {
 	/** The engine's clock, which this connection's deadlines are readings of. */
 	public Clock clock() {
 		return this.clock;
+	}
+
+	/**
+	 * The application's response is complete and the acceptor sends what the client has not taken
+	 * ({@link State#SENDING}); its deadline is the write timeout, measured by {@link UnsentOutput}.
+	 */
+	public void sending() {
+		this.state = State.SENDING;
 	}
 
 	/**
@@ -356,7 +373,12 @@ public final class Connection {
 
 	/** Registers with the acceptor's selector for reads, keeping the key. */
 	public void watchBy(Selector acceptor) throws IOException {
-		this.acceptorKey = this.channel.register(acceptor, SelectionKey.OP_READ, this);
+		watchBy(acceptor, SelectionKey.OP_READ);
+	}
+
+	/** Registers with the acceptor's selector for {@code ops}, keeping the key. */
+	public void watchBy(Selector acceptor, int ops) throws IOException {
+		this.acceptorKey = this.channel.register(acceptor, ops, this);
 	}
 
 	/**
@@ -476,6 +498,71 @@ public final class Connection {
 			}
 			await(selector, SelectionKey.OP_WRITE, left);
 		}
+	}
+
+	/**
+	 * A worker's write: like {@link #write(ByteBuffer, Selector, long)}, except that what the
+	 * socket does not take at once is held ({@link UnsentOutput}) within {@code policy}'s limits,
+	 * for the acceptor to send, and the worker goes on. Bytes written while some are held go
+	 * behind them. With no room, the worker waits for the client as {@code write} does.
+	 */
+	public void writeOrHold(ByteBuffer src, Selector selector, long timeoutNanos, UnsentOutput.Policy policy)
+			throws IOException {
+		UnsentOutput held = this.unsent;
+		if (held != null && held.isPending()) {
+			if (held.add(src)) {
+				return;
+			}
+			held.awaitSent(timeoutNanos);
+		}
+		while (src.hasRemaining() && writeOnce(src) > 0) {
+			// the socket takes it without waiting
+		}
+		if (!src.hasRemaining()) {
+			return;
+		}
+		if (held == null) {
+			held = new UnsentOutput(this, policy);
+			this.unsent = held;
+		}
+		if (!held.add(src)) {
+			write(src, selector, timeoutNanos);
+		}
+	}
+
+	/** Whether bytes of a response wait to be sent to the client. */
+	public boolean hasUnsent() {
+		UnsentOutput held = this.unsent;
+		return held != null && held.isPending();
+	}
+
+	/** What the client has not taken yet; null if nothing was ever held. */
+	public UnsentOutput unsent() {
+		return this.unsent;
+	}
+
+	/**
+	 * Worker: waits until every held byte is sent, before the connection leaves the worker for an
+	 * owner that writes straight to the socket (a suspended exchange, an upgraded connection).
+	 */
+	public void awaitSent(long timeoutNanos) throws IOException {
+		UnsentOutput held = this.unsent;
+		if (held != null && held.isPending()) {
+			held.awaitSent(timeoutNanos);
+		}
+	}
+
+	/** Set by the worker before it hands over a response still being sent: close after it. */
+	public void closeAfterSending(boolean close) {
+		this.closeAfterSending = close;
+	}
+
+	public boolean closesAfterSending() {
+		return this.closeAfterSending;
+	}
+
+	void markFailed() {
+		this.failed = true;
 	}
 
 	/**
@@ -664,6 +751,10 @@ public final class Connection {
 		}
 		releaseReserved();
 		bodyDone();
+		UnsentOutput held = this.unsent;
+		if (held != null) {
+			held.fail();
+		}
 	}
 
 	/**
@@ -693,8 +784,8 @@ public final class Connection {
 	}
 
 	/**
-	 * The states of a connection. The acceptor owns it in the first three, a worker in
-	 * {@link #SERVING}, a suspended async exchange in {@link #SUSPENDED}, its upgraded connection in
+	 * The states of a connection. The acceptor owns it in the first three and in {@link #SENDING},
+	 * a worker in {@link #SERVING}, a suspended async exchange in {@link #SUSPENDED}, its upgraded connection in
 	 * {@link #UPGRADED}; in {@link #QUEUED} it belongs to the queue.
 	 */
 	public enum State {
@@ -709,6 +800,12 @@ public final class Connection {
 		QUEUED,
 		/** A worker runs the application for it. */
 		SERVING,
+		/**
+		 * The application's response is complete, but the client has not taken all of it: the
+		 * acceptor sends the rest ({@link UnsentOutput}), then the connection goes idle or closes.
+		 * The write {@code timeout} applies.
+		 */
+		SENDING,
 		/**
 		 * Its request went async and holds no worker: the suspended exchange owns the connection,
 		 * and the acceptor only watches it for the client going away. Work for the exchange (a

@@ -14,6 +14,9 @@ import java.nio.channels.Selector;
  * {@code max-reqs-per-child} requests) would allocate again. This one outlives its worker: a
  * retiring worker hands it to its successor. A body larger than the buffer is written straight
  * from the caller's array in one call.
+ *
+ * <p>A worker's output may hold what a slow client does not take at once ({@link UnsentOutput}),
+ * so that the worker finishes the response without waiting for the client.
  */
 public final class ConnectionOutput extends OutputStream {
 
@@ -27,6 +30,9 @@ public final class ConnectionOutput extends OutputStream {
 
 	private long timeoutNanos;
 
+	/** How a worker's writes hold what the socket does not take; null: they wait for it. */
+	private UnsentOutput.Policy holding;
+
 	private long written;
 
 	public ConnectionOutput(int size) {
@@ -35,10 +41,19 @@ public final class ConnectionOutput extends OutputStream {
 
 	/** Points this output at a connection; discards anything left from the previous one. */
 	public void attach(Connection connection, Selector selector, long timeoutNanos) {
+		attach(connection, selector, timeoutNanos, null);
+	}
+
+	/**
+	 * Points this output at a connection for a worker whose writes hold, within {@code holding}'s
+	 * limits, what a slow client does not take at once ({@code null}: they wait for it).
+	 */
+	public void attach(Connection connection, Selector selector, long timeoutNanos, UnsentOutput.Policy holding) {
 		this.connection = connection;
 		this.selector = selector;
 		this.selectors = null;
 		this.timeoutNanos = timeoutNanos;
+		this.holding = holding;
 		this.buf.clear();
 		this.written = 0;
 	}
@@ -85,6 +100,15 @@ public final class ConnectionOutput extends OutputStream {
 		flushBuffer();
 	}
 
+	/**
+	 * Flushes, then waits until the client has taken every held byte: the connection is about to
+	 * be written by someone who writes straight to the socket (a suspension, an upgrade).
+	 */
+	public void flushAndAwaitSent() throws IOException {
+		flushBuffer();
+		this.connection.awaitSent(this.timeoutNanos);
+	}
+
 	private void flushBuffer() throws IOException {
 		if (this.buf.position() > 0) {
 			this.buf.flip();
@@ -101,6 +125,9 @@ public final class ConnectionOutput extends OutputStream {
 		int n = src.remaining();
 		if (this.selectors != null) {
 			this.connection.write(src, this.selectors, this.timeoutNanos);
+		}
+		else if (this.holding != null) {
+			this.connection.writeOrHold(src, this.selector, this.timeoutNanos, this.holding);
 		}
 		else {
 			this.connection.write(src, this.selector, this.timeoutNanos);

@@ -6,8 +6,9 @@ import java.nio.channels.GatheringByteChannel;
 import java.util.ArrayDeque;
 
 /**
- * Bytes waiting to be sent on an upgraded connection, in chunks so that a large backlog is
- * neither copied when it grows nor when part of it goes out. Not thread-safe: its owner locks.
+ * Bytes waiting to be sent on an upgraded connection, or of a response a slow client has not
+ * taken ({@link UnsentOutput}), in chunks so that a large backlog is neither copied when it grows
+ * nor when part of it goes out. Not thread-safe: its owner locks.
  */
 public final class SendQueue {
 
@@ -45,6 +46,22 @@ public final class SendQueue {
 			this.tail.put(b, off, n);
 			off += n;
 			len -= n;
+			this.size += n;
+		}
+	}
+
+	/** Adds {@code src}'s remaining bytes, consuming them. */
+	public void add(ByteBuffer src) {
+		while (src.hasRemaining()) {
+			if (this.tail == null || !this.tail.hasRemaining()) {
+				sealTail();
+				this.tail = ByteBuffer.allocate(Math.max(CHUNK, Math.min(src.remaining(), 4 * CHUNK)));
+			}
+			int n = Math.min(src.remaining(), this.tail.remaining());
+			int limit = src.limit();
+			src.limit(src.position() + n);
+			this.tail.put(src);
+			src.limit(limit);
 			this.size += n;
 		}
 	}

@@ -55,6 +55,19 @@ import io.starlet.net.Connection.State;
  *                                                     keepalive-timeout, EOF, drain
  * </pre>
  *
+ * A response that its client takes slower than it was written leaves SERVING without a worker
+ * ({@link io.starlet.net.UnsentOutput}):
+ * <pre>
+ *   SERVING ──the response is complete, the client has not taken all of it──▶ SENDING (no worker:
+ *                                                                              │  sent here as the
+ *     all sent, keep-alive: IDLE (READING_HEAD, QUEUED if the next request  ◀──┤  socket drains)
+ *     is already here)                                                         │
+ *                                                                              ▼
+ *                         all sent and Connection: close, no progress for timeout, error: CLOSED
+ * </pre>
+ * A worker that holds bytes while still serving asks for them to be sent here too; it waits for
+ * them only when its response outgrows the limit, or before a suspension or an upgrade.
+ *
  * An async request leaves SERVING without a worker ({@link ServerExchange}, which owns it then):
  * <pre>
  *   SERVING ──the dispatch returns with async started──▶ SUSPENDED  (no worker; watched here
@@ -122,6 +135,9 @@ final class Acceptor implements Runnable {
 	/** Upgraded connections whose wish to read or write changed. */
 	private final ConcurrentLinkedQueue<UpgradedConnection> upgradedChanged = new ConcurrentLinkedQueue<>();
 
+	/** Connections being served whose worker holds bytes the client has not taken yet. */
+	private final ConcurrentLinkedQueue<Connection> unsentWanted = new ConcurrentLinkedQueue<>();
+
 	/** Connections of suspended exchanges to watch for the client going away. */
 	private final ConcurrentLinkedQueue<Connection> watched = new ConcurrentLinkedQueue<>();
 
@@ -187,6 +203,79 @@ final class Acceptor implements Runnable {
 	void watch(Connection connection) {
 		this.watched.add(connection);
 		this.selector.wakeup();
+	}
+
+	/**
+	 * A worker holds bytes of a response the client has not taken (any thread): send them as the
+	 * socket drains, while the worker goes on.
+	 */
+	void sendUnsent(Connection connection) {
+		this.unsentWanted.add(connection);
+		this.selector.wakeup();
+	}
+
+	private void takeUnsent() {
+		Connection connection;
+		while ((connection = this.unsentWanted.poll()) != null) {
+			if (connection.isOpen() && connection.hasUnsent() && connection.state() != State.SENDING) {
+				watchWrites(connection);
+			}
+		}
+	}
+
+	/** Makes the acceptor's key watch the connection for room to write, and only that. */
+	private void watchWrites(Connection connection) {
+		try {
+			SelectionKey key = connection.acceptorKey();
+			if (key == null || !key.isValid()) {
+				connection.watchBy(this.selector, SelectionKey.OP_WRITE);
+			}
+			else if (key.interestOps() != SelectionKey.OP_WRITE) {
+				key.interestOps(SelectionKey.OP_WRITE);
+			}
+		}
+		catch (IOException | CancelledKeyException ex) {
+			// closed meanwhile: its worker finds out at its next write
+		}
+	}
+
+	/** The socket has room: sends what is held; a complete response then goes idle or closes. */
+	private void sendable(Connection connection, SelectionKey key) {
+		boolean done;
+		try {
+			done = connection.unsent().send();
+		}
+		catch (IOException ex) {
+			// the client is gone: what was held is dropped; a worker still serving finds out at its
+			// next write
+			if (connection.state() == State.SENDING) {
+				close(connection);
+			}
+			else {
+				key.interestOps(0);
+			}
+			return;
+		}
+		if (!done) {
+			return;
+		}
+		if (connection.state() == State.SENDING) {
+			sent(connection);
+		}
+		else {
+			// sent while its worker still serves it: watched again when it comes back
+			key.interestOps(0);
+		}
+	}
+
+	/** A response that was sent off the worker is out: the connection closes or waits for more. */
+	private void sent(Connection connection) {
+		if (connection.closesAfterSending() || this.pool.isShuttingDown()) {
+			close(connection);
+		}
+		else {
+			resumeReading(connection);
+		}
 	}
 
 	/** An upgraded connection wants to read, or has bytes the socket did not take (any thread). */
@@ -257,6 +346,7 @@ final class Acceptor implements Runnable {
 		// it reads below is the clock's after the move that asked for it
 		CompletableFuture<Void> recheck = this.rechecks.poll();
 		takeReturned();
+		takeUnsent();
 		takeWatched();
 		takeUpgraded();
 		Iterator<SelectionKey> keys = this.selector.selectedKeys().iterator();
@@ -272,6 +362,9 @@ final class Acceptor implements Runnable {
 				}
 				else if (((Connection) key.attachment()).suspendedExchange() instanceof UpgradedConnection upgraded) {
 					upgraded.selected(key);
+				}
+				else if (key.isWritable()) {
+					sendable((Connection) key.attachment(), key);
 				}
 				else if (key.isReadable()) {
 					Connection connection = (Connection) key.attachment();
@@ -466,40 +559,58 @@ final class Acceptor implements Runnable {
 			if (!connection.isOpen()) {
 				continue;
 			}
-			SelectionKey key = connection.acceptorKey();
-			if (key == null) {
-				register(connection);
-				if (!connection.isOpen()) {
-					continue;
+			if (connection.hasUnsent()) {
+				// the response is complete but the client has not taken all of it
+				connection.sending();
+				watchWrites(connection);
+				if (!connection.hasUnsent()) {
+					sent(connection); // sent meanwhile
 				}
-			}
-			else if (key.isValid()) {
-				if (key.interestOps() != SelectionKey.OP_READ) {
-					key.interestOps(SelectionKey.OP_READ);
-				}
-			}
-			else {
-				close(connection);
 				continue;
 			}
-			if (!connection.headReady()) {
-				// the last request is over, however it ended (on a worker or off one): its body
-				// file goes, and no upload's worth of heap stays with a connection that waits
-				connection.bodyDone();
-				connection.shrink();
+			if (connection.closesAfterSending()) {
+				close(connection); // handed back to be sent, and sent meanwhile
+				continue;
 			}
-			if (connection.headReady()) {
-				// a worker found the next head but not all of its body
-				connection.waitFor(State.COLLECTING_BODY, this.clock.nanoTime() + this.headTimeoutNanos);
-				tryDispatch(connection);
+			resumeReading(connection);
+		}
+	}
+
+	/** A connection comes back from a worker (or from sending): it waits for its next request. */
+	private void resumeReading(Connection connection) {
+		SelectionKey key = connection.acceptorKey();
+		if (key == null) {
+			register(connection);
+			if (!connection.isOpen()) {
+				return;
 			}
-			else if (connection.buffered() > 0) {
-				connection.waitFor(State.READING_HEAD, this.clock.nanoTime() + this.headTimeoutNanos);
-				tryDispatch(connection);
+		}
+		else if (key.isValid()) {
+			if (key.interestOps() != SelectionKey.OP_READ) {
+				key.interestOps(SelectionKey.OP_READ);
 			}
-			else {
-				connection.waitFor(State.IDLE, this.clock.nanoTime() + this.keepaliveTimeoutNanos);
-			}
+		}
+		else {
+			close(connection);
+			return;
+		}
+		if (!connection.headReady()) {
+			// the last request is over, however it ended (on a worker or off one): its body
+			// file goes, and no upload's worth of heap stays with a connection that waits
+			connection.bodyDone();
+			connection.shrink();
+		}
+		if (connection.headReady()) {
+			// a worker found the next head but not all of its body
+			connection.waitFor(State.COLLECTING_BODY, this.clock.nanoTime() + this.headTimeoutNanos);
+			tryDispatch(connection);
+		}
+		else if (connection.buffered() > 0) {
+			connection.waitFor(State.READING_HEAD, this.clock.nanoTime() + this.headTimeoutNanos);
+			tryDispatch(connection);
+		}
+		else {
+			connection.waitFor(State.IDLE, this.clock.nanoTime() + this.keepaliveTimeoutNanos);
 		}
 	}
 
@@ -512,7 +623,15 @@ final class Acceptor implements Runnable {
 		if (this.pool.config().queueTimeout() != null) {
 			expireQueued(now, this.pool.config().queueTimeout().toNanos());
 		}
+		long writeTimeoutNanos = this.pool.config().timeout().toNanos();
 		for (SelectionKey key : this.selector.keys()) {
+			if (key.attachment() instanceof Connection connection && key.isValid()
+					&& connection.state() == State.SENDING) {
+				if (connection.unsent().stalled(now, writeTimeoutNanos)) {
+					close(connection); // the client stopped reading
+				}
+				continue;
+			}
 			if (!(key.attachment() instanceof Connection connection) || !key.isValid()
 					|| !connection.state().heldByAcceptor()) {
 				// queued for a worker or being served: only the queue timeout applies
@@ -581,6 +700,11 @@ final class Acceptor implements Runnable {
 		boolean pending = false;
 		for (SelectionKey key : this.selector.keys()) {
 			if (key.attachment() instanceof Connection connection && key.isValid()
+					&& connection.state() == State.SENDING) {
+				// a response still going out: it ends by its last byte or by the write timeout
+				pending = true;
+			}
+			else if (key.attachment() instanceof Connection connection && key.isValid()
 					&& connection.state().heldByAcceptor()) {
 				boolean mayStillSend = connection.buffered() > 0 || connection.requests() == 0;
 				if (mayStillSend && now - this.drainGraceEnd < 0) {

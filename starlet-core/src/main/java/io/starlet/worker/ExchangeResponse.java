@@ -297,7 +297,8 @@ final class ExchangeResponse extends OutputStream {
 	/** Flushes the worker's output once more and leaves it: the worker lends it to its next connection. */
 	void leaveWorkerOutput() {
 		try {
-			this.out.flush();
+			// the exchange's own output writes straight to the socket: nothing may wait before it
+			this.out.flushAndAwaitSent();
 		}
 		catch (IOException ex) {
 			// the client is gone: the next write fails the same way
@@ -309,7 +310,7 @@ final class ExchangeResponse extends OutputStream {
 
 	/** Flushes what the worker's output holds (before the connection leaves HTTP). */
 	void flushOutput() throws IOException {
-		this.out.flush();
+		this.out.flushAndAwaitSent();
 	}
 
 	/**

@@ -26,8 +26,11 @@ import io.starlet.net.ConnectionOutput;
  *
  * <p>Per connection:
  * <pre>
- *   take ──▶ serve request ──▶ keep-alive? ──no──▶ close
+ *   take ──▶ serve request ──▶ all sent? ──no──▶ hand to the acceptor, which sends the rest
  *                 ▲                 │ yes
+ *                 │                 ▼
+ *                 │            keep-alive? ──no──▶ close
+ *                 │                 │ yes
  *                 │                 ▼
  *                 └──── yes ── next head buffered, or arrives while lingering
  *                                   │ (unless a queued connection has no worker coming)?
@@ -237,8 +240,9 @@ final class Worker implements WorkerInfo, Runnable {
 		connection.serving();
 		this.current = connection;
 		this.pool.counters().busy(true);
-		this.output.attach(connection, this.selector, this.pool.config().timeout().toNanos());
+		this.output.attach(connection, this.selector, this.pool.config().timeout().toNanos(), this.pool.unsentPolicy());
 		boolean keep = false;
+		boolean sending = false;
 		boolean suspended = false;
 		boolean upgraded = false;
 		// a connection whose exchange is suspended comes back for the work queued for it
@@ -271,6 +275,13 @@ final class Worker implements WorkerInfo, Runnable {
 				}
 				keep = outcome == ServerExchange.Outcome.KEEP;
 				connection.requestServed();
+				if (connection.hasUnsent()) {
+					// the client takes the response slower than it was written: the acceptor sends
+					// the rest, then reads the next request (a pipelined one waits behind it)
+					connection.compact();
+					sending = true;
+					break;
+				}
 				if (!keep || !this.pool.isRunning()) {
 					keep = false;
 					break;
@@ -312,7 +323,11 @@ final class Worker implements WorkerInfo, Runnable {
 				this.pool.finished();
 			}
 			else {
-				if (keep && connection.isOpen()) {
+				if (sending && connection.isOpen()) {
+					connection.closeAfterSending(!keep || !this.pool.isRunning());
+					this.pool.handBack(connection);
+				}
+				else if (keep && connection.isOpen()) {
 					this.pool.handBack(connection);
 				}
 				else if (connection.isOpen()) {

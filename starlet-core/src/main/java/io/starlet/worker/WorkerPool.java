@@ -20,6 +20,7 @@ import io.starlet.http.ResponseHead;
 import io.starlet.http.Violation;
 import io.starlet.net.BodyCollector;
 import io.starlet.net.BufferBudget;
+import io.starlet.net.UnsentOutput;
 import io.starlet.net.Connection;
 import io.starlet.net.Listeners;
 
@@ -71,6 +72,9 @@ public final class WorkerPool {
 
 	private final BodyCollector bodyCollector;
 
+	/** How workers hold what slow clients do not take at once; null when they wait for them. */
+	private final UnsentOutput.Policy unsentPolicy;
+
 	private final WorkerSupervisor supervisor;
 
 	private final Spares spares;
@@ -99,6 +103,10 @@ public final class WorkerPool {
 		this.wallClock = this.clock::currentTimeMillis;
 		this.handler = handler;
 		this.bodyCollector = new BodyCollector(config, new BufferBudget(config.requestBodyMemory()));
+		this.unsentPolicy = (config.unsentResponseSize() > 0 && config.unsentResponseMemory() > 0)
+				? new UnsentOutput.Policy(config.unsentResponseSize(), new BufferBudget(config.unsentResponseMemory()),
+						connection -> this.acceptor.sendUnsent(connection))
+				: null;
 		this.supervisor = new WorkerSupervisor(this, config);
 		this.spares = new Spares(this, WorkerSupervisor.targetWorkers(config));
 	}
@@ -154,6 +162,10 @@ public final class WorkerPool {
 
 	BodyCollector bodyCollector() {
 		return this.bodyCollector;
+	}
+
+	UnsentOutput.Policy unsentPolicy() {
+		return this.unsentPolicy;
 	}
 
 	Handler handler() {
@@ -457,7 +469,8 @@ public final class WorkerPool {
 		return new ServerStats(this.config.maxWorkers(), this.supervisor.liveCount(), busyNow, idleConnections, queued,
 				this.counters.requests(), this.counters.retirements(), this.counters.rejectionsByStatus(),
 				this.counters.violationsByName(), this.openConnections.get(), this.config.maxConnections(), suspendedNow,
-				this.bodyCollector.bufferedBytes(), upgradedNow);
+				this.bodyCollector.bufferedBytes(), upgradedNow,
+				(this.unsentPolicy != null) ? this.unsentPolicy.budget().used() : 0);
 	}
 
 }

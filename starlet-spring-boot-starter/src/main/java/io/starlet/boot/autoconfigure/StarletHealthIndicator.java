@@ -45,6 +45,7 @@ public class StarletHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("suspendedRequests", stats.suspendedRequests())
 			.withDetail("upgradedConnections", stats.upgradedConnections())
 			.withDetail("bufferedBodyBytes", stats.bufferedBodyBytes())
+			.withDetail("unsentResponseBytes", stats.unsentResponseBytes())
 			.withDetail("requests", stats.requests())
 			.withDetail("retiredWorkers", stats.retirements())
 			.withDetail("rejectedRequests", byStatus(stats.rejections()))

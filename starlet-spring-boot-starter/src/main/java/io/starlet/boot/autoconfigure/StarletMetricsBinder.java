@@ -23,6 +23,7 @@ import org.springframework.context.ApplicationListener;
  * <li>{@code starlet.requests.suspended}: gauge of async requests waiting without a worker</li>
  * <li>{@code starlet.connections.upgraded}: gauge of connections that left HTTP (WebSocket)</li>
  * <li>{@code starlet.requests.body.buffered}: gauge of heap bytes held by collected request bodies</li>
+ * <li>{@code starlet.responses.unsent}: gauge of heap bytes of responses slow clients have not taken</li>
  * <li>{@code starlet.requests}: requests served</li>
  * <li>{@code starlet.workers.retired} tagged {@code reason}: workers that exited</li>
  * <li>{@code starlet.requests.rejected} tagged {@code status} and {@code violation}: responses the
@@ -68,6 +69,9 @@ public class StarletMetricsBinder implements ApplicationListener<ApplicationStar
 					ServerStats::upgradedConnections);
 			gauge(registry, server, "starlet.requests.body.buffered",
 					"Heap bytes held by request bodies collected before a worker sees them", ServerStats::bufferedBodyBytes);
+			gauge(registry, server, "starlet.responses.unsent",
+					"Heap bytes of responses held for clients that take them slower than they were written",
+					ServerStats::unsentResponseBytes);
 			FunctionCounter.builder("starlet.requests", server, (s) -> s.stats().requests())
 				.description("Requests served")
 				.register(registry);

@@ -152,6 +152,20 @@ public class StarletProperties implements Validator {
 	private long minRequestBodyRate = 240;
 
 	/**
+	 * Most bytes of one connection's response held in memory while a slow client takes them,
+	 * so that its worker goes back to the pool when the application is done instead of waiting
+	 * for the client. A response that outgrows it makes the worker wait for the rest. 0 turns
+	 * holding off: workers always write at the client's pace.
+	 */
+	private DataSize unsentResponseSize = DataSize.ofMegabytes(1);
+
+	/**
+	 * Most heap that the held response bytes of all connections may take together, across the
+	 * server; a worker whose client is slow waits for it once this is used up.
+	 */
+	private DataSize unsentResponseMemory = DataSize.ofMegabytes(64);
+
+	/**
 	 * Whether to adopt the listening socket passed on file descriptor 0 (systemd's
 	 * StandardInput=socket) instead of binding server.port. Automatic when Server::Starter's
 	 * SERVER_STARTER_PORT is set.
@@ -362,6 +376,22 @@ public class StarletProperties implements Validator {
 		this.requestBodyMemory = requestBodyMemory;
 	}
 
+	public DataSize getUnsentResponseSize() {
+		return this.unsentResponseSize;
+	}
+
+	public void setUnsentResponseSize(DataSize unsentResponseSize) {
+		this.unsentResponseSize = unsentResponseSize;
+	}
+
+	public DataSize getUnsentResponseMemory() {
+		return this.unsentResponseMemory;
+	}
+
+	public void setUnsentResponseMemory(DataSize unsentResponseMemory) {
+		this.unsentResponseMemory = unsentResponseMemory;
+	}
+
 	public long getMinRequestBodyRate() {
 		return this.minRequestBodyRate;
 	}
@@ -393,7 +423,9 @@ public class StarletProperties implements Validator {
 			// saturated, not wrapped: the engine refuses a size above its maximum by name
 			.requestBodyBufferSize((int) Math.min(this.requestBodyBufferSize.toBytes(), Integer.MAX_VALUE))
 			.requestBodyMemory(this.requestBodyMemory.toBytes())
-			.minRequestBodyRate(this.minRequestBodyRate);
+			.minRequestBodyRate(this.minRequestBodyRate)
+			.unsentResponseSize((int) Math.min(this.unsentResponseSize.toBytes(), Integer.MAX_VALUE))
+			.unsentResponseMemory(this.unsentResponseMemory.toBytes());
 		if (withListen) {
 			builder.inheritedChannel(this.inheritedChannel);
 			for (String address : this.listen) {
@@ -418,6 +450,8 @@ public class StarletProperties implements Validator {
 		requireSet(errors, properties.maxRequestBodySize, "maxRequestBodySize", "max-request-body-size");
 		requireSet(errors, properties.requestBodyBufferSize, "requestBodyBufferSize", "request-body-buffer-size");
 		requireSet(errors, properties.requestBodyMemory, "requestBodyMemory", "request-body-memory");
+		requireSet(errors, properties.unsentResponseSize, "unsentResponseSize", "unsent-response-size");
+		requireSet(errors, properties.unsentResponseMemory, "unsentResponseMemory", "unsent-response-memory");
 		if (!errors.hasErrors()) {
 			StarletConfig.Builder builder = StarletConfig.builder();
 			properties.applyTo(builder, false);

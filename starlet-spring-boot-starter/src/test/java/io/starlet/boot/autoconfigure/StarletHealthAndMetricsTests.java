@@ -114,6 +114,7 @@ class StarletHealthAndMetricsTests {
 		assertThat(registry.get("starlet.requests.suspended").gauge().value()).isZero();
 		assertThat(registry.get("starlet.connections.upgraded").gauge().value()).isZero();
 		assertThat(registry.get("starlet.requests.body.buffered").gauge().value()).isZero();
+		assertThat(registry.get("starlet.responses.unsent").gauge().value()).isZero();
 	}
 
 	/** Sends one raw request and reads the response until the server closes. */

@@ -1,0 +1,184 @@
+package io.starlet.net;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+
+/**
+ * The bytes of a response that a slow client has not taken yet, held in memory so that the
+ * worker that wrote them does not wait for the client. The worker adds what the socket refused;
+ * the acceptor sends it as the socket drains ({@code OP_WRITE}), and once the application's
+ * response is complete it holds the connection until the last byte is out (the {@code SENDING}
+ * state). A worker waits only when a response outgrows the per-connection limit or the
+ * server-wide memory: then, as without this class, the client's pace sets the worker's.
+ *
+ * <p>Threads: the connection's worker (or the thread a suspended exchange writes from never: a
+ * suspension waits until this is empty first) adds and may wait; the acceptor sends. Both under
+ * this object's monitor; {@link #isPending} is read without it on every write, so a response the
+ * socket takes at once costs one volatile read.
+ *
+ * <p>The write deadline is the connection's: {@code timeout} from the last time the client took
+ * {@link Connection#MIN_WRITE_PROGRESS} bytes (or everything), whoever waits for it.
+ */
+public final class UnsentOutput {
+
+	/** What bounds the unsent bytes and who sends them; one per server. */
+	public record Policy(int limitPerConnection, BufferBudget budget, Consumer<Connection> sendLater) {
+	}
+
+	private final Connection connection;
+
+	private final Policy policy;
+
+	private final SendQueue queue = new SendQueue();
+
+	/** Bytes reserved from the budget: what the queue holds. */
+	private long reserved;
+
+	/** When the client last took enough to move the deadline ({@code Clock.nanoTime}). */
+	private long lastProgress;
+
+	private long progressSince;
+
+	private boolean failed;
+
+	private boolean waiting;
+
+	private volatile boolean pending;
+
+	UnsentOutput(Connection connection, Policy policy) {
+		this.connection = connection;
+		this.policy = policy;
+	}
+
+	/** Whether bytes wait to be sent: a write must go behind them. */
+	public boolean isPending() {
+		return this.pending;
+	}
+
+	/**
+	 * Holds {@code src}'s remaining bytes behind what is already held, if the limit and the budget
+	 * have room; asks the acceptor to send them when they are the first ones held.
+	 * @return false, taking nothing, when there is no room: the caller waits
+	 */
+	boolean add(ByteBuffer src) throws IOException {
+		int n = src.remaining();
+		boolean first;
+		synchronized (this) {
+			if (this.failed) {
+				throw new IOException("the client stopped taking the response");
+			}
+			if (this.queue.size() + n > this.policy.limitPerConnection() || !this.policy.budget().reserve(n)) {
+				return false;
+			}
+			first = this.queue.isEmpty();
+			this.reserved += n;
+			this.queue.add(src);
+			if (first) {
+				this.lastProgress = this.connection.clock().nanoTime();
+				this.progressSince = 0;
+			}
+			this.pending = true;
+		}
+		if (first) {
+			this.policy.sendLater().accept(this.connection);
+		}
+		return true;
+	}
+
+	/**
+	 * Acceptor: sends what the socket takes now.
+	 * @return true when nothing is left
+	 * @throws IOException the client is gone; what was held is dropped
+	 */
+	public boolean send() throws IOException {
+		synchronized (this) {
+			if (this.queue.isEmpty()) {
+				return true;
+			}
+			long n;
+			try {
+				n = this.queue.writeTo(this.connection.channel());
+			}
+			catch (IOException ex) {
+				fail();
+				throw ex;
+			}
+			if (n > 0) {
+				this.reserved -= n;
+				this.policy.budget().release(n);
+				this.progressSince += n;
+				if (this.progressSince >= Connection.MIN_WRITE_PROGRESS || this.queue.isEmpty()) {
+					this.progressSince = 0;
+					this.lastProgress = this.connection.clock().nanoTime();
+				}
+			}
+			boolean empty = this.queue.isEmpty();
+			if (empty) {
+				this.pending = false;
+			}
+			if (this.waiting && n > 0) {
+				notifyAll();
+			}
+			return empty;
+		}
+	}
+
+	/** Whether the client has taken nothing worth counting for {@code timeoutNanos} up to {@code now}. */
+	public synchronized boolean stalled(long now, long timeoutNanos) {
+		return this.pending && now - (this.lastProgress + timeoutNanos) > 0;
+	}
+
+	/**
+	 * Worker: waits until everything held is sent (before the connection leaves the worker's
+	 * hands for good: a suspension, an upgrade, or a write that found no room).
+	 * @throws SocketTimeoutException the client took too little for {@code timeoutNanos}; the
+	 * connection is closed, since what was held can no longer go out in order
+	 */
+	void awaitSent(long timeoutNanos) throws IOException {
+		synchronized (this) {
+			try {
+				while (!this.queue.isEmpty()) {
+					if (this.failed) {
+						throw new IOException("the client stopped taking the response");
+					}
+					long left = this.lastProgress + timeoutNanos - this.connection.clock().nanoTime();
+					if (left <= 0) {
+						break;
+					}
+					this.waiting = true;
+					// a slice at most: a test's clock moves without notifying this monitor
+					wait(Math.max(1, Math.min(100, left / 1_000_000)));
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new InterruptedIOException("interrupted while the client took the response");
+			}
+			finally {
+				this.waiting = false;
+			}
+			if (this.queue.isEmpty()) {
+				return;
+			}
+		}
+		this.connection.markFailed();
+		this.connection.close();
+		throw new SocketTimeoutException("write timed out: the client stopped reading");
+	}
+
+	/** Drops what is held (the connection closed or failed) and wakes a waiting worker. */
+	synchronized void fail() {
+		this.failed = true;
+		this.queue.clear();
+		this.pending = false;
+		if (this.reserved > 0) {
+			this.policy.budget().release(this.reserved);
+			this.reserved = 0;
+		}
+		notifyAll();
+	}
+
+}

@@ -1,0 +1,266 @@
+package io.starlet.worker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.starlet.Handler;
+import io.starlet.StarletConfig;
+import io.starlet.testing.Await;
+import io.starlet.testing.RawClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A client that takes its response slower than the application writes it holds no worker once
+ * the response is written: the bytes the socket does not take wait in memory (within
+ * {@code unsent-response-size}) and the acceptor sends them ({@code Connection.State.SENDING}).
+ *
+ * <p>The response is larger than loopback's socket buffers can absorb (the kernel's send buffer
+ * grows to 4 MiB at most, and the client's receive buffer is kept small), so without holding it
+ * the only worker would wait for the client.
+ */
+@Timeout(60)
+class SlowReaderTest {
+
+	/** Larger than the kernel's largest send buffer plus the client's receive buffer. */
+	private static final int BIG = 12 * 1024 * 1024;
+
+	@RegisterExtension
+	final TestServer server = new TestServer();
+
+	/** {@code /big}: BIG bytes of a known pattern, written in 64 KiB pieces; anything else: hello. */
+	private static final Handler BIG_OR_HELLO = exchange -> {
+		if (!exchange.path().equals("/big")) {
+			TestServer.HELLO.handle(exchange);
+			return;
+		}
+		exchange.commit(BIG);
+		OutputStream out = exchange.responseBody();
+		byte[] piece = new byte[64 * 1024];
+		for (int written = 0; written < BIG; written += piece.length) {
+			for (int i = 0; i < piece.length; i++) {
+				piece[i] = pattern(written + i);
+			}
+			out.write(piece);
+		}
+	};
+
+	private static byte pattern(int i) {
+		return (byte) (i % 251);
+	}
+
+	private StarletConfig.Builder oneWorker() {
+		return StarletConfig.builder().maxWorkers(1).unsentResponseSize(16 * 1024 * 1024);
+	}
+
+	@Test
+	void theWorkerIsFreeWhileASlowClientTakesItsResponseAndEveryByteArrivesInOrder() throws Exception {
+		int port = this.server.start(oneWorker().maxKeepaliveReqs(100), BIG_OR_HELLO);
+		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
+			InputStream in = slow.getInputStream();
+			String head = readHead(in);
+			assertThat(head).startsWith("HTTP/1.1 200").contains("Content-Length: " + BIG);
+			Await.until("the worker is free", () -> this.server.get().stats().busyWorkers() == 0);
+			assertThat(this.server.get().stats().unsentResponseBytes()).as("bytes held for the client").isPositive();
+			// the only worker serves a fresh client while most of the response is still unsent
+			try (RawClient fresh = new RawClient(port)) {
+				RawClient.Response hello = fresh.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
+				assertThat(hello.status()).isEqualTo(200);
+				assertThat(hello.body()).isEqualTo("Hello, World!");
+			}
+			readPattern(in, BIG);
+			Await.until("the memory given back", () -> this.server.get().stats().unsentResponseBytes() == 0);
+			// the connection lives on (keep-alive) once the acceptor sent the last byte
+			slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			assertThat(new String(in.readNBytes(13), StandardCharsets.US_ASCII)).isEqualTo("Hello, World!");
+		}
+	}
+
+	@Test
+	void withoutHoldingTheWorkerWaitsForTheSlowClient() throws Exception {
+		// the control: the test above shows the holding, not loopback's buffers
+		int port = this.server.start(oneWorker().unsentResponseSize(0), BIG_OR_HELLO);
+		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
+			InputStream in = slow.getInputStream();
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			try (RawClient fresh = new RawClient(port)) {
+				fresh.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+				assertThat(fresh.readWithin(1000)).isEmpty();
+				assertThat(this.server.get().stats().busyWorkers()).isEqualTo(1);
+				readPattern(in, BIG);
+				assertThat(fresh.read().status()).isEqualTo(200);
+			}
+		}
+	}
+
+	@Test
+	void aHeldResponseEndsTheConnectionWhenItSaysClose() throws Exception {
+		int port = this.server.start(oneWorker(), BIG_OR_HELLO); // max-keepalive-reqs 1
+		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
+			InputStream in = slow.getInputStream();
+			assertThat(readHead(in)).contains("Connection: close");
+			Await.until("the worker is free", () -> this.server.get().stats().busyWorkers() == 0);
+			readPattern(in, BIG);
+			assertThat(in.read()).isEqualTo(-1);
+		}
+		Await.until("no connection open", () -> this.server.get().stats().openConnections() == 0);
+	}
+
+	@Test
+	void aPipelinedRequestIsServedAfterTheHeldResponse() throws Exception {
+		int port = this.server.start(oneWorker().maxKeepaliveReqs(100), BIG_OR_HELLO);
+		String two = "GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n";
+		try (Socket slow = slowClient(port, two)) {
+			InputStream in = slow.getInputStream();
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			Await.until("the worker is free", () -> this.server.get().stats().busyWorkers() == 0);
+			readPattern(in, BIG);
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			assertThat(new String(in.readNBytes(13), StandardCharsets.US_ASCII)).isEqualTo("Hello, World!");
+		}
+	}
+
+	@Test
+	void aClientThatStopsReadingAHeldResponseIsDroppedAfterTheWriteTimeout() throws Exception {
+		int port = this.server.start(oneWorker().timeout(Duration.ofMillis(700)), BIG_OR_HELLO);
+		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
+			assertThat(readHead(slow.getInputStream())).startsWith("HTTP/1.1 200");
+			Await.until("the worker is free", () -> this.server.get().stats().busyWorkers() == 0);
+			long t0 = System.nanoTime();
+			// never read again: the acceptor closes the connection one timeout after the last progress
+			Await.until("the connection closed", () -> this.server.get().stats().openConnections() == 0);
+			assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+			assertThat(this.server.get().stats().unsentResponseBytes()).as("the held bytes given back").isZero();
+			try (RawClient fresh = new RawClient(port)) {
+				assertThat(fresh.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
+			}
+		}
+	}
+
+	@Test
+	void aResponseSuspendedAfterHeldBytesGoesOutInOrderWhenAnotherThreadFinishesIt() throws Exception {
+		// what an application thread writes after the suspension goes straight to the socket, so
+		// the suspension waits until the held bytes are out: the order never changes
+		java.util.concurrent.atomic.AtomicReference<io.starlet.Exchange> suspended = new java.util.concurrent.atomic.AtomicReference<>();
+		java.util.concurrent.atomic.AtomicReference<io.starlet.Suspension> suspension = new java.util.concurrent.atomic.AtomicReference<>();
+		Handler handler = exchange -> {
+			if (!exchange.path().equals("/big-then-async")) {
+				TestServer.HELLO.handle(exchange);
+				return;
+			}
+			exchange.commit(BIG + 4);
+			OutputStream out = exchange.responseBody();
+			for (int written = 0; written < BIG; written += 64 * 1024) {
+				byte[] piece = new byte[64 * 1024];
+				for (int i = 0; i < piece.length; i++) {
+					piece[i] = pattern(written + i);
+				}
+				out.write(piece);
+			}
+			suspension.set(exchange.suspend());
+			suspended.set(exchange);
+		};
+		int port = this.server.start(oneWorker().maxKeepaliveReqs(100), handler);
+		try (Socket slow = slowClient(port, "GET /big-then-async HTTP/1.1\r\nHost: x\r\n\r\n")) {
+			InputStream in = slow.getInputStream();
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			Thread reader = new Thread(() -> {
+				try {
+					readPattern(in, BIG);
+				}
+				catch (IOException ex) {
+					throw new java.io.UncheckedIOException(ex);
+				}
+			});
+			reader.start();
+			Await.until("suspended", () -> suspended.get() != null);
+			suspended.get().responseBody().write("tail".getBytes(StandardCharsets.US_ASCII));
+			suspension.get().finish();
+			reader.join(20_000);
+			assertThat(new String(in.readNBytes(4), StandardCharsets.US_ASCII)).isEqualTo("tail");
+			slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+		}
+	}
+
+	@Test
+	void aGracefulShutdownWaitsForAHeldResponseToGoOut() throws Exception {
+		int port = this.server.start(oneWorker().maxKeepaliveReqs(100), BIG_OR_HELLO);
+		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
+			InputStream in = slow.getInputStream();
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			Await.until("the worker is free", () -> this.server.get().stats().busyWorkers() == 0);
+			java.util.concurrent.CompletableFuture<Void> drained = this.server.get().shutdownGracefully();
+			Thread.sleep(300);
+			assertThat(drained).as("drained while a response is still going out").isNotDone();
+			readPattern(in, BIG);
+			// sent: the connection closes rather than waiting for a next request
+			assertThat(in.read()).isEqualTo(-1);
+			drained.get(10, java.util.concurrent.TimeUnit.SECONDS);
+		}
+	}
+
+	@Test
+	void aResponseLargerThanTheLimitMakesTheWorkerWaitForTheRest() throws Exception {
+		// 1 MiB held at most: the worker writes the rest at the client's pace, and every byte
+		// still arrives in order behind the held ones
+		int port = this.server.start(oneWorker().unsentResponseSize(1024 * 1024).maxKeepaliveReqs(100), BIG_OR_HELLO);
+		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
+			InputStream in = slow.getInputStream();
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			Thread.sleep(300);
+			assertThat(this.server.get().stats().busyWorkers()).isEqualTo(1);
+			readPattern(in, BIG);
+			slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+		}
+	}
+
+	/** A client with a small receive window that sends {@code request} and reads nothing yet. */
+	private static Socket slowClient(int port, String request) throws IOException {
+		Socket socket = new Socket();
+		socket.setReceiveBufferSize(4096);
+		socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
+		socket.setSoTimeout(20_000);
+		socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+		return socket;
+	}
+
+	private static String readHead(InputStream in) throws IOException {
+		StringBuilder head = new StringBuilder();
+		while (!head.toString().endsWith("\r\n\r\n")) {
+			int c = in.read();
+			if (c < 0) {
+				throw new java.io.EOFException("closed in the head: " + head);
+			}
+			head.append((char) c);
+		}
+		return head.toString();
+	}
+
+	/** Reads {@code length} bytes, checking each against the pattern. */
+	private static void readPattern(InputStream in, int length) throws IOException {
+		byte[] buf = new byte[64 * 1024];
+		int at = 0;
+		while (at < length) {
+			int n = in.read(buf, 0, Math.min(buf.length, length - at));
+			assertThat(n).as("bytes after %d of %d", at, length).isPositive();
+			for (int i = 0; i < n; i++) {
+				if (buf[i] != pattern(at + i)) {
+					throw new AssertionError("byte " + (at + i) + " is " + buf[i] + ", expected " + pattern(at + i));
+				}
+			}
+			at += n;
+		}
+	}
+
+}
