@@ -27,6 +27,10 @@ import java.util.regex.Pattern;
  *   stalled  30 uploads that declare 200 kB, send 100 bytes and stop; a fresh GET /hello is
  *            answered in under 1 s meanwhile
  *   huge     a 1 TB Content-Length gets 413 at once
+ *   downloads  6 clients with a 4 KiB receive window POST 6 MB to /echo and read only the head
+ *            of the 6 MB answer; the workers go back to the pool (the server holds the rest:
+ *            run it with starlet.unsent-response-size above 6 MB) and a fresh GET /hello is
+ *            answered in under 1 s; then every client reads its whole answer, byte for byte
  *   polls    40 DeferredResult long polls of 3 s (GET /poll); a fresh GET /hello is answered in
  *            under 1 s while they wait; all 40 are answered, the set in well under 40 x 3 s / 2
  *   sse      200 SseEmitter subscribers (GET /stream, 5 events a second apart) each receive every
@@ -72,6 +76,7 @@ public class WaitingClients {
 			switch (args[i]) {
 				case "stalled" -> stalled();
 				case "huge" -> huge();
+				case "downloads" -> downloads();
 				case "polls" -> polls();
 				case "sse" -> sse();
 				case "flood" -> {
@@ -120,6 +125,93 @@ public class WaitingClients {
 			check("huge: a 1 TB Content-Length got " + response.status + " in " + ms + " ms",
 					response.status == 413 && ms < 1000 && response.body.contains("max-request-body-size"));
 		}
+	}
+
+	private static void downloads() throws Exception {
+		int size = 6 * 1024 * 1024;
+		byte[] body = new byte[size];
+		for (int i = 0; i < size; i++) {
+			body[i] = (byte) ('a' + i % 26);
+		}
+		List<Socket> slow = new ArrayList<>();
+		try {
+			for (int i = 0; i < 6; i++) {
+				Socket socket = new Socket();
+				socket.setReceiveBufferSize(4096);
+				socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+				socket.setSoTimeout(60_000);
+				OutputStream out = socket.getOutputStream();
+				out.write(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
+						+ "Content-Length: " + size + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+				out.write(body);
+				out.flush();
+				slow.add(socket);
+			}
+			// each answer starts at once when the workers do not wait for the clients before it
+			int heads = 0;
+			for (Socket socket : slow) {
+				socket.setSoTimeout(10_000);
+				try {
+					if (readHead(socket.getInputStream()).startsWith("HTTP/1.1 200")) {
+						heads++;
+					}
+				}
+				catch (java.net.SocketTimeoutException ex) {
+					// not started: counted below
+				}
+				socket.setSoTimeout(60_000);
+			}
+			// every answer is written once no worker is busy (the health check itself takes one)
+			long idleBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+			boolean idle = false;
+			while (!idle && System.nanoTime() < idleBy) {
+				try {
+					Matcher m = BUSY.matcher(get("/actuator/health", 5000).body);
+					idle = m.find() && Integer.parseInt(m.group(1)) <= 1;
+				}
+				catch (IOException ex) {
+					// no worker free to answer: not idle
+				}
+				Thread.sleep(50);
+			}
+			long start = System.nanoTime();
+			int status;
+			try {
+				status = get("/hello", 5000).status;
+			}
+			catch (IOException ex) {
+				status = -1;
+			}
+			long ms = (System.nanoTime() - start) / 1_000_000;
+			check("downloads: " + heads + " of 6 slow downloads started, the workers went back to the pool ("
+					+ idle + "), a fresh GET /hello answered " + status + " in " + ms + " ms",
+					heads == 6 && idle && status == 200 && ms < 1000);
+			int whole = 0;
+			for (Socket socket : slow) {
+				if (java.util.Arrays.equals(socket.getInputStream().readNBytes(size), body)) {
+					whole++;
+				}
+			}
+			check("downloads: " + whole + " of 6 slow clients then read their whole 6 MB answer, byte for byte",
+					whole == 6);
+		}
+		finally {
+			for (Socket socket : slow) {
+				socket.close();
+			}
+		}
+	}
+
+	private static String readHead(InputStream in) throws IOException {
+		StringBuilder head = new StringBuilder();
+		while (!head.toString().endsWith("\r\n\r\n")) {
+			int c = in.read();
+			if (c < 0) {
+				break;
+			}
+			head.append((char) c);
+		}
+		return head.toString();
 	}
 
 	private static void polls() throws Exception {

@@ -103,6 +103,9 @@ public final class UnsentOutput {
 				n = this.queue.writeTo(this.connection.channel());
 			}
 			catch (IOException ex) {
+				// the client's doing: a worker still serving it must not take it for an
+				// application error when its next write fails
+				this.connection.markFailed();
 				fail();
 				throw ex;
 			}

@@ -139,7 +139,8 @@ class StarletServletWebServerAutoConfigurationTests {
 					"starlet.listen[0]=127.0.0.1:9090", "starlet.listen[1]=/tmp/starlet.sock",
 					"starlet.reuse-port=true", "starlet.queue-timeout=5", "starlet.signals=false",
 					"starlet.request-head-timeout=7s", "server.max-http-request-header-size=16KB",
-					"server.server-header=Starlet", "server.port=8081", "server.address=127.0.0.1")
+					"server.server-header=Starlet", "server.port=8081", "server.address=127.0.0.1",
+					"starlet.unsent-response-size=256KB", "starlet.unsent-response-memory=8MB")
 			.run((context) -> {
 				StarletConfig config = context.getBean(StarletServletWebServerFactory.class).createStarletConfig();
 				assertThat(config.maxWorkers()).isEqualTo(3);
@@ -156,6 +157,8 @@ class StarletServletWebServerAutoConfigurationTests {
 				assertThat(config.requestHeadTimeout()).isEqualTo(Duration.ofSeconds(7));
 				assertThat(config.maxRequestHeaderSize()).isEqualTo(16 * 1024);
 				assertThat(config.serverHeader()).isEqualTo("Starlet");
+				assertThat(config.unsentResponseSize()).isEqualTo(256 * 1024);
+				assertThat(config.unsentResponseMemory()).isEqualTo(8L * 1024 * 1024);
 				assertThat(config.listen()).containsExactly(Listen.tcp("127.0.0.1", 8081),
 						Listen.tcp("127.0.0.1", 9090), Listen.unix(java.nio.file.Path.of("/tmp/starlet.sock")));
 			});
@@ -220,6 +223,7 @@ class StarletServletWebServerAutoConfigurationTests {
 				"starlet.request-body-buffer-size must be between 0 and 2GB");
 		assertStartupFailureMentions("starlet.max-keepalive-reqs=0", "starlet.max-keepalive-reqs must be 1 or more");
 		assertStartupFailureMentions("starlet.queue-timeout=-1s", "starlet.queue-timeout must not be negative");
+		assertStartupFailureMentions("starlet.unsent-response-size=-1B", "starlet.unsent-response-size must not be negative");
 	}
 
 	@Test
