@@ -3,16 +3,31 @@ package io.starlet.worker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.starlet.Exchange;
 import io.starlet.Handler;
 import io.starlet.StarletConfig;
+import io.starlet.Suspension;
 import io.starlet.testing.Await;
 import io.starlet.testing.RawClient;
 
@@ -150,8 +165,8 @@ class SlowReaderTest {
 	void aResponseSuspendedAfterHeldBytesGoesOutInOrderWhenAnotherThreadFinishesIt() throws Exception {
 		// what an application thread writes after the suspension goes straight to the socket, so
 		// the suspension waits until the held bytes are out: the order never changes
-		java.util.concurrent.atomic.AtomicReference<io.starlet.Exchange> suspended = new java.util.concurrent.atomic.AtomicReference<>();
-		java.util.concurrent.atomic.AtomicReference<io.starlet.Suspension> suspension = new java.util.concurrent.atomic.AtomicReference<>();
+		AtomicReference<Exchange> suspended = new AtomicReference<>();
+		AtomicReference<Suspension> suspension = new AtomicReference<>();
 		Handler handler = exchange -> {
 			if (!exchange.path().equals("/big-then-async")) {
 				TestServer.HELLO.handle(exchange);
@@ -178,7 +193,7 @@ class SlowReaderTest {
 					readPattern(in, BIG);
 				}
 				catch (IOException ex) {
-					throw new java.io.UncheckedIOException(ex);
+					throw new UncheckedIOException(ex);
 				}
 			});
 			reader.start();
@@ -199,13 +214,13 @@ class SlowReaderTest {
 			InputStream in = slow.getInputStream();
 			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
 			Await.until("the worker is free", () -> this.server.get().stats().busyWorkers() == 0);
-			java.util.concurrent.CompletableFuture<Void> drained = this.server.get().shutdownGracefully();
+			CompletableFuture<Void> drained = this.server.get().shutdownGracefully();
 			Thread.sleep(300);
 			assertThat(drained).as("drained while a response is still going out").isNotDone();
 			readPattern(in, BIG);
 			// sent: the connection closes rather than waiting for a next request
 			assertThat(in.read()).isEqualTo(-1);
-			drained.get(10, java.util.concurrent.TimeUnit.SECONDS);
+			drained.get(10, TimeUnit.SECONDS);
 		}
 	}
 
@@ -225,11 +240,135 @@ class SlowReaderTest {
 		}
 	}
 
+	@Test
+	void clientsReadingAtRandomPacesGetEveryResponseWholeAndInOrder() throws Exception {
+		// The races of holding: a worker adding while the acceptor sends, a response finished while
+		// the last held bytes go out, the next request read after SENDING. 12 keep-alive clients
+		// on 2 workers, 6 requests each (some pipelined in pairs), responses of 1 KB to 3 MB (some
+		// written in one piece, some in small ones), read in random pieces with random pauses;
+		// every byte is checked against its request's own pattern.
+		Handler sized = exchange -> {
+			String query = exchange.query();
+			int size = Integer.parseInt(query.substring(query.indexOf("size=") + 5, query.indexOf('&')));
+			int seed = Integer.parseInt(query.substring(query.indexOf("seed=") + 5));
+			exchange.commit(size);
+			OutputStream out = exchange.responseBody();
+			byte[] body = new byte[size];
+			for (int i = 0; i < size; i++) {
+				body[i] = (byte) ((seed + i) % 251);
+			}
+			if (seed % 2 == 0) {
+				out.write(body);
+			}
+			else {
+				for (int off = 0; off < size; off += 1000) {
+					out.write(body, off, Math.min(1000, size - off));
+				}
+			}
+		};
+		int port = this.server.start(StarletConfig.builder().maxWorkers(2).maxKeepaliveReqs(1000)
+			.unsentResponseSize(2 * 1024 * 1024), sized);
+		ExecutorService clients = Executors.newFixedThreadPool(12);
+		AtomicLong mostHeld = new AtomicLong();
+		AtomicInteger mostBusy = new AtomicInteger();
+		Thread monitor = new Thread(() -> {
+			while (!Thread.currentThread().isInterrupted()) {
+				var stats = this.server.get().stats();
+				mostHeld.accumulateAndGet(stats.unsentResponseBytes(), Math::max);
+				mostBusy.accumulateAndGet(stats.busyWorkers(), Math::max);
+				try {
+					Thread.sleep(2);
+				}
+				catch (InterruptedException ex) {
+					return;
+				}
+			}
+		});
+		monitor.setDaemon(true);
+		monitor.start();
+		try {
+			List<Future<Integer>> done = new ArrayList<>();
+			for (int c = 0; c < 12; c++) {
+				long clientSeed = 1000L * c + 7;
+				done.add(clients.submit(() -> randomPaceClient(port, new Random(clientSeed))));
+			}
+			int responses = 0;
+			for (Future<Integer> f : done) {
+				responses += f.get(50, TimeUnit.SECONDS);
+			}
+			assertThat(responses).isEqualTo(12 * 6);
+			Await.until("every held byte sent and given back", () -> this.server.get().stats().unsentResponseBytes() == 0);
+			assertThat(mostHeld.get()).as("bytes held at some point").isPositive();
+			assertThat(mostBusy.get()).as("busy workers at most").isLessThanOrEqualTo(2);
+		}
+		finally {
+			monitor.interrupt();
+			clients.shutdownNow();
+		}
+	}
+
+	private static int randomPaceClient(int port, Random random) throws Exception {
+		int served = 0;
+		try (Socket socket = new Socket()) {
+			socket.setReceiveBufferSize(4096 + random.nextInt(60_000));
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+			socket.setSoTimeout(30_000);
+			InputStream in = socket.getInputStream();
+			OutputStream out = socket.getOutputStream();
+			for (int round = 0; round < 3; round++) {
+				int[] sizes = new int[2];
+				int[] seeds = new int[2];
+				StringBuilder requests = new StringBuilder();
+				boolean pipelined = random.nextBoolean();
+				for (int k = 0; k < 2; k++) {
+					sizes[k] = random.nextInt(4) == 0 ? 1000 + random.nextInt(10_000) : 100_000 + random.nextInt(3_000_000);
+					seeds[k] = random.nextInt(100_000);
+					requests.append("GET /r?size=").append(sizes[k]).append("&seed=").append(seeds[k])
+						.append(" HTTP/1.1\r\nHost: x\r\n\r\n");
+					if (!pipelined) {
+						out.write(requests.toString().getBytes(StandardCharsets.US_ASCII));
+						requests.setLength(0);
+						served += readSized(in, sizes[k], seeds[k], random);
+					}
+				}
+				if (pipelined) {
+					out.write(requests.toString().getBytes(StandardCharsets.US_ASCII));
+					for (int k = 0; k < 2; k++) {
+						served += readSized(in, sizes[k], seeds[k], random);
+					}
+				}
+			}
+		}
+		return served;
+	}
+
+	/** Reads one response of {@code size} bytes in random pieces with random pauses; checks every byte. */
+	private static int readSized(InputStream in, int size, int seed, Random random) throws Exception {
+		String head = readHead(in);
+		assertThat(head).startsWith("HTTP/1.1 200").contains("Content-Length: " + size);
+		byte[] buf = new byte[64 * 1024];
+		int at = 0;
+		while (at < size) {
+			int n = in.read(buf, 0, Math.min(1 + random.nextInt(buf.length), size - at));
+			assertThat(n).isPositive();
+			for (int i = 0; i < n; i++) {
+				if (buf[i] != (byte) ((seed + at + i) % 251)) {
+					throw new AssertionError("seed " + seed + ": byte " + (at + i) + " of " + size + " is wrong");
+				}
+			}
+			at += n;
+			if (random.nextInt(8) == 0) {
+				Thread.sleep(random.nextInt(5));
+			}
+		}
+		return 1;
+	}
+
 	/** A client with a small receive window that sends {@code request} and reads nothing yet. */
 	private static Socket slowClient(int port, String request) throws IOException {
 		Socket socket = new Socket();
 		socket.setReceiveBufferSize(4096);
-		socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
+		socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
 		socket.setSoTimeout(20_000);
 		socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
 		return socket;
