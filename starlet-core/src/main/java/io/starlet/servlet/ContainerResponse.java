@@ -200,7 +200,9 @@ final class ContainerResponse implements HttpServletResponse {
 	 * none for 1xx, 205 and 304 (it keeps one on a 204; Starlet does not). Applications set it
 	 * all the same (Spring's ResourceHttpRequestHandler and ShallowEtagHeaderFilter do, before
 	 * they decide on 304), and {@link #getContentType()} still answers it. HEAD is not bodyless:
-	 * it gets the {@code Content-Type} of its GET.
+	 * it gets the {@code Content-Type} of its GET. The {@code Content-Language} that
+	 * {@link #setLocale} made goes the same way (Tomcat writes it only with content); one the
+	 * application set as a header of its own, with another value, stays.
 	 */
 	void writeHead() {
 		this.exchange.setStatus(this.status);
@@ -213,6 +215,9 @@ final class ContainerResponse implements HttpServletResponse {
 		}
 		else {
 			headers().remove("Content-Type");
+		}
+		if (bodyless() && this.locale != null && this.locale.toLanguageTag().equals(headers().get("Content-Language"))) {
+			headers().remove("Content-Language");
 		}
 	}
 
