@@ -9,8 +9,8 @@ import java.util.Map;
  * @param maxWorkers configured workers
  * @param liveWorkers worker threads alive now
  * @param busyWorkers workers serving a connection now
- * @param idleConnections connections the acceptor holds (waiting for a request head, idle, or
- * being sent the rest of a response a slow client has not taken)
+ * @param idleConnections connections the acceptor holds waiting for a request (its head, its body,
+ * or the next one on a persistent connection)
  * @param queuedConnections connections with a complete request waiting for a worker
  * @param requests requests served since start
  * @param retirements workers retired since start, by reason: budget, harakiri, recycle, hand-over,
@@ -27,14 +27,16 @@ import java.util.Map;
  * WebSocket) and are open; they count in {@code openConnections}, not in the idle ones
  * @param unsentResponseBytes heap held by responses their clients have not taken yet, which the
  * acceptor sends while the workers go on ({@code unsent-response-size})
+ * @param sendingConnections connections whose response is complete but not yet all taken by the
+ * client: the acceptor sends the rest, no worker holds them
  */
 public record ServerStats(int maxWorkers, int liveWorkers, int busyWorkers, int idleConnections,
 		int queuedConnections, long requests, Map<String, Long> retirements, Map<Integer, Long> rejections,
 		Map<String, Long> violations, int openConnections, int maxConnections, int suspendedRequests,
-		long bufferedBodyBytes, int upgradedConnections, long unsentResponseBytes) {
+		long bufferedBodyBytes, int upgradedConnections, long unsentResponseBytes, int sendingConnections) {
 
 	public static final ServerStats EMPTY = new ServerStats(0, 0, 0, 0, 0, 0, Map.of(), Map.of(), Map.of(), 0, 0, 0,
-			0, 0, 0);
+			0, 0, 0, 0);
 
 	/** A worker spent its request budget ({@code max-reqs-per-child}). */
 	public static final String RETIRED_BUDGET = "budget";

@@ -249,6 +249,7 @@ final class Acceptor implements Runnable {
 			// the client is gone: what was held is dropped; a worker still serving finds out at its
 			// next write
 			if (connection.state() == State.SENDING) {
+				this.pool.sendingChanged(-1);
 				close(connection);
 			}
 			else {
@@ -270,6 +271,7 @@ final class Acceptor implements Runnable {
 
 	/** A response that was sent off the worker is out: the connection closes or waits for more. */
 	private void sent(Connection connection) {
+		this.pool.sendingChanged(-1);
 		if (connection.closesAfterSending() || this.pool.isShuttingDown()) {
 			close(connection);
 		}
@@ -562,6 +564,7 @@ final class Acceptor implements Runnable {
 			if (connection.hasUnsent()) {
 				// the response is complete but the client has not taken all of it
 				connection.sending();
+				this.pool.sendingChanged(1);
 				watchWrites(connection);
 				if (!connection.hasUnsent()) {
 					sent(connection); // sent meanwhile
@@ -628,6 +631,7 @@ final class Acceptor implements Runnable {
 			if (key.attachment() instanceof Connection connection && key.isValid()
 					&& connection.state() == State.SENDING) {
 				if (connection.unsent().stalled(now, writeTimeoutNanos)) {
+					this.pool.sendingChanged(-1);
 					close(connection); // the client stopped reading
 				}
 				continue;

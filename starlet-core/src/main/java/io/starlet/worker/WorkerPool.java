@@ -70,6 +70,9 @@ public final class WorkerPool {
 
 	private final AtomicInteger openConnections = new AtomicInteger();
 
+	/** Connections in SENDING: a complete response the acceptor is still sending. */
+	private final AtomicInteger sendingConnections = new AtomicInteger();
+
 	private final BodyCollector bodyCollector;
 
 	/** How workers hold what slow clients do not take at once; null when they wait for them. */
@@ -352,6 +355,11 @@ public final class WorkerPool {
 		}
 	}
 
+	/** The acceptor moved a connection into SENDING (+1) or out of it (-1). */
+	void sendingChanged(int delta) {
+		this.sendingConnections.addAndGet(delta);
+	}
+
 	int openConnections() {
 		return this.openConnections.get();
 	}
@@ -465,12 +473,14 @@ public final class WorkerPool {
 		// a suspended request's connection is neither idle nor served (one whose dispatch is
 		// queued is counted in both queued and suspended: a moment's undercount of idle ones)
 		int upgradedNow = this.upgraded.count();
-		int idleConnections = Math.max(0, this.openConnections.get() - queued - busyNow - suspendedNow - upgradedNow);
+		int sendingNow = this.sendingConnections.get();
+		int idleConnections = Math.max(0,
+				this.openConnections.get() - queued - busyNow - suspendedNow - upgradedNow - sendingNow);
 		return new ServerStats(this.config.maxWorkers(), this.supervisor.liveCount(), busyNow, idleConnections, queued,
 				this.counters.requests(), this.counters.retirements(), this.counters.rejectionsByStatus(),
 				this.counters.violationsByName(), this.openConnections.get(), this.config.maxConnections(), suspendedNow,
 				this.bodyCollector.bufferedBytes(), upgradedNow,
-				(this.unsentPolicy != null) ? this.unsentPolicy.budget().used() : 0);
+				(this.unsentPolicy != null) ? this.unsentPolicy.budget().used() : 0, sendingNow);
 	}
 
 }

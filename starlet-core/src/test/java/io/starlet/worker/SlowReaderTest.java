@@ -85,6 +85,8 @@ class SlowReaderTest {
 			assertThat(head).startsWith("HTTP/1.1 200").contains("Content-Length: " + BIG);
 			Await.until("the worker is free", () -> this.server.get().stats().busyWorkers() == 0);
 			assertThat(this.server.get().stats().unsentResponseBytes()).as("bytes held for the client").isPositive();
+			Await.until("the response being sent off the worker", () -> this.server.get().stats().sendingConnections() == 1);
+			assertThat(this.server.get().stats().idleConnections()).as("a SENDING connection is not idle").isZero();
 			// the only worker serves a fresh client while most of the response is still unsent
 			try (RawClient fresh = new RawClient(port)) {
 				RawClient.Response hello = fresh.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read();
@@ -92,7 +94,8 @@ class SlowReaderTest {
 				assertThat(hello.body()).isEqualTo("Hello, World!");
 			}
 			readPattern(in, BIG);
-			Await.until("the memory given back", () -> this.server.get().stats().unsentResponseBytes() == 0);
+			Await.until("the memory given back", () -> this.server.get().stats().unsentResponseBytes() == 0
+					&& this.server.get().stats().sendingConnections() == 0);
 			// the connection lives on (keep-alive) once the acceptor sent the last byte
 			slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
@@ -155,6 +158,7 @@ class SlowReaderTest {
 			Await.until("the connection closed", () -> this.server.get().stats().openConnections() == 0);
 			assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
 			assertThat(this.server.get().stats().unsentResponseBytes()).as("the held bytes given back").isZero();
+			assertThat(this.server.get().stats().sendingConnections()).isZero();
 			try (RawClient fresh = new RawClient(port)) {
 				assertThat(fresh.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
 			}

@@ -44,6 +44,7 @@ public class StarletHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("maxConnections", stats.maxConnections())
 			.withDetail("suspendedRequests", stats.suspendedRequests())
 			.withDetail("upgradedConnections", stats.upgradedConnections())
+			.withDetail("sendingConnections", stats.sendingConnections())
 			.withDetail("bufferedBodyBytes", stats.bufferedBodyBytes())
 			.withDetail("unsentResponseBytes", stats.unsentResponseBytes())
 			.withDetail("requests", stats.requests())

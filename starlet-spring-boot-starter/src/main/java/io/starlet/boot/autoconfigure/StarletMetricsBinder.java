@@ -22,6 +22,8 @@ import org.springframework.context.ApplicationListener;
  * <li>{@code starlet.connections.open}, {@code starlet.connections.max}: gauges</li>
  * <li>{@code starlet.requests.suspended}: gauge of async requests waiting without a worker</li>
  * <li>{@code starlet.connections.upgraded}: gauge of connections that left HTTP (WebSocket)</li>
+ * <li>{@code starlet.connections.sending}: gauge of connections whose complete response a slow
+ * client is still taking</li>
  * <li>{@code starlet.requests.body.buffered}: gauge of heap bytes held by collected request bodies</li>
  * <li>{@code starlet.responses.unsent}: gauge of heap bytes of responses slow clients have not taken</li>
  * <li>{@code starlet.requests}: requests served</li>
@@ -67,6 +69,9 @@ public class StarletMetricsBinder implements ApplicationListener<ApplicationStar
 			gauge(registry, server, "starlet.connections.upgraded",
 					"Connections that left HTTP (101 Switching Protocols, e.g. WebSocket) and are open",
 					ServerStats::upgradedConnections);
+			gauge(registry, server, "starlet.connections.sending",
+					"Connections whose complete response the acceptor is still sending to a slow client",
+					ServerStats::sendingConnections);
 			gauge(registry, server, "starlet.requests.body.buffered",
 					"Heap bytes held by request bodies collected before a worker sees them", ServerStats::bufferedBodyBytes);
 			gauge(registry, server, "starlet.responses.unsent",

@@ -63,6 +63,7 @@ class StarletHealthAndMetricsTests {
 			.containsEntry("liveWorkers", 2)
 			.containsEntry("running", true)
 			.containsEntry("upgradedConnections", 0)
+			.containsEntry("sendingConnections", 0)
 			.containsKeys("busyWorkers", "idleWorkers", "idleConnections", "queuedConnections", "requests",
 					"retiredWorkers", "rejectedRequests");
 		assertThat((Long) health.getDetails().get("requests")).isGreaterThanOrEqualTo(1L);
@@ -115,6 +116,7 @@ class StarletHealthAndMetricsTests {
 		assertThat(registry.get("starlet.connections.upgraded").gauge().value()).isZero();
 		assertThat(registry.get("starlet.requests.body.buffered").gauge().value()).isZero();
 		assertThat(registry.get("starlet.responses.unsent").gauge().value()).isZero();
+		assertThat(registry.get("starlet.connections.sending").gauge().value()).isZero();
 	}
 
 	/** Sends one raw request and reads the response until the server closes. */
