@@ -47,6 +47,9 @@ public final class Connection {
 	/** Bytes a client must take before a write's deadline starts over. */
 	static final int MIN_WRITE_PROGRESS = 16 * 1024;
 
+	/** How long a worker's write waits for room in the socket before it holds what is left. */
+	private static final long HOLD_AFTER_NANOS = 1_000_000;
+
 	private final long id;
 
 	private final SocketChannel channel;
@@ -230,6 +233,10 @@ public final class Connection {
 	/** Counts a request started on this connection. */
 	public void requestStarted() {
 		this.requests++;
+		UnsentOutput held = this.unsent;
+		if (held != null) {
+			held.responseStarted();
+		}
 	}
 
 	/** Requests started on this connection. */
@@ -502,32 +509,44 @@ public final class Connection {
 
 	/**
 	 * A worker's write: like {@link #write(ByteBuffer, Selector, long)}, except that what the
-	 * socket does not take at once is held ({@link UnsentOutput}) within {@code policy}'s limits,
-	 * for the acceptor to send, and the worker goes on. Bytes written while some are held go
+	 * socket does not take within {@link #HOLD_AFTER_NANOS} is held ({@link UnsentOutput}) within
+	 * {@code policy}'s limits, for the acceptor to send, and the worker goes on. Bytes written while some are held go
 	 * behind them. With no room, the worker waits for the client as {@code write} does.
 	 */
 	public void writeOrHold(ByteBuffer src, Selector selector, long timeoutNanos, UnsentOutput.Policy policy)
 			throws IOException {
 		UnsentOutput held = this.unsent;
 		if (held != null && held.isPending()) {
-			if (held.add(src)) {
+			// behind what is held: the worker sends that first, as far as the socket takes it
+			if (held.write(src)) {
 				return;
 			}
 			held.awaitSent(timeoutNanos);
 		}
-		while (src.hasRemaining() && writeOnce(src) > 0) {
-			// the socket takes it without waiting
+		else {
+			// A client that keeps up makes room within moments (on loopback, microseconds): the
+			// worker goes on writing itself, as it would without holding. Only a socket that stays
+			// full for HOLD_AFTER (a slow client) is worth the copy and the acceptor's help.
+			while (true) {
+				while (src.hasRemaining() && writeOnce(src) > 0) {
+					// the socket takes it without waiting
+				}
+				if (!src.hasRemaining()) {
+					return;
+				}
+				if (!await(selector, SelectionKey.OP_WRITE, HOLD_AFTER_NANOS)) {
+					break;
+				}
+			}
+			if (held == null) {
+				held = new UnsentOutput(this, policy);
+				this.unsent = held;
+			}
+			if (held.write(src)) {
+				return;
+			}
 		}
-		if (!src.hasRemaining()) {
-			return;
-		}
-		if (held == null) {
-			held = new UnsentOutput(this, policy);
-			this.unsent = held;
-		}
-		if (!held.add(src)) {
-			write(src, selector, timeoutNanos);
-		}
+		write(src, selector, timeoutNanos);
 	}
 
 	/** Whether bytes of a response wait to be sent to the client. */
