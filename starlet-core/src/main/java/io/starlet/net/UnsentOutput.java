@@ -8,19 +8,19 @@ import java.util.function.Consumer;
 
 /**
  * The bytes of a response that a slow client has not taken yet, held in memory so that the
- * worker that wrote them does not wait for the client. The worker adds what the socket refused;
- * the acceptor sends it as the socket drains ({@code OP_WRITE}), and once the application's
- * response is complete it holds the connection until the last byte is out (the {@code SENDING}
- * state). A worker waits only when a response outgrows the per-connection limit or the
- * server-wide memory: then, as without this class, the client's pace sets the worker's, and
- * holding stops for the rest of that response. A large download to a fast client thus goes out
- * from its worker, as it did before holding existed, rather than byte by byte through the one
- * acceptor thread (which cost a quarter of loopback's bulk throughput when it did).
+ * worker that wrote them does not wait for the client. The worker holds what the socket left
+ * full for a while ({@link Connection#writeOrHold}); the acceptor sends it as the socket drains
+ * ({@code OP_WRITE}), and once the application's response is complete it holds the connection
+ * until the last byte is out (the {@code SENDING} state). While bytes are held, the worker's next
+ * write sends them first itself, so a client that catches up is sent to by its worker, not byte
+ * by byte through the one acceptor thread. A worker waits only when a response outgrows the
+ * per-connection limit or the server-wide memory: then, as without this class, the client's pace
+ * sets the worker's, and holding stops for the rest of that response.
  *
- * <p>Threads: the connection's worker (or the thread a suspended exchange writes from never: a
- * suspension waits until this is empty first) adds and may wait; the acceptor sends. Both under
- * this object's monitor; {@link #isPending} is read without it on every write, so a response the
- * socket takes at once costs one volatile read.
+ * <p>Threads: the connection's worker writes and may wait; the acceptor sends. Both under this
+ * object's monitor. A suspended exchange's application threads never write here: the suspension
+ * waits until this is empty first. {@link #isPending} is read without the monitor on every write,
+ * so a response the socket takes at once costs one volatile read.
  *
  * <p>The write deadline is the connection's: {@code timeout} from the last time the client took
  * {@link Connection#MIN_WRITE_PROGRESS} bytes (or everything), whoever waits for it.
@@ -80,14 +80,19 @@ public final class UnsentOutput {
 			if (this.failed) {
 				throw new IOException("the client stopped taking the response");
 			}
-			if (!this.queue.isEmpty()) {
+			// with nothing held the caller has just tried the socket (or the acceptor emptied the
+			// queue a moment ago, and holding these bytes is as right): no second try
+			boolean wasHeld = !this.queue.isEmpty();
+			if (wasHeld) {
 				sendQueued();
 			}
 			if (this.queue.isEmpty()) {
 				this.pending = false;
-				writeNow(src);
-				if (!src.hasRemaining()) {
-					return true;
+				if (wasHeld) {
+					writeNow(src);
+					if (!src.hasRemaining()) {
+						return true;
+					}
 				}
 			}
 			int n = src.remaining();
