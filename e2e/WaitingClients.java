@@ -28,9 +28,10 @@ import java.util.regex.Pattern;
  *            answered in under 1 s meanwhile
  *   huge     a 1 TB Content-Length gets 413 at once
  *   downloads  6 clients with a 4 KiB receive window POST 6 MB to /echo and read only the head
- *            of the 6 MB answer; the workers go back to the pool (the server holds the rest:
- *            run it with starlet.unsent-response-size above 6 MB) and a fresh GET /hello is
- *            answered in under 1 s; then every client reads its whole answer, byte for byte
+ *            of the 6 MB answer; the workers go back to the pool (the server holds the rest, 1 MB
+ *            in memory and the others in temporary files, which health reports) and a fresh
+ *            GET /hello is answered in under 1 s; then every client reads its whole answer, byte
+ *            for byte
  *   polls    40 DeferredResult long polls of 3 s (GET /poll); a fresh GET /hello is answered in
  *            under 1 s while they wait; all 40 are answered, the set in well under 40 x 3 s / 2
  *   sse      200 SseEmitter subscribers (GET /stream, 5 events a second apart) each receive every
@@ -43,6 +44,7 @@ import java.util.regex.Pattern;
  */
 public class WaitingClients {
 
+	private static final Pattern IN_FILES = Pattern.compile("\"unsentResponseFileBytes\"\\s*:\\s*(\\d+)");
 	private static final Pattern BUSY = Pattern.compile("\"busyWorkers\"\\s*:\\s*(\\d+)");
 
 	private static int port;
@@ -164,10 +166,16 @@ public class WaitingClients {
 			// every answer is written once no worker is busy (the health check itself takes one)
 			long idleBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
 			boolean idle = false;
+			long inFiles = 0;
 			while (!idle && System.nanoTime() < idleBy) {
 				try {
-					Matcher m = BUSY.matcher(get("/actuator/health", 5000).body);
+					String health = get("/actuator/health", 5000).body;
+					Matcher m = BUSY.matcher(health);
 					idle = m.find() && Integer.parseInt(m.group(1)) <= 1;
+					Matcher f = IN_FILES.matcher(health);
+					if (f.find()) {
+						inFiles = Long.parseLong(f.group(1));
+					}
 				}
 				catch (IOException ex) {
 					// no worker free to answer: not idle
@@ -184,8 +192,8 @@ public class WaitingClients {
 			}
 			long ms = (System.nanoTime() - start) / 1_000_000;
 			check("downloads: " + heads + " of 6 slow downloads started, the workers went back to the pool ("
-					+ idle + "), a fresh GET /hello answered " + status + " in " + ms + " ms",
-					heads == 6 && idle && status == 200 && ms < 1000);
+					+ idle + ", " + inFiles / 1024 + " KiB held in files), a fresh GET /hello answered " + status
+					+ " in " + ms + " ms", heads == 6 && idle && inFiles > 0 && status == 200 && ms < 1000);
 			int whole = 0;
 			for (Socket socket : slow) {
 				if (java.util.Arrays.equals(socket.getInputStream().readNBytes(size), body)) {

@@ -29,14 +29,17 @@ import java.util.Map;
  * acceptor sends while the workers go on ({@code unsent-response-size})
  * @param sendingConnections connections whose response is complete but not yet all taken by the
  * client: the acceptor sends the rest, no worker holds them
+ * @param unsentResponseFileBytes bytes of responses their clients have not taken yet held in
+ * temporary files, beyond what memory holds ({@code unsent-response-file-size})
  */
 public record ServerStats(int maxWorkers, int liveWorkers, int busyWorkers, int idleConnections,
 		int queuedConnections, long requests, Map<String, Long> retirements, Map<Integer, Long> rejections,
 		Map<String, Long> violations, int openConnections, int maxConnections, int suspendedRequests,
-		long bufferedBodyBytes, int upgradedConnections, long unsentResponseBytes, int sendingConnections) {
+		long bufferedBodyBytes, int upgradedConnections, long unsentResponseBytes, int sendingConnections,
+		long unsentResponseFileBytes) {
 
 	public static final ServerStats EMPTY = new ServerStats(0, 0, 0, 0, 0, 0, Map.of(), Map.of(), Map.of(), 0, 0, 0,
-			0, 0, 0, 0);
+			0, 0, 0, 0, 0);
 
 	/** A worker spent its request budget ({@code max-reqs-per-child}). */
 	public static final String RETIRED_BUDGET = "budget";

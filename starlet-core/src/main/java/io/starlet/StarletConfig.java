@@ -43,7 +43,11 @@ import io.starlet.http.HttpCompliance;
  * @param unsentResponseSize most bytes of one connection's response held in memory when the client
  * takes them slower than the application writes, so that its worker need not wait; 0 = workers wait
  * @param unsentResponseMemory most heap the held bytes of all connections may take together
- * @param bodyTempDir where bodies too large for memory are written; {@code null} = {@code java.io.tmpdir}
+ * @param unsentResponseFileSize most bytes of one connection's response held in a temporary file
+ * once memory has no room for them (per-connection limit or server-wide budget); 0 = no file: the
+ * worker waits for the client
+ * @param bodyTempDir where bodies too large for memory, and held responses beyond it, are written;
+ * {@code null} = {@code java.io.tmpdir}
  * @param httpCompliance the leniencies the request parser grants ({@link HttpCompliance#DEFAULT})
  * @param clock the time every deadline, timeout and rate is measured in, and the {@code Date}
  * header's ({@link Clock#SYSTEM}; a test's clock to drive them)
@@ -76,6 +80,7 @@ public record StarletConfig(
 		long minRequestBodyRate,
 		int unsentResponseSize,
 		long unsentResponseMemory,
+		long unsentResponseFileSize,
 		java.nio.file.Path bodyTempDir,
 		HttpCompliance httpCompliance,
 		Clock clock) {
@@ -116,6 +121,8 @@ public record StarletConfig(
 				"must not be negative (0 makes workers wait for slow clients), was " + unsentResponseSize);
 		checks.require(unsentResponseMemory >= 0, "unsent-response-memory",
 				"must not be negative, was " + unsentResponseMemory);
+		checks.require(unsentResponseFileSize >= 0, "unsent-response-file-size",
+				"must not be negative (0 keeps held responses in memory only), was " + unsentResponseFileSize);
 		checks.throwIfAny();
 	}
 
@@ -232,6 +239,7 @@ public record StarletConfig(
 		b.minRequestBodyRate = this.minRequestBodyRate;
 		b.unsentResponseSize = this.unsentResponseSize;
 		b.unsentResponseMemory = this.unsentResponseMemory;
+		b.unsentResponseFileSize = this.unsentResponseFileSize;
 		b.bodyTempDir = this.bodyTempDir;
 		b.httpCompliance = this.httpCompliance;
 		b.clock = this.clock;
@@ -270,6 +278,7 @@ public record StarletConfig(
 		private long minRequestBodyRate = 240;
 		private int unsentResponseSize = 1024 * 1024;
 		private long unsentResponseMemory = 64L * 1024 * 1024;
+		private long unsentResponseFileSize = 1024L * 1024 * 1024;
 		private java.nio.file.Path bodyTempDir;
 		private HttpCompliance httpCompliance = HttpCompliance.DEFAULT;
 		private Clock clock = Clock.SYSTEM;
@@ -428,21 +437,37 @@ public record StarletConfig(
 
 		/**
 		 * Most bytes of one connection's response held in memory while a slow client takes them,
-		 * so that its worker goes on; beyond it the worker waits for the client. 0: workers always
-		 * wait. Default 1 MiB.
+		 * so that its worker goes on; beyond it they go to a temporary file
+		 * ({@link #unsentResponseFileSize}). 0: nothing is held, workers always wait. Default 1 MiB.
 		 */
 		public Builder unsentResponseSize(int unsentResponseSize) {
 			this.unsentResponseSize = unsentResponseSize;
 			return this;
 		}
 
-		/** Most heap the held response bytes of all connections take together. Default 64 MiB. */
+		/**
+		 * Most heap the held response bytes of all connections take together; beyond it they go to
+		 * temporary files. Default 64 MiB.
+		 */
 		public Builder unsentResponseMemory(long unsentResponseMemory) {
 			this.unsentResponseMemory = unsentResponseMemory;
 			return this;
 		}
 
-		/** Directory for bodies too large for memory. Default: {@code java.io.tmpdir}. */
+		/**
+		 * Most bytes of one connection's response held in a temporary file, beyond what memory
+		 * holds, while a slow client takes them; beyond it the worker waits for the client. 0: no
+		 * file. Default 1 GiB.
+		 */
+		public Builder unsentResponseFileSize(long unsentResponseFileSize) {
+			this.unsentResponseFileSize = unsentResponseFileSize;
+			return this;
+		}
+
+		/**
+		 * Directory for request bodies too large for memory and for held responses beyond it.
+		 * Default: {@code java.io.tmpdir}.
+		 */
 		public Builder bodyTempDir(java.nio.file.Path bodyTempDir) {
 			this.bodyTempDir = bodyTempDir;
 			return this;
@@ -473,7 +498,7 @@ public record StarletConfig(
 					this.requestHeadTimeout, this.maxRequestHeaderSize, this.maxRequestBodySize, this.maxRequestFields,
 					this.maxChunkLineSize, this.serverHeader, this.inheritedChannel, this.maxConnections,
 					this.requestBuffering, this.requestBodyBufferSize, this.requestBodyMemory, this.minRequestBodyRate,
-					this.unsentResponseSize, this.unsentResponseMemory, this.bodyTempDir, this.httpCompliance, this.clock);
+					this.unsentResponseSize, this.unsentResponseMemory, this.unsentResponseFileSize, this.bodyTempDir, this.httpCompliance, this.clock);
 		}
 
 	}

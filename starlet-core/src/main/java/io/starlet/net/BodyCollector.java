@@ -43,6 +43,11 @@ public final class BodyCollector {
 				: Path.of(System.getProperty("java.io.tmpdir"));
 	}
 
+	/** Where bodies (and held responses) too large for memory are written. */
+	public Path tempDir() {
+		return this.tempDir;
+	}
+
 	/** Whether the connection's parsed request has a body that must be collected first. */
 	public boolean wants(Connection connection) {
 		RequestHead head = connection.head;

@@ -545,6 +545,8 @@ public final class Connection {
 			if (held.write(src)) {
 				return;
 			}
+			// a full disk may have taken part of src: that goes first
+			held.awaitSent(timeoutNanos);
 		}
 		write(src, selector, timeoutNanos);
 	}

@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The bytes of a response that a slow client has not taken yet, held in memory so that the
@@ -17,6 +22,13 @@ import java.util.function.Consumer;
  * per-connection limit or the server-wide memory: then, as without this class, the client's pace
  * sets the worker's, and holding stops for the rest of that response.
  *
+ * <p>Memory comes first: up to the per-connection limit, within the server-wide budget. Beyond
+ * it, the bytes go to a temporary file ({@link UnsentFile}), up to the per-connection file limit,
+ * so that a large download to a slow client holds no worker either. Order: while the file has
+ * bytes to send, every new byte goes behind them into the file, so whatever memory holds is
+ * always older than what the file holds, and memory is sent first. A file that cannot be written
+ * (a full disk) makes the worker wait, as the limits do.
+ *
  * <p>Threads: the connection's worker writes and may wait; the acceptor sends. Both under this
  * object's monitor. A suspended exchange's application threads never write here: the suspension
  * waits until this is empty first. {@link #isPending} is read without the monitor on every write,
@@ -27,8 +39,19 @@ import java.util.function.Consumer;
  */
 public final class UnsentOutput {
 
-	/** What bounds the unsent bytes and who sends them; one per server. */
-	public record Policy(int limitPerConnection, BufferBudget budget, Consumer<Connection> sendLater) {
+	private static final Logger logger = LoggerFactory.getLogger(UnsentOutput.class);
+
+	/**
+	 * What bounds the unsent bytes and who sends them; one per server.
+	 * @param limitPerConnection most bytes one connection holds in memory
+	 * @param budget the heap all connections' held bytes may take together
+	 * @param fileLimitPerConnection most bytes one connection's temporary file takes; 0 = no file
+	 * @param fileDirectory where the temporary files go
+	 * @param fileBytes bytes held in temporary files now, server-wide (for stats)
+	 * @param sendLater asks the acceptor to send a connection's held bytes as its socket drains
+	 */
+	public record Policy(int limitPerConnection, BufferBudget budget, long fileLimitPerConnection, Path fileDirectory,
+			AtomicLong fileBytes, Consumer<Connection> sendLater) {
 	}
 
 	private final Connection connection;
@@ -36,6 +59,9 @@ public final class UnsentOutput {
 	private final Policy policy;
 
 	private final SendQueue queue = new SendQueue();
+
+	/** What memory had no room for, behind {@link #queue}; null when nothing is in a file. */
+	private UnsentFile file;
 
 	/** Bytes reserved from the budget: what the queue holds. */
 	private long reserved;
@@ -68,25 +94,26 @@ public final class UnsentOutput {
 	 * Worker: writes {@code src} behind what is held. What is held goes first, as far as the socket
 	 * takes it now; if that empties the queue, {@code src} is written straight to the socket, so a
 	 * client that keeps up is sent to by its worker, not through the acceptor. What the socket does
-	 * not take is held, if the limit and the budget have room; the acceptor is asked to send it
-	 * when it is the first byte held.
+	 * not take is held, in memory or in the file, if the limits and the budget have room; the
+	 * acceptor is asked to send it when it is the first byte held.
 	 * @return false when there was no room: {@code src}'s remaining bytes are neither sent nor held,
-	 * and the caller waits ({@link #awaitSent}), then writes them itself; holding stops for the rest
-	 * of the response
+	 * and the caller waits until what is held is sent ({@link #awaitSent}), then writes them
+	 * itself; holding stops for the rest of the response
 	 */
 	boolean write(ByteBuffer src) throws IOException {
-		boolean first;
+		boolean held;
+		boolean askAcceptor;
 		synchronized (this) {
 			if (this.failed) {
 				throw new IOException("the client stopped taking the response");
 			}
 			// with nothing held the caller has just tried the socket (or the acceptor emptied the
 			// queue a moment ago, and holding these bytes is as right): no second try
-			boolean wasHeld = !this.queue.isEmpty();
+			boolean wasHeld = !isEmpty();
 			if (wasHeld) {
 				sendQueued();
 			}
-			if (this.queue.isEmpty()) {
+			if (isEmpty()) {
 				this.pending = false;
 				if (wasHeld) {
 					writeNow(src);
@@ -95,25 +122,73 @@ public final class UnsentOutput {
 					}
 				}
 			}
-			int n = src.remaining();
-			if (this.overflowed || this.queue.size() + n > this.policy.limitPerConnection()
-					|| !this.policy.budget().reserve(n)) {
-				this.overflowed = true;
+			if (this.overflowed) {
 				return false;
 			}
-			first = this.queue.isEmpty();
-			this.reserved += n;
-			this.queue.add(src);
-			if (first) {
+			askAcceptor = isEmpty();
+			held = hold(src);
+			if (!held) {
+				this.overflowed = true;
+			}
+			if (isEmpty()) {
+				return held;
+			}
+			// something is held now, if only the part of src a full disk took
+			if (askAcceptor) {
 				this.lastProgress = this.connection.clock().nanoTime();
 				this.progressSince = 0;
 			}
 			this.pending = true;
 		}
-		if (first) {
+		if (askAcceptor) {
 			this.policy.sendLater().accept(this.connection);
 		}
-		return true;
+		return held;
+	}
+
+	/**
+	 * Holds {@code src}: in memory while there is room and the file has nothing to send, else in
+	 * the file.
+	 * @return false when there was no room for all of it; what {@code src} has left is not held
+	 */
+	private boolean hold(ByteBuffer src) {
+		int n = src.remaining();
+		if ((this.file == null || this.file.pending() == 0) && this.queue.size() + n <= this.policy.limitPerConnection()
+				&& this.policy.budget().reserve(n)) {
+			this.reserved += n;
+			this.queue.add(src);
+			return true;
+		}
+		long fileLimit = this.policy.fileLimitPerConnection();
+		if (fileLimit <= 0 || ((this.file != null) ? this.file.size() : 0) + n > fileLimit) {
+			return false;
+		}
+		int before = src.position();
+		try {
+			if (this.file == null) {
+				this.file = UnsentFile.create(this.policy.fileDirectory());
+			}
+			this.file.append(src);
+			return true;
+		}
+		catch (IOException | RuntimeException ex) {
+			// a full disk, a missing or forbidden directory: wait for the client as without a file
+			if (this.file != null && this.file.pending() == 0) {
+				this.file.delete();
+				this.file = null;
+			}
+			logger.warn("Could not hold a response for a slow client in a temporary file in {} ({}); "
+					+ "its worker waits for the client", this.policy.fileDirectory(), ex.toString());
+			return false;
+		}
+		finally {
+			this.policy.fileBytes().addAndGet(src.position() - before);
+		}
+	}
+
+	/** Whether nothing is held; under the monitor. */
+	private boolean isEmpty() {
+		return this.queue.isEmpty() && (this.file == null || this.file.pending() == 0);
 	}
 
 	/**
@@ -123,10 +198,10 @@ public final class UnsentOutput {
 	 */
 	public boolean send() throws IOException {
 		synchronized (this) {
-			if (!this.queue.isEmpty()) {
+			if (!isEmpty()) {
 				sendQueued();
 			}
-			boolean empty = this.queue.isEmpty();
+			boolean empty = isEmpty();
 			if (empty) {
 				this.pending = false;
 			}
@@ -134,15 +209,26 @@ public final class UnsentOutput {
 		}
 	}
 
-	/** Writes what the socket takes of the queue now; under the monitor. */
+	/** Writes what the socket takes of the queue, then of the file, now; under the monitor. */
 	private void sendQueued() throws IOException {
-		long n = writeNow(() -> this.queue.writeTo(this.connection.channel()));
-		if (n > 0) {
+		long n = 0;
+		if (!this.queue.isEmpty()) {
+			n = writeNow(() -> this.queue.writeTo(this.connection.channel()));
 			this.reserved -= n;
 			this.policy.budget().release(n);
-			if (this.waiting) {
-				notifyAll();
+		}
+		UnsentFile f = this.file;
+		if (this.queue.isEmpty() && f != null) {
+			long fromFile = writeNow(() -> f.sendTo(this.connection.channel()));
+			this.policy.fileBytes().addAndGet(-fromFile);
+			n += fromFile;
+			if (f.pending() == 0) {
+				f.delete();
+				this.file = null;
 			}
+		}
+		if (n > 0 && this.waiting) {
+			notifyAll();
 		}
 	}
 
@@ -179,7 +265,7 @@ public final class UnsentOutput {
 		}
 		if (n > 0) {
 			this.progressSince += n;
-			if (this.progressSince >= Connection.MIN_WRITE_PROGRESS || this.queue.isEmpty()) {
+			if (this.progressSince >= Connection.MIN_WRITE_PROGRESS || isEmpty()) {
 				this.progressSince = 0;
 				this.lastProgress = this.connection.clock().nanoTime();
 			}
@@ -206,7 +292,7 @@ public final class UnsentOutput {
 	void awaitSent(long timeoutNanos) throws IOException {
 		synchronized (this) {
 			try {
-				while (!this.queue.isEmpty()) {
+				while (!isEmpty()) {
 					if (this.failed) {
 						throw new IOException("the client stopped taking the response");
 					}
@@ -226,7 +312,7 @@ public final class UnsentOutput {
 			finally {
 				this.waiting = false;
 			}
-			if (this.queue.isEmpty()) {
+			if (isEmpty()) {
 				return;
 			}
 		}
@@ -243,6 +329,11 @@ public final class UnsentOutput {
 		if (this.reserved > 0) {
 			this.policy.budget().release(this.reserved);
 			this.reserved = 0;
+		}
+		if (this.file != null) {
+			this.policy.fileBytes().addAndGet(-this.file.pending());
+			this.file.delete();
+			this.file = null;
 		}
 		notifyAll();
 	}

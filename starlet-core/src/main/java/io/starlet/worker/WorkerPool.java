@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
@@ -106,10 +107,13 @@ public final class WorkerPool {
 		this.wallClock = this.clock::currentTimeMillis;
 		this.handler = handler;
 		this.bodyCollector = new BodyCollector(config, new BufferBudget(config.requestBodyMemory()));
-		this.unsentPolicy = (config.unsentResponseSize() > 0 && config.unsentResponseMemory() > 0)
-				? new UnsentOutput.Policy(config.unsentResponseSize(), new BufferBudget(config.unsentResponseMemory()),
-						connection -> this.acceptor.sendUnsent(connection))
-				: null;
+		this.unsentPolicy = (config.unsentResponseSize() > 0
+				&& (config.unsentResponseMemory() > 0 || config.unsentResponseFileSize() > 0))
+						? new UnsentOutput.Policy(config.unsentResponseSize(),
+								new BufferBudget(config.unsentResponseMemory()), config.unsentResponseFileSize(),
+								this.bodyCollector.tempDir(), new AtomicLong(),
+								connection -> this.acceptor.sendUnsent(connection))
+						: null;
 		this.supervisor = new WorkerSupervisor(this, config);
 		this.spares = new Spares(this, WorkerSupervisor.targetWorkers(config));
 	}
@@ -480,7 +484,8 @@ public final class WorkerPool {
 				this.counters.requests(), this.counters.retirements(), this.counters.rejectionsByStatus(),
 				this.counters.violationsByName(), this.openConnections.get(), this.config.maxConnections(), suspendedNow,
 				this.bodyCollector.bufferedBytes(), upgradedNow,
-				(this.unsentPolicy != null) ? this.unsentPolicy.budget().used() : 0, sendingNow);
+				(this.unsentPolicy != null) ? this.unsentPolicy.budget().used() : 0, sendingNow,
+				(this.unsentPolicy != null) ? this.unsentPolicy.fileBytes().get() : 0);
 	}
 
 }

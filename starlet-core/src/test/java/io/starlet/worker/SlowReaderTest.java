@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.starlet.Exchange;
 import io.starlet.Handler;
@@ -34,7 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A client that takes its response slower than the application writes it holds no worker once
  * the response is written: the bytes the socket does not take wait in memory (within
- * {@code unsent-response-size}) and the acceptor sends them ({@code Connection.State.SENDING}).
+ * {@code unsent-response-size}), then in a temporary file (within
+ * {@code unsent-response-file-size}), and the acceptor sends them ({@code Connection.State.SENDING}).
  *
  * <p>The response is larger than loopback's socket buffers can absorb (the kernel's send buffer
  * grows to 4 MiB at most, and the client's receive buffer is kept small), so without holding it
@@ -48,6 +54,9 @@ class SlowReaderTest {
 
 	@RegisterExtension
 	final TestServer server = new TestServer();
+
+	@TempDir
+	Path tempDir;
 
 	/** {@code /big}: BIG bytes of a known pattern, written in 64 KiB pieces; anything else: hello. */
 	private static final Handler BIG_OR_HELLO = exchange -> {
@@ -230,30 +239,120 @@ class SlowReaderTest {
 	}
 
 	@Test
-	void aResponseLargerThanTheLimitMakesTheWorkerWaitForTheRest() throws Exception {
-		// 1 MiB held at most: the worker writes the rest at the client's pace, and every byte
-		// still arrives in order behind the held ones
-		int port = this.server.start(oneWorker().unsentResponseSize(1024 * 1024).maxKeepaliveReqs(100), BIG_OR_HELLO);
+	void whatMemoryCannotHoldGoesToAFileAndTheWorkerIsStillFree() throws Exception {
+		// 1 MiB in memory, the other 11 MB in a file: sent from it, in order, and the file removed
+		int port = this.server.start(oneWorker().unsentResponseSize(1024 * 1024).bodyTempDir(this.tempDir)
+			.maxKeepaliveReqs(100), BIG_OR_HELLO);
 		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
 			InputStream in = slow.getInputStream();
 			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
-			// the worker has held what it may; the other 11 MB cannot have left, so it still serves
-			Await.until("bytes held", () -> this.server.get().stats().unsentResponseBytes() > 0);
-			assertThat(this.server.get().stats().busyWorkers()).isEqualTo(1);
+			Await.until("the worker is free", () -> this.server.get().stats().busyWorkers() == 0);
+			assertThat(this.server.get().stats().unsentResponseBytes()).as("held in memory").isPositive()
+				.isLessThanOrEqualTo(1024 * 1024);
+			assertThat(this.server.get().stats().unsentResponseFileBytes()).as("held in the file")
+				.isGreaterThan(BIG - 8L * 1024 * 1024);
+			assertThat(responseFiles()).hasSize(1);
+			try (RawClient fresh = new RawClient(port)) {
+				assertThat(fresh.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
+			}
 			readPattern(in, BIG);
+			Await.until("the file sent and removed", () -> this.server.get().stats().unsentResponseFileBytes() == 0
+					&& this.server.get().stats().sendingConnections() == 0 && responseFiles().isEmpty());
 			slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
 		}
 	}
 
 	@Test
-	void clientsReadingAtRandomPacesGetEveryResponseWholeAndInOrder() throws Exception {
+	void aClientThatStopsReadingLosesItsFileAfterTheWriteTimeout() throws Exception {
+		int port = this.server.start(oneWorker().unsentResponseSize(1024 * 1024).bodyTempDir(this.tempDir)
+			.timeout(Duration.ofMillis(700)), BIG_OR_HELLO);
+		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
+			assertThat(readHead(slow.getInputStream())).startsWith("HTTP/1.1 200");
+			Await.until("the worker is free", () -> this.server.get().stats().busyWorkers() == 0);
+			assertThat(responseFiles()).hasSize(1);
+			Await.until("the connection closed", () -> this.server.get().stats().openConnections() == 0);
+			assertThat(this.server.get().stats().unsentResponseFileBytes()).isZero();
+			assertThat(this.server.get().stats().unsentResponseBytes()).isZero();
+			assertThat(responseFiles()).as("the file removed").isEmpty();
+		}
+	}
+
+	@ParameterizedTest(name = "file limit {0}")
+	@ValueSource(ints = { 0, 4 * 1024 * 1024 })
+	void aResponseLargerThanTheLimitsMakesTheWorkerWaitForTheRest(int fileLimit) throws Exception {
+		// 1 MiB held in memory (and 4 MiB in a file, or none): the worker writes the rest at the
+		// client's pace, and every byte still arrives in order behind the held ones
+		int port = this.server.start(oneWorker().unsentResponseSize(1024 * 1024).unsentResponseFileSize(fileLimit)
+			.bodyTempDir(this.tempDir).maxKeepaliveReqs(100), BIG_OR_HELLO);
+		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
+			InputStream in = slow.getInputStream();
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			// the worker has held what it may; the other 7-11 MB cannot have left, so it still serves
+			Await.until("bytes held", () -> this.server.get().stats().unsentResponseBytes() > 0
+					&& (fileLimit == 0 || this.server.get().stats().unsentResponseFileBytes() > 0));
+			assertThat(this.server.get().stats().busyWorkers()).isEqualTo(1);
+			assertThat(this.server.get().stats().unsentResponseFileBytes()).isLessThanOrEqualTo(fileLimit);
+			readPattern(in, BIG);
+			slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			assertThat(responseFiles()).isEmpty();
+		}
+	}
+
+	@Test
+	void aFileThatCannotBeWrittenMakesTheWorkerWaitAndLosesNoByte() throws Exception {
+		// no such directory (as a full disk would): the worker waits for the client instead
+		int port = this.server.start(oneWorker().unsentResponseSize(1024 * 1024)
+			.bodyTempDir(this.tempDir.resolve("missing")).maxKeepaliveReqs(100), BIG_OR_HELLO);
+		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
+			InputStream in = slow.getInputStream();
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			Await.until("bytes held", () -> this.server.get().stats().unsentResponseBytes() > 0);
+			assertThat(this.server.get().stats().busyWorkers()).isEqualTo(1);
+			assertThat(this.server.get().stats().unsentResponseFileBytes()).isZero();
+			readPattern(in, BIG);
+			slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+		}
+	}
+
+	/**
+	 * The response files the server has open. The JDK removes a {@code DELETE_ON_CLOSE} file's name
+	 * as soon as it is opened on Linux, so the files are found among the process's descriptors.
+	 */
+	private static List<String> responseFiles() {
+		Path fds = Path.of("/proc/self/fd");
+		List<String> open = new ArrayList<>();
+		try (var entries = Files.list(fds)) {
+			for (Path fd : entries.toList()) {
+				try {
+					String target = Files.readSymbolicLink(fd).toString();
+					if (target.contains("starlet-response-")) {
+						open.add(target);
+					}
+				}
+				catch (IOException ex) {
+					// closed since it was listed
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return open;
+	}
+
+	@ParameterizedTest(name = "memory {0} bytes per connection")
+	@ValueSource(ints = { 2 * 1024 * 1024, 256 * 1024 })
+	void clientsReadingAtRandomPacesGetEveryResponseWholeAndInOrder(int memory) throws Exception {
 		// The races of holding: a worker adding while the acceptor sends, a response finished while
 		// the last held bytes go out, the next request read after SENDING. 12 keep-alive clients
 		// on 2 workers, 6 requests each (some pipelined in pairs), responses of 1 KB to 3 MB (some
 		// written in one piece, some in small ones), read in random pieces with random pauses
 		// (the pauses are the clients' pace, the test's input: no assertion waits on them);
-		// every byte is checked against its request's own pattern.
+		// every byte is checked against its request's own pattern. With 2 MiB a connection holds
+		// in memory only; with 256 KiB most responses go on in a file, with its own races.
 		Handler sized = exchange -> {
 			String query = exchange.query();
 			int size = Integer.parseInt(query.substring(query.indexOf("size=") + 5, query.indexOf('&')));
@@ -274,7 +373,8 @@ class SlowReaderTest {
 			}
 		};
 		int port = this.server.start(StarletConfig.builder().maxWorkers(2).maxKeepaliveReqs(1000)
-			.unsentResponseSize(2 * 1024 * 1024), sized);
+			.unsentResponseSize(memory).unsentResponseFileSize(memory > 1024 * 1024 ? 0 : 1024 * 1024 * 1024)
+			.bodyTempDir(this.tempDir), sized);
 		ExecutorService clients = Executors.newFixedThreadPool(13);
 		try {
 			List<Future<Integer>> done = new ArrayList<>();
@@ -295,7 +395,8 @@ class SlowReaderTest {
 				responses += f.get(50, TimeUnit.SECONDS);
 			}
 			assertThat(responses).isEqualTo(1 + 12 * 6);
-			Await.until("every held byte sent and given back", () -> this.server.get().stats().unsentResponseBytes() == 0);
+			Await.until("every held byte sent and given back", () -> this.server.get().stats().unsentResponseBytes() == 0
+					&& this.server.get().stats().unsentResponseFileBytes() == 0 && responseFiles().isEmpty());
 		}
 		finally {
 			clients.shutdownNow();

@@ -47,6 +47,7 @@ public class StarletHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("sendingConnections", stats.sendingConnections())
 			.withDetail("bufferedBodyBytes", stats.bufferedBodyBytes())
 			.withDetail("unsentResponseBytes", stats.unsentResponseBytes())
+			.withDetail("unsentResponseFileBytes", stats.unsentResponseFileBytes())
 			.withDetail("requests", stats.requests())
 			.withDetail("retiredWorkers", stats.retirements())
 			.withDetail("rejectedRequests", byStatus(stats.rejections()))

@@ -77,6 +77,9 @@ public class StarletMetricsBinder implements ApplicationListener<ApplicationStar
 			gauge(registry, server, "starlet.responses.unsent",
 					"Heap bytes of responses held for clients that take them slower than they were written",
 					ServerStats::unsentResponseBytes);
+			gauge(registry, server, "starlet.responses.unsent.file",
+					"Bytes of responses held in temporary files for slow clients, beyond what memory holds",
+					ServerStats::unsentResponseFileBytes);
 			FunctionCounter.builder("starlet.requests", server, (s) -> s.stats().requests())
 				.description("Requests served")
 				.register(registry);

@@ -154,16 +154,24 @@ public class StarletProperties implements Validator {
 	/**
 	 * Most bytes of one connection's response held in memory while a slow client takes them,
 	 * so that its worker goes back to the pool when the application is done instead of waiting
-	 * for the client. A response that outgrows it makes the worker wait for the rest. 0 turns
-	 * holding off: workers always write at the client's pace.
+	 * for the client. What outgrows it goes to a temporary file (unsent-response-file-size). 0
+	 * turns holding off: workers always write at the client's pace.
 	 */
 	private DataSize unsentResponseSize = DataSize.ofMegabytes(1);
 
 	/**
 	 * Most heap that the held response bytes of all connections may take together, across the
-	 * server; a worker whose client is slow waits for it once this is used up.
+	 * server; once it is used up, held bytes go to temporary files.
 	 */
 	private DataSize unsentResponseMemory = DataSize.ofMegabytes(64);
+
+	/**
+	 * Most bytes of one connection's response held in a temporary file (in java.io.tmpdir) beyond
+	 * what memory holds, so that a large download to a slow client holds no worker either; the
+	 * file is sent with sendfile and deleted once sent. A response that outgrows it makes its
+	 * worker wait for the rest. 0 keeps held responses in memory only.
+	 */
+	private DataSize unsentResponseFileSize = DataSize.ofGigabytes(1);
 
 	/**
 	 * Whether to adopt the listening socket passed on file descriptor 0 (systemd's
@@ -392,6 +400,14 @@ public class StarletProperties implements Validator {
 		this.unsentResponseMemory = unsentResponseMemory;
 	}
 
+	public DataSize getUnsentResponseFileSize() {
+		return this.unsentResponseFileSize;
+	}
+
+	public void setUnsentResponseFileSize(DataSize unsentResponseFileSize) {
+		this.unsentResponseFileSize = unsentResponseFileSize;
+	}
+
 	public long getMinRequestBodyRate() {
 		return this.minRequestBodyRate;
 	}
@@ -425,7 +441,8 @@ public class StarletProperties implements Validator {
 			.requestBodyMemory(this.requestBodyMemory.toBytes())
 			.minRequestBodyRate(this.minRequestBodyRate)
 			.unsentResponseSize((int) Math.min(this.unsentResponseSize.toBytes(), Integer.MAX_VALUE))
-			.unsentResponseMemory(this.unsentResponseMemory.toBytes());
+			.unsentResponseMemory(this.unsentResponseMemory.toBytes())
+			.unsentResponseFileSize(this.unsentResponseFileSize.toBytes());
 		if (withListen) {
 			builder.inheritedChannel(this.inheritedChannel);
 			for (String address : this.listen) {
@@ -452,6 +469,7 @@ public class StarletProperties implements Validator {
 		requireSet(errors, properties.requestBodyMemory, "requestBodyMemory", "request-body-memory");
 		requireSet(errors, properties.unsentResponseSize, "unsentResponseSize", "unsent-response-size");
 		requireSet(errors, properties.unsentResponseMemory, "unsentResponseMemory", "unsent-response-memory");
+		requireSet(errors, properties.unsentResponseFileSize, "unsentResponseFileSize", "unsent-response-file-size");
 		if (!errors.hasErrors()) {
 			StarletConfig.Builder builder = StarletConfig.builder();
 			properties.applyTo(builder, false);

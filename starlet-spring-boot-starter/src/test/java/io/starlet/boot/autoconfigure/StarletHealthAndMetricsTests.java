@@ -64,6 +64,7 @@ class StarletHealthAndMetricsTests {
 			.containsEntry("running", true)
 			.containsEntry("upgradedConnections", 0)
 			.containsEntry("sendingConnections", 0)
+			.containsEntry("unsentResponseFileBytes", 0L)
 			.containsKeys("busyWorkers", "idleWorkers", "idleConnections", "queuedConnections", "requests",
 					"retiredWorkers", "rejectedRequests");
 		assertThat((Long) health.getDetails().get("requests")).isGreaterThanOrEqualTo(1L);
@@ -116,6 +117,7 @@ class StarletHealthAndMetricsTests {
 		assertThat(registry.get("starlet.connections.upgraded").gauge().value()).isZero();
 		assertThat(registry.get("starlet.requests.body.buffered").gauge().value()).isZero();
 		assertThat(registry.get("starlet.responses.unsent").gauge().value()).isZero();
+		assertThat(registry.get("starlet.responses.unsent.file").gauge().value()).isZero();
 		assertThat(registry.get("starlet.connections.sending").gauge().value()).isZero();
 	}
 

@@ -126,6 +126,9 @@ class StarletServletWebServerAutoConfigurationTests {
 			assertThat(config.signals()).isTrue();
 			assertThat(config.reusePort()).isFalse();
 			assertThat(config.maxRequestHeaderSize()).isEqualTo(8192);
+			assertThat(config.unsentResponseSize()).isEqualTo(1024 * 1024);
+			assertThat(config.unsentResponseMemory()).isEqualTo(64L * 1024 * 1024);
+			assertThat(config.unsentResponseFileSize()).isEqualTo(1024L * 1024 * 1024);
 			assertThat(config.listen()).containsExactly(Listen.tcp(null, 8080));
 		});
 	}
@@ -140,7 +143,8 @@ class StarletServletWebServerAutoConfigurationTests {
 					"starlet.reuse-port=true", "starlet.queue-timeout=5", "starlet.signals=false",
 					"starlet.request-head-timeout=7s", "server.max-http-request-header-size=16KB",
 					"server.server-header=Starlet", "server.port=8081", "server.address=127.0.0.1",
-					"starlet.unsent-response-size=256KB", "starlet.unsent-response-memory=8MB")
+					"starlet.unsent-response-size=256KB", "starlet.unsent-response-memory=8MB",
+					"starlet.unsent-response-file-size=100MB")
 			.run((context) -> {
 				StarletConfig config = context.getBean(StarletServletWebServerFactory.class).createStarletConfig();
 				assertThat(config.maxWorkers()).isEqualTo(3);
@@ -159,6 +163,7 @@ class StarletServletWebServerAutoConfigurationTests {
 				assertThat(config.serverHeader()).isEqualTo("Starlet");
 				assertThat(config.unsentResponseSize()).isEqualTo(256 * 1024);
 				assertThat(config.unsentResponseMemory()).isEqualTo(8L * 1024 * 1024);
+				assertThat(config.unsentResponseFileSize()).isEqualTo(100L * 1024 * 1024);
 				assertThat(config.listen()).containsExactly(Listen.tcp("127.0.0.1", 8081),
 						Listen.tcp("127.0.0.1", 9090), Listen.unix(java.nio.file.Path.of("/tmp/starlet.sock")));
 			});
@@ -224,6 +229,8 @@ class StarletServletWebServerAutoConfigurationTests {
 		assertStartupFailureMentions("starlet.max-keepalive-reqs=0", "starlet.max-keepalive-reqs must be 1 or more");
 		assertStartupFailureMentions("starlet.queue-timeout=-1s", "starlet.queue-timeout must not be negative");
 		assertStartupFailureMentions("starlet.unsent-response-size=-1B", "starlet.unsent-response-size must not be negative");
+		assertStartupFailureMentions("starlet.unsent-response-file-size=-1B",
+				"starlet.unsent-response-file-size must not be negative");
 	}
 
 	@Test
