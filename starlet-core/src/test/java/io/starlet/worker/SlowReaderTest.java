@@ -27,10 +27,17 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.slf4j.LoggerFactory;
+
 import io.starlet.Exchange;
 import io.starlet.Handler;
 import io.starlet.StarletConfig;
 import io.starlet.Suspension;
+import io.starlet.net.UnsentOutput;
 import io.starlet.testing.Await;
 import io.starlet.testing.RawClient;
 
@@ -302,18 +309,33 @@ class SlowReaderTest {
 
 	@Test
 	void aFileThatCannotBeWrittenMakesTheWorkerWaitAndLosesNoByte() throws Exception {
-		// no such directory (as a full disk would): the worker waits for the client instead
-		int port = this.server.start(oneWorker().unsentResponseSize(1024 * 1024)
-			.bodyTempDir(this.tempDir.resolve("missing")).maxKeepaliveReqs(100), BIG_OR_HELLO);
-		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
-			InputStream in = slow.getInputStream();
-			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
-			Await.until("bytes held", () -> this.server.get().stats().unsentResponseBytes() > 0);
-			assertThat(this.server.get().stats().busyWorkers()).isEqualTo(1);
-			assertThat(this.server.get().stats().unsentResponseFileBytes()).isZero();
-			readPattern(in, BIG);
-			slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+		// no such directory (as a full disk would): the worker waits for the client instead, and
+		// the log says why (a warning, or a debug line within a minute of the last warning)
+		Logger logger = (Logger) LoggerFactory.getLogger(UnsentOutput.class);
+		Level level = logger.getLevel();
+		ListAppender<ILoggingEvent> events = new ListAppender<>();
+		events.start();
+		logger.addAppender(events);
+		logger.setLevel(Level.DEBUG);
+		try {
+			int port = this.server.start(oneWorker().unsentResponseSize(1024 * 1024)
+				.bodyTempDir(this.tempDir.resolve("missing")).maxKeepaliveReqs(100), BIG_OR_HELLO);
+			try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
+				InputStream in = slow.getInputStream();
+				assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+				Await.until("bytes held", () -> this.server.get().stats().unsentResponseBytes() > 0);
+				assertThat(this.server.get().stats().busyWorkers()).isEqualTo(1);
+				assertThat(this.server.get().stats().unsentResponseFileBytes()).isZero();
+				readPattern(in, BIG);
+				slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+				assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			}
+			assertThat(events.list).anySatisfy(event -> assertThat(event.getFormattedMessage())
+				.contains("temporary file").contains("missing"));
+		}
+		finally {
+			logger.detachAppender(events);
+			logger.setLevel(level);
 		}
 	}
 
