@@ -3,12 +3,14 @@ package io.starlet.servlet;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.starlet.StarletConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -19,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The writer past the response buffer, over a real socket: a page written in many small pieces
  * goes out in a few large chunks (not one chunk per piece), and nothing is lost or garbled on the
- * way: non-ASCII text, a surrogate pair split across writes, a declared length, a flush.
+ * way: non-ASCII text, a surrogate pair split across writes, a declared length, a flush, a reset.
+ * A writer kept past its response writes nothing into a later one on the same worker.
  */
 @Timeout(60)
 class ResponseWriterTest {
@@ -127,6 +130,28 @@ class ResponseWriterTest {
 				writer.flush();
 				writer.write(" after flush");
 			});
+			add(context, "/reset", (request, response) -> {
+				response.setContentType("text/plain;charset=UTF-8");
+				PrintWriter writer = response.getWriter();
+				writer.write("dropped by the reset");
+				response.reset();
+				response.setContentType("text/plain;charset=UTF-8");
+				// the application may go on with the writer it holds, as on Tomcat
+				writer.write("kept ");
+				response.getWriter().write("and the writer getWriter gives now");
+			});
+			add(context, "/buffer-size", (request, response) -> {
+				response.setContentType("text/plain;charset=UTF-8");
+				PrintWriter writer = response.getWriter();
+				writer.write("written");
+				try {
+					response.setBufferSize(64 * 1024);
+					writer.write(", then the buffer size changed");
+				}
+				catch (IllegalStateException ex) {
+					writer.write(", then setBufferSize refused");
+				}
+			});
 		});
 	}
 
@@ -194,7 +219,7 @@ class ResponseWriterTest {
 		assertThat(response.chunked()).isTrue();
 		assertThat(response.body()).isEqualTo(WIDE.repeat(40));
 		// 20 KB in 40 writes of 500 bytes that the encoder writes: the 8 KiB buffer, then 8 KiB
-		// chunks, so the writer's array grew past its first 512 bytes once it had to gather
+		// chunks, not one chunk per write
 		assertThat(chunks(response)).isBetween(2, 4);
 	}
 
@@ -213,6 +238,46 @@ class ResponseWriterTest {
 		assertThat(response.chunked()).isFalse();
 		assertThat(response.header("Content-Length")).isEqualTo(String.valueOf(CELLS * CELL.length()));
 		assertThat(response.body()).isEqualTo(CELL.repeat(CELLS));
+	}
+
+	@Test
+	void aResetDropsWhatWasGatheredAndTheWriterServesOn() throws Exception {
+		ServletServer.RawResponse response = get("/reset");
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(response.body()).isEqualTo("kept and the writer getWriter gives now");
+	}
+
+	@Test
+	void setBufferSizeIsRefusedOnceTheWriterHasContent() throws Exception {
+		assertThat(get("/buffer-size").body()).isEqualTo("written, then setBufferSize refused");
+	}
+
+	@Test
+	void aWriterKeptPastItsResponseWritesNothingIntoALaterOne() throws Exception {
+		// one worker: the second response reuses what the first one gave back (its buffer)
+		AtomicReference<PrintWriter> kept = new AtomicReference<>();
+		try (ServletServer one = ServletServer.start(StarletConfig.builder().maxWorkers(1).maxKeepaliveReqs(100),
+				(container) -> {
+					ServletContext context = container.getServletContext();
+					add(context, "/keep", (request, response) -> {
+						response.setContentType("text/plain;charset=UTF-8");
+						PrintWriter writer = response.getWriter();
+						writer.write("first");
+						kept.set(writer);
+					});
+					add(context, "/later", (request, response) -> {
+						response.setContentType("text/plain;charset=UTF-8");
+						PrintWriter writer = response.getWriter();
+						writer.write("second ");
+						kept.get().write("LEAKED");
+						kept.get().flush();
+						writer.write("response");
+					});
+				})) {
+			assertThat(one.raw("GET /keep HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").body()).isEqualTo("first");
+			assertThat(one.raw("GET /later HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").body())
+				.isEqualTo("second response");
+		}
 	}
 
 	@Test
