@@ -498,7 +498,8 @@ public record StarletConfig(
 					this.requestHeadTimeout, this.maxRequestHeaderSize, this.maxRequestBodySize, this.maxRequestFields,
 					this.maxChunkLineSize, this.serverHeader, this.inheritedChannel, this.maxConnections,
 					this.requestBuffering, this.requestBodyBufferSize, this.requestBodyMemory, this.minRequestBodyRate,
-					this.unsentResponseSize, this.unsentResponseMemory, this.unsentResponseFileSize, this.bodyTempDir, this.httpCompliance, this.clock);
+					this.unsentResponseSize, this.unsentResponseMemory, this.unsentResponseFileSize, this.bodyTempDir,
+					this.httpCompliance, this.clock);
 		}
 
 	}

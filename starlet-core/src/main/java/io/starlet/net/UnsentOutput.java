@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bytes of a response that a slow client has not taken yet, held in memory so that the
- * worker that wrote them does not wait for the client. The worker holds what the socket left
+ * The bytes of a response that a slow client has not taken yet, held in memory (and beyond it in
+ * a temporary file) so that the worker that wrote them does not wait for the client. The worker holds what the socket left
  * full for a while ({@link Connection#writeOrHold}); the acceptor sends it as the socket drains
  * ({@code OP_WRITE}), and once the application's response is complete it holds the connection
  * until the last byte is out (the {@code SENDING} state). While bytes are held, the worker's next
