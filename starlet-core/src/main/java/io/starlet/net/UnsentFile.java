@@ -16,7 +16,8 @@ import java.nio.file.StandardOpenOption;
  * {@code DELETE_ON_CLOSE}, which on Unix removes its name at once: nothing is left behind even if
  * the process dies, and the disk space is free once the descriptor is closed.
  *
- * <p>Not thread-safe: {@link UnsentOutput} locks.
+ * <p>{@link UnsentOutput} locks every method but {@link #append}, which its worker calls outside
+ * the lock while the acceptor may send what was published before.
  */
 final class UnsentFile {
 
@@ -48,13 +49,21 @@ final class UnsentFile {
 	}
 
 	/**
-	 * Appends {@code src}'s remaining bytes. On failure (a full disk) the bytes appended so far
-	 * stay, and {@code src}'s position says where they end.
+	 * Writes {@code src}'s remaining bytes at the end of the file, without making them part of
+	 * it yet: {@link #published} does, under the owner's lock, so that the sender never reads
+	 * bytes still being written. Only one thread appends. On failure (a full disk) {@code src}'s
+	 * position says how many were written.
 	 */
 	void append(ByteBuffer src) throws IOException {
+		long at = this.written;
 		while (src.hasRemaining()) {
-			this.written += this.channel.write(src, this.written);
+			at += this.channel.write(src, at);
 		}
+	}
+
+	/** The next {@code n} bytes {@link #append} wrote are part of the file now. */
+	void published(long n) {
+		this.written += n;
 	}
 
 	/** Bytes appended and not yet sent. */

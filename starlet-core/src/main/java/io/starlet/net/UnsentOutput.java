@@ -84,6 +84,9 @@ public final class UnsentOutput {
 	/** The current response outgrew what may be held: the worker writes the rest itself. */
 	private boolean overflowed;
 
+	/** The worker appends to the file outside the monitor: the acceptor must not delete it. */
+	private boolean appending;
+
 	private volatile boolean pending;
 
 	UnsentOutput(Connection connection, Policy policy) {
@@ -107,7 +110,8 @@ public final class UnsentOutput {
 	 * itself; holding stops for the rest of the response
 	 */
 	boolean write(ByteBuffer src) throws IOException {
-		boolean held;
+		UnsentFile appendTo = null;
+		boolean toFile = false;
 		boolean askAcceptor;
 		synchronized (this) {
 			if (this.failed) {
@@ -131,64 +135,108 @@ public final class UnsentOutput {
 			if (this.overflowed) {
 				return false;
 			}
+			int n = src.remaining();
 			askAcceptor = isEmpty();
-			held = hold(src);
-			if (!held) {
-				this.overflowed = true;
+			if ((this.file == null || this.file.pending() == 0) && this.queue.size() + n <= this.policy.limitPerConnection()
+					&& this.policy.budget().reserve(n)) {
+				this.reserved += n;
+				this.queue.add(src);
+				held(askAcceptor);
 			}
-			if (isEmpty()) {
-				return held;
+			else {
+				long fileLimit = this.policy.fileLimitPerConnection();
+				if (fileLimit <= 0 || ((this.file != null) ? this.file.size() : 0) + n > fileLimit) {
+					this.overflowed = true;
+					return false;
+				}
+				// the disk may be slow: the file is written outside the monitor, so that the
+				// acceptor sending this connection's earlier bytes never waits for it
+				this.appending = true;
+				appendTo = this.file;
+				toFile = true;
 			}
-			// something is held now, if only the part of src a full disk took
-			if (askAcceptor) {
-				this.lastProgress = this.connection.clock().nanoTime();
-				this.progressSince = 0;
-			}
-			this.pending = true;
+		}
+		if (toFile) {
+			return appendToFile(src, appendTo);
 		}
 		if (askAcceptor) {
 			this.policy.sendLater().accept(this.connection);
 		}
-		return held;
+		return true;
 	}
 
 	/**
-	 * Holds {@code src}: in memory while there is room and the file has nothing to send, else in
-	 * the file.
-	 * @return false when there was no room for all of it; what {@code src} has left is not held
+	 * Under the monitor: bytes are held now.
+	 * @param first whether they are the first: the acceptor must then be asked to send them
 	 */
-	private boolean hold(ByteBuffer src) {
-		int n = src.remaining();
-		if ((this.file == null || this.file.pending() == 0) && this.queue.size() + n <= this.policy.limitPerConnection()
-				&& this.policy.budget().reserve(n)) {
-			this.reserved += n;
-			this.queue.add(src);
-			return true;
+	private void held(boolean first) {
+		if (first) {
+			this.lastProgress = this.connection.clock().nanoTime();
+			this.progressSince = 0;
 		}
-		long fileLimit = this.policy.fileLimitPerConnection();
-		if (fileLimit <= 0 || ((this.file != null) ? this.file.size() : 0) + n > fileLimit) {
-			return false;
-		}
+		this.pending = true;
+	}
+
+	/**
+	 * Worker, outside the monitor: appends {@code src} to the file (created first if there is none)
+	 * at its end, which the acceptor does not read until this publishes it. The acceptor meanwhile
+	 * sends what was held before, and does not delete the file while this appends.
+	 */
+	private boolean appendToFile(ByteBuffer src, UnsentFile existing) throws IOException {
 		int before = src.position();
+		UnsentFile target = existing;
+		Exception failure = null;
 		try {
-			if (this.file == null) {
-				this.file = UnsentFile.create(this.policy.fileDirectory());
+			if (target == null) {
+				target = UnsentFile.create(this.policy.fileDirectory());
 			}
-			this.file.append(src);
-			return true;
+			target.append(src);
 		}
 		catch (IOException | RuntimeException ex) {
-			// a full disk, a missing or forbidden directory: wait for the client as without a file
-			if (this.file != null && this.file.pending() == 0) {
-				this.file.delete();
-				this.file = null;
+			// a full disk, a missing or forbidden directory, or the connection failed meanwhile
+			failure = ex;
+		}
+		int n = src.position() - before;
+		boolean askAcceptor;
+		synchronized (this) {
+			this.appending = false;
+			if (this.failed) {
+				// fail() deleted the file it knew; one created meanwhile goes too
+				if (target != null && target != this.file) {
+					target.delete();
+				}
+				throw new IOException("the client stopped taking the response");
 			}
-			warnAboutFile(ex);
+			if (target != null && this.file == null) {
+				this.file = target;
+			}
+			askAcceptor = isEmpty();
+			if (n > 0) {
+				target.published(n);
+				this.policy.fileBytes().addAndGet(n);
+			}
+			if (failure != null) {
+				this.overflowed = true;
+				if (target != null && target.pending() == 0) {
+					target.delete();
+					this.file = null;
+				}
+			}
+			if (isEmpty()) {
+				askAcceptor = false;
+			}
+			else {
+				held(askAcceptor);
+			}
+		}
+		if (askAcceptor) {
+			this.policy.sendLater().accept(this.connection);
+		}
+		if (failure != null) {
+			warnAboutFile(failure);
 			return false;
 		}
-		finally {
-			this.policy.fileBytes().addAndGet(src.position() - before);
-		}
+		return true;
 	}
 
 	private void warnAboutFile(Exception ex) {
@@ -240,7 +288,7 @@ public final class UnsentOutput {
 			long fromFile = writeNow(() -> f.sendTo(this.connection.channel()));
 			this.policy.fileBytes().addAndGet(-fromFile);
 			n += fromFile;
-			if (f.pending() == 0) {
+			if (f.pending() == 0 && !this.appending) {
 				f.delete();
 				this.file = null;
 			}
