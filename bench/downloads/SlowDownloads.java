@@ -22,8 +22,9 @@ import io.starlet.server.StarletServer;
  * {@code bench/downloads/run}.
  *
  * <pre>
- * java SlowDownloads server PORT UNSENT_SIZE UNSENT_MEMORY UNSENT_FILE_SIZE
- *     2 workers, keep-alive; every request gets 32 MB (Content-Length) written in 64 KiB pieces
+ * java SlowDownloads server UNSENT_SIZE UNSENT_MEMORY UNSENT_FILE_SIZE
+ *     2 workers, keep-alive, on a free port of 127.0.0.1, which it prints ("ready PORT");
+ *     every request gets 32 MB (Content-Length) written in 64 KiB pieces
  * java SlowDownloads client PORT CLIENTS RESPONSES BYTES_PER_SECOND
  *     each client downloads RESPONSES responses on one connection through a 16 KiB receive
  *     window, reading no faster than BYTES_PER_SECOND; prints the seconds it all took
@@ -35,14 +36,14 @@ public class SlowDownloads {
 
 	public static void main(String[] args) throws Exception {
 		if (args[0].equals("server")) {
-			server(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]), Long.parseLong(args[4]));
+			server(Integer.parseInt(args[1]), Long.parseLong(args[2]), Long.parseLong(args[3]));
 		}
 		else {
 			client(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]));
 		}
 	}
 
-	static void server(int port, int unsentSize, long unsentMemory, long unsentFileSize) throws Exception {
+	static void server(int unsentSize, long unsentMemory, long unsentFileSize) throws Exception {
 		byte[] piece = new byte[64 * 1024];
 		for (int i = 0; i < piece.length; i++) {
 			piece[i] = (byte) i;
@@ -55,7 +56,7 @@ public class SlowDownloads {
 			}
 		};
 		StarletServer server = new StarletServer(StarletConfig.builder()
-			.listen(Listen.tcp("127.0.0.1", port))
+			.listen(Listen.tcp("127.0.0.1", 0))
 			.maxWorkers(2)
 			.maxKeepaliveReqs(1000)
 			.unsentResponseSize(unsentSize)
@@ -63,7 +64,7 @@ public class SlowDownloads {
 			.unsentResponseFileSize(unsentFileSize)
 			.build(), download);
 		server.start();
-		System.out.println("ready");
+		System.out.println("ready " + server.port());
 		Thread.sleep(Long.MAX_VALUE);
 	}
 
