@@ -35,8 +35,14 @@ class ProcessLevelTest {
 	private final List<Process> processes = new ArrayList<>();
 
 	@AfterEach
-	void killChildren() {
+	void killChildren() throws Exception {
 		for (Process p : this.processes) {
+			if (p.isAlive()) {
+				// frozen first, so that a supervisor (start_server) cannot start one more
+				// generation between the look at its children and its own end: that one would be
+				// left running, holding the listening socket
+				new ProcessBuilder("kill", "-STOP", Long.toString(p.pid())).start().waitFor(20, TimeUnit.SECONDS);
+			}
 			p.descendants().forEach(ProcessHandle::destroyForcibly);
 			p.destroyForcibly();
 		}
