@@ -69,7 +69,10 @@ public final class UnsentOutput {
 	/** What memory had no room for, behind {@link #queue}; null when nothing is in a file. */
 	private UnsentFile file;
 
-	/** Bytes reserved from the budget: what the queue holds. */
+	/**
+	 * Bytes reserved from the budget: what the queue holds, except after a send that failed
+	 * part-way, whose bytes left the queue but were never given back; {@link #fail} gives them.
+	 */
 	private long reserved;
 
 	/** When the client last took enough to move the deadline ({@code Clock.nanoTime}). */
