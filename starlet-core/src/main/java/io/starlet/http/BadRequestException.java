@@ -3,9 +3,11 @@ package io.starlet.http;
 import java.io.IOException;
 
 /**
- * A request broke a protocol rule. It is an {@link IOException} so that it travels through
- * {@code InputStream.read} when a body turns out to be malformed; the engine answers it with
- * {@link Violation#status()} and closes the connection.
+ * A request the engine refuses before the application runs, named by its {@link Violation}:
+ * mostly a broken protocol rule, a limit or a deadline, and once the server's own failure to
+ * store a body. It is an {@link IOException} so that it travels through {@code InputStream.read}
+ * when a body turns out to be malformed; the engine answers it with {@link Violation#status()}
+ * and closes the connection.
  */
 public final class BadRequestException extends IOException {
 

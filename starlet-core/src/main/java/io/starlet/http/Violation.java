@@ -2,7 +2,7 @@ package io.starlet.http;
 
 /**
  * Every reason the engine refuses a request, with the response status, the rule it enforces and
- * its {@link Kind} (protocol, limit or timeout).
+ * its {@link Kind} (protocol, limit, timeout, or the server's own failure).
  * The parser, the acceptor and the workers report these by name so that tests, logs and metrics
  * can tell them apart.
  */
@@ -64,7 +64,12 @@ public enum Violation {
 	/** The request body stalled, or arrived below the minimum data rate. */
 	BODY_TIMEOUT(408, "RFC 9110 §15.5.9", Kind.TIMEOUT),
 	/** The request waited longer than {@code queue-timeout} for a worker. */
-	QUEUE_TIMEOUT(503, "RFC 9110 §15.6.4", Kind.TIMEOUT);
+	QUEUE_TIMEOUT(503, "RFC 9110 §15.6.4", Kind.TIMEOUT),
+	/**
+	 * Not the client's fault: the server could not write the request body to its temporary file
+	 * (a full disk, a directory it cannot create). Answered before the application runs.
+	 */
+	BODY_NOT_STORED(500, "RFC 9110 §15.6.1", Kind.SERVER);
 
 	/** What kind of rule a request broke: operators read the three differently. */
 	public enum Kind {
@@ -76,7 +81,10 @@ public enum Violation {
 		LIMIT,
 
 		/** The client (or the wait for a worker) was too slow (408, 503). */
-		TIMEOUT
+		TIMEOUT,
+
+		/** The request was fine; the server failed to take it in (500). */
+		SERVER
 
 	}
 

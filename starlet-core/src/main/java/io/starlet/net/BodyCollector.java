@@ -3,11 +3,15 @@ package io.starlet.net;
 import java.io.IOException;
 import java.nio.file.Path;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.starlet.StarletConfig;
 import io.starlet.http.BadRequestException;
 import io.starlet.http.ChunkedBodyScanner;
 import io.starlet.http.RequestHead;
 import io.starlet.http.ResponseHead;
+import io.starlet.http.Violation;
 
 /**
  * Collects request bodies without blocking, so that a request reaches a worker only once its
@@ -24,8 +28,16 @@ import io.starlet.http.ResponseHead;
  * <p>{@code Expect: 100-continue} is answered here, when collection starts: by then the head
  * has passed every check, a declared length above {@code max-request-body-size} has already been
  * refused with 413 (and no 100), and the body is about to be read.
+ *
+ * <p>A body whose file cannot be written (a full disk, a directory that cannot be created) is
+ * answered {@code 500} ({@link Violation#BODY_NOT_STORED}) and its connection closed: the client
+ * learns that the server failed, not that it vanished, and the log says what failed.
  */
 public final class BodyCollector {
+
+	private static final Logger logger = LoggerFactory.getLogger(BodyCollector.class);
+
+	private static final TemporaryFile.FailureWarning fileFailure = new TemporaryFile.FailureWarning(logger);
 
 	private final StarletConfig config;
 
@@ -116,7 +128,7 @@ public final class BodyCollector {
 			body.left -= taken;
 		}
 		if (body.spilled()) {
-			connection.spillTo(body, stop);
+			spillTo(connection, body, stop);
 		}
 		else {
 			body.scanned = stop;
@@ -141,7 +153,7 @@ public final class BodyCollector {
 			long need = connection.pos() + head.contentLength();
 			if (need > connection.buffer().length && (head.contentLength() > this.config.requestBodyBufferSize()
 					|| !connection.growTo((int) need, this.budget))) {
-				body.spill(this.tempDir);
+				spill(connection, body);
 			}
 		}
 		if (head.expectsContinue() && connection.end() == connection.pos()) {
@@ -162,9 +174,35 @@ public final class BodyCollector {
 				&& connection.growTo(next, this.budget)) {
 			return;
 		}
-		body.spill(this.tempDir);
-		connection.spillTo(body, connection.end());
+		spill(connection, body);
+		spillTo(connection, body, connection.end());
 		connection.shrink();
+	}
+
+	/** Starts the body's temporary file. */
+	private void spill(Connection connection, CollectedBody body) throws BadRequestException {
+		try {
+			body.spill(this.tempDir);
+		}
+		catch (IOException ex) {
+			throw notStored(connection, ex);
+		}
+	}
+
+	/** Moves the body's bytes before {@code stop} from the receive buffer to its file. */
+	private void spillTo(Connection connection, CollectedBody body, int stop) throws BadRequestException {
+		try {
+			connection.spillTo(body, stop);
+		}
+		catch (IOException ex) {
+			throw notStored(connection, ex);
+		}
+	}
+
+	private BadRequestException notStored(Connection connection, IOException ex) {
+		fileFailure.log(connection.clock().nanoTime(), "Could not write a request body to a temporary file in {} "
+				+ "({}); the request was answered 500", this.tempDir, ex.toString());
+		return new BadRequestException(Violation.BODY_NOT_STORED, "the request body could not be stored");
 	}
 
 	/** Heap held by bodies in memory now. */

@@ -7,9 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 import io.starlet.http.ChunkedBodyScanner;
 
@@ -47,8 +45,9 @@ public final class CollectedBody {
 	/** Whether the whole body is here. */
 	boolean complete;
 
-	private Path path;
+	private TemporaryFile temporary;
 
+	/** The temporary file's channel; null while the body is in memory. */
 	private FileChannel file;
 
 	private long fileSize;
@@ -67,9 +66,8 @@ public final class CollectedBody {
 
 	/** Starts writing the body to a new temporary file in {@code directory}. */
 	void spill(Path directory) throws IOException {
-		this.path = Files.createTempFile(directory, "starlet-body-", ".tmp");
-		this.file = FileChannel.open(this.path, StandardOpenOption.READ, StandardOpenOption.WRITE,
-				StandardOpenOption.DELETE_ON_CLOSE);
+		this.temporary = TemporaryFile.create(directory, "starlet-body-");
+		this.file = this.temporary.channel();
 	}
 
 	/** Appends {@code buf[off, off + len)} to the file. */
@@ -105,16 +103,9 @@ public final class CollectedBody {
 
 	/** Deletes the file, if there is one. Idempotent. */
 	void discard() {
-		FileChannel f = this.file;
-		if (f != null) {
+		if (this.file != null) {
 			this.file = null;
-			try {
-				f.close();
-				Files.deleteIfExists(this.path);
-			}
-			catch (IOException ex) {
-				// DELETE_ON_CLOSE has removed it, or the directory is gone
-			}
+			this.temporary.delete();
 		}
 	}
 

@@ -4,24 +4,21 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The part of a held response that did not fit in memory ({@link UnsentOutput}), in a temporary
  * file that grows at its end while the client is sent its beginning. Bytes go from the file to
  * the socket without a copy through the heap ({@link FileChannel#transferTo}: {@code sendfile} on
- * Linux). The file lives until its last byte is sent or the connection fails. It is opened with
- * {@code DELETE_ON_CLOSE}, which on Unix removes its name at once: nothing is left behind even if
- * the process dies, and the disk space is free once the descriptor is closed.
+ * Linux). The file lives until its last byte is sent or the connection fails: a
+ * {@link TemporaryFile}, whose disk space is free once its descriptor is closed.
  *
  * <p>{@link UnsentOutput} locks every method but {@link #append}, which its worker calls outside
  * the lock while the acceptor may send what was published before.
  */
 final class UnsentFile {
 
-	private final Path path;
+	private final TemporaryFile file;
 
 	private final FileChannel channel;
 
@@ -31,21 +28,13 @@ final class UnsentFile {
 	/** Bytes the client has taken, from the start of the file. */
 	private long sent;
 
-	private UnsentFile(Path path, FileChannel channel) {
-		this.path = path;
-		this.channel = channel;
+	private UnsentFile(TemporaryFile file) {
+		this.file = file;
+		this.channel = file.channel();
 	}
 
 	static UnsentFile create(Path directory) throws IOException {
-		Path path = Files.createTempFile(directory, "starlet-response-", ".tmp");
-		try {
-			return new UnsentFile(path, FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
-					StandardOpenOption.DELETE_ON_CLOSE));
-		}
-		catch (IOException | RuntimeException ex) {
-			Files.deleteIfExists(path);
-			throw ex;
-		}
+		return new UnsentFile(TemporaryFile.create(directory, "starlet-response-"));
 	}
 
 	/**
@@ -95,13 +84,7 @@ final class UnsentFile {
 
 	/** Closes and removes the file. Idempotent. */
 	void delete() {
-		try {
-			this.channel.close();
-			Files.deleteIfExists(this.path);
-		}
-		catch (IOException ex) {
-			// DELETE_ON_CLOSE has removed it, or the directory is gone
-		}
+		this.file.delete();
 	}
 
 }

@@ -41,11 +41,7 @@ public final class UnsentOutput {
 
 	private static final Logger logger = LoggerFactory.getLogger(UnsentOutput.class);
 
-	/** A full disk fails every slow response at once: one warning a minute says so, not one each. */
-	private static final long WARN_EVERY_NANOS = 60_000_000_000L;
-
-	/** When the last warning about a file was logged ({@code Clock.nanoTime}); 0 = never. */
-	private static final AtomicLong lastFileWarning = new AtomicLong();
+	private static final TemporaryFile.FailureWarning fileFailure = new TemporaryFile.FailureWarning(logger);
 
 	/**
 	 * What bounds the unsent bytes and who sends them; one per server.
@@ -243,16 +239,8 @@ public final class UnsentOutput {
 	}
 
 	private void warnAboutFile(Exception ex) {
-		long now = this.connection.clock().nanoTime();
-		long last = lastFileWarning.get();
-		boolean due = (last == 0 || now - last >= WARN_EVERY_NANOS) && lastFileWarning.compareAndSet(last, now);
-		if (due) {
-			logger.warn("Could not hold a response for a slow client in a temporary file in {} ({}); its worker "
-					+ "waits for the client (logged at most once a minute)", this.policy.fileDirectory(), ex.toString());
-		}
-		else {
-			logger.debug("Could not hold a response in a temporary file: {}", ex.toString());
-		}
+		fileFailure.log(this.connection.clock().nanoTime(), "Could not hold a response for a slow client in a "
+				+ "temporary file in {} ({}); its worker waits for the client", this.policy.fileDirectory(), ex.toString());
 	}
 
 	/** Whether nothing is held; under the monitor. */

@@ -146,12 +146,13 @@ class HttpComplianceTest {
 	}
 
 	@Test
-	@DisplayName("Violations are of three kinds: protocol, limit (413, 414, 431) and timeout (408, 503)")
+	@DisplayName("Violations are of four kinds: protocol, limit (413, 414, 431), timeout (408, 503) and server (500)")
 	void violationKinds() {
 		for (Violation v : Violation.values()) {
 			Violation.Kind expected = switch (v.status()) {
 				case 413, 414, 431 -> Violation.Kind.LIMIT;
 				case 408, 503 -> Violation.Kind.TIMEOUT;
+				case 500 -> Violation.Kind.SERVER;
 				default -> Violation.Kind.PROTOCOL;
 			};
 			assertThat(v.kind()).as(v.name()).isEqualTo(expected);

@@ -247,8 +247,10 @@ class SlowReaderTest {
 
 	@Test
 	void whatMemoryCannotHoldGoesToAFileAndTheWorkerIsStillFree() throws Exception {
-		// 1 MiB in memory, the other 11 MB in a file: sent from it, in order, and the file removed
-		int port = this.server.start(oneWorker().unsentResponseSize(1024 * 1024).bodyTempDir(this.tempDir)
+		// 1 MiB in memory, the other 11 MB in a file: sent from it, in order, and the file removed.
+		// The directory is not there yet (as after a tmp cleaner): it is created for the file.
+		Path cleaned = this.tempDir.resolve("cleaned-away");
+		int port = this.server.start(oneWorker().unsentResponseSize(1024 * 1024).bodyTempDir(cleaned)
 			.maxKeepaliveReqs(100), BIG_OR_HELLO);
 		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
 			InputStream in = slow.getInputStream();
@@ -259,6 +261,7 @@ class SlowReaderTest {
 			assertThat(this.server.get().stats().unsentResponseFileBytes()).as("held in the file")
 				.isGreaterThan(BIG - 8L * 1024 * 1024);
 			assertThat(responseFiles()).hasSize(1);
+			assertThat(cleaned).isDirectory();
 			try (RawClient fresh = new RawClient(port)) {
 				assertThat(fresh.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
 			}
@@ -309,8 +312,9 @@ class SlowReaderTest {
 
 	@Test
 	void aFileThatCannotBeWrittenMakesTheWorkerWaitAndLosesNoByte() throws Exception {
-		// no such directory (as a full disk would): the worker waits for the client instead, and
-		// the log says why (a warning, or a debug line within a minute of the last warning)
+		// a directory that cannot be created (as a full disk would fail the file): the worker waits
+		// for the client instead, and the log says why (a warning, or a debug line within a minute
+		// of the last warning)
 		Logger logger = (Logger) LoggerFactory.getLogger(UnsentOutput.class);
 		Level level = logger.getLevel();
 		ListAppender<ILoggingEvent> events = new ListAppender<>();
@@ -318,8 +322,9 @@ class SlowReaderTest {
 		logger.addAppender(events);
 		logger.setLevel(Level.DEBUG);
 		try {
+			Path notADirectory = Files.writeString(this.tempDir.resolve("a-file"), "x");
 			int port = this.server.start(oneWorker().unsentResponseSize(1024 * 1024)
-				.bodyTempDir(this.tempDir.resolve("missing")).maxKeepaliveReqs(100), BIG_OR_HELLO);
+				.bodyTempDir(notADirectory.resolve("missing")).maxKeepaliveReqs(100), BIG_OR_HELLO);
 			try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
 				InputStream in = slow.getInputStream();
 				assertThat(readHead(in)).startsWith("HTTP/1.1 200");

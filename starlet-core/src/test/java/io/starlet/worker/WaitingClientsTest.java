@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +22,15 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.slf4j.LoggerFactory;
+
 import io.starlet.Handler;
 import io.starlet.StarletConfig;
+import io.starlet.net.BodyCollector;
 import io.starlet.testing.Await;
 import io.starlet.testing.RawClient;
 
@@ -185,6 +193,70 @@ class WaitingClientsTest {
 		}
 		Await.until("openBodyFiles() == 0", () -> openBodyFiles() == 0);
 		Await.until("stats.bufferedBodyBytes() == 0", () -> this.server.get().stats().bufferedBodyBytes() == 0);
+	}
+
+	@Test
+	void aBodyThatCannotBeWrittenToAFileIsAnswered500WithoutAWorker() throws Exception {
+		// a directory that cannot be created, as a full disk fails a file: the server says it
+		// failed (500), names no path to the client, and logs what went wrong
+		Path notADirectory = Files.writeString(this.tempDir.resolve("a-file"), "x");
+		Logger logger = (Logger) LoggerFactory.getLogger(BodyCollector.class);
+		Level level = logger.getLevel();
+		ListAppender<ILoggingEvent> events = new ListAppender<>();
+		events.start();
+		logger.addAppender(events);
+		logger.setLevel(Level.DEBUG); // a warning within the last minute makes this one a debug line
+		try {
+			int port = this.server.start(twoWorkers().requestBodyBufferSize(64 * 1024)
+				.bodyTempDir(notADirectory.resolve("bodies")), this.echoDigest);
+			try (RawClient client = new RawClient(port)) {
+				// the head alone: the body goes to a file from its first byte, which fails at once
+				RawClient.Response response = client
+					.send("POST /large HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
+					.read();
+				assertThat(response.status()).isEqualTo(500);
+				assertThat(response.header("Connection")).isEqualTo("close");
+				assertThat(response.body()).contains("could not be stored").doesNotContain(this.tempDir.toString());
+			}
+			try (RawClient client = new RawClient(port)) {
+				// a chunked body moves to a file when it outgrows memory: the same answer then
+				RawClient.Response response = client
+					.send("POST /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+							+ Integer.toHexString(70_000) + "\r\n" + "y".repeat(70_000))
+					.read();
+				assertThat(response.status()).isEqualTo(500);
+			}
+			try (RawClient client = new RawClient(port)) {
+				RawClient.Response small = client.send("POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+					.read();
+				assertThat(small.body()).as("a body that fits in memory is served").startsWith("POST /small 5 ");
+			}
+			assertThat(this.mostRunning.get()).as("requests run before the 500s").isEqualTo(1);
+			assertThat(this.server.get().stats().violations()).containsEntry("BODY_NOT_STORED", 2L);
+			synchronized (events) { // the appender appends under its own lock
+				assertThat(events.list).anyMatch((event) -> event.getFormattedMessage().contains("answered 500")
+						&& event.getFormattedMessage().contains(notADirectory.toString()));
+			}
+		}
+		finally {
+			logger.detachAppender(events);
+			logger.setLevel(level);
+		}
+	}
+
+	@Test
+	void aTemporaryDirectoryRemovedByACleanerIsCreatedAgain() throws Exception {
+		// systemd-tmpfiles and tmpreaper remove what has not been touched for days under /tmp
+		Path removed = this.tempDir.resolve("cleaned").resolve("bodies");
+		int port = this.server.start(twoWorkers().requestBodyBufferSize(64 * 1024).bodyTempDir(removed), this.echoDigest);
+		byte[] body = randomBody(200_000);
+		try (RawClient client = new RawClient(port)) {
+			client.send(concat("PUT /large HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n", body));
+			assertThat(client.read().body()).isEqualTo("PUT /large " + expectedDigest(body));
+		}
+		assertThat(removed).isDirectory();
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(removed))).as("owner-only")
+			.isEqualTo("rwx------");
 	}
 
 	@Test
