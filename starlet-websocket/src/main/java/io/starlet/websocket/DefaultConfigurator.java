@@ -30,7 +30,19 @@ public class DefaultConfigurator extends ServerEndpointConfig.Configurator {
 
 	@Override
 	public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
-		return List.of();
+		// the requested extensions that are installed, in the client's order (Jakarta WebSocket
+		// 2.2, Configurator.getNegotiatedExtensions); the container then accepts the first whose
+		// parameters it can honour
+		List<Extension> negotiated = new java.util.ArrayList<>();
+		for (Extension offer : requested) {
+			for (Extension extension : installed) {
+				if (extension.getName().equals(offer.getName())) {
+					negotiated.add(offer);
+					break;
+				}
+			}
+		}
+		return negotiated;
 	}
 
 	@Override

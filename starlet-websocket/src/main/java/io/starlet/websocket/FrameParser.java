@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.zip.DataFormatException;
 
 /**
  * An incremental parser of the frames a WebSocket client sends (RFC 6455 §5). Like the HTTP
@@ -24,8 +25,9 @@ import java.util.Arrays;
  *   FAILED, CLOSED: all further input is consumed and ignored
  * </pre>
  *
- * <p>Rules, each checked as soon as the byte that decides it arrives: RSV1–3 must be 0 (no
- * extension is ever negotiated; permessage-deflate is not supported); opcodes other than
+ * <p>Rules, each checked as soon as the byte that decides it arrives: RSV1–3 must be 0, except
+ * RSV1 on the first frame of a data message once permessage-deflate is negotiated (RFC 7692 §6:
+ * the message is compressed; never on a continuation or a control frame); opcodes other than
  * continuation, text, binary, close, ping and pong are refused; every frame must be masked; a
  * 64-bit length must have its most significant bit clear (a non-minimal length encoding is
  * accepted); control frames must have FIN and at most 125 bytes of payload, and may come between
@@ -33,7 +35,9 @@ import java.util.Arrays;
  * needs none to be open; a Close payload is empty or a valid status code plus a UTF-8 reason;
  * text is validated as UTF-8 while it arrives, across fragment boundaries; a message may not grow
  * beyond the maximum for its type, and this is checked from each frame's header, before any of
- * its payload is buffered.
+ * its payload is buffered. A compressed message is inflated when its last frame is in
+ * ({@link PerMessageDeflate}): its size is checked again as it inflates, and its text as UTF-8
+ * then.
  *
  * <p>Thread-confined; one parser per connection.
  */
@@ -61,6 +65,9 @@ final class FrameParser {
 	private static final int RETAINED_BUFFER = 64 * 1024;
 
 	private final FrameListener listener;
+
+	/** Whether permessage-deflate was negotiated: RSV1 marks a compressed message. */
+	private final boolean deflate;
 
 	// Not final: a session may change its limits while open; a new limit applies from the next
 	// frame header, the bytes already accepted stay accepted.
@@ -92,6 +99,9 @@ final class FrameParser {
 
 	private int messageOpcode;
 
+	/** Whether the open message came with RSV1 (compressed). */
+	private boolean messageCompressed;
+
 	private byte[] message = EMPTY;
 
 	private int messageLength;
@@ -109,10 +119,18 @@ final class FrameParser {
 	 * @param maxBinarySize most bytes of one binary message (1009 beyond)
 	 */
 	FrameParser(FrameListener listener, int maxTextSize, int maxBinarySize) {
+		this(listener, maxTextSize, maxBinarySize, false);
+	}
+
+	/**
+	 * @param deflate whether permessage-deflate was negotiated (RSV1 then marks a compressed message)
+	 */
+	FrameParser(FrameListener listener, int maxTextSize, int maxBinarySize, boolean deflate) {
 		if (maxTextSize < 0 || maxBinarySize < 0) {
 			throw new IllegalArgumentException("maximum message sizes must not be negative");
 		}
 		this.listener = listener;
+		this.deflate = deflate;
 		this.maxTextSize = maxTextSize;
 		this.maxBinarySize = maxBinarySize;
 	}
@@ -183,9 +201,11 @@ final class FrameParser {
 	private boolean head(byte b) {
 		this.fin = (b & 0x80) != 0;
 		int opcode = b & 0x0F;
-		if ((b & 0x70) != 0) {
-			return fail(ProtocolViolation.RESERVED_BITS,
-					"RSV bits 0x" + Integer.toHexString((b & 0x70) >> 4) + " set without a negotiated extension");
+		int rsv = b & 0x70;
+		boolean compressed = rsv == 0x40 && this.deflate && (opcode == Opcode.TEXT || opcode == Opcode.BINARY);
+		if (rsv != 0 && !compressed) {
+			return fail(ProtocolViolation.RESERVED_BITS, "RSV bits 0x" + Integer.toHexString(rsv >> 4)
+					+ (this.deflate ? " set on a frame that cannot carry them" : " set without a negotiated extension"));
 		}
 		if (!Opcode.isKnown(opcode)) {
 			return fail(ProtocolViolation.UNKNOWN_OPCODE, "opcode 0x" + Integer.toHexString(opcode));
@@ -206,6 +226,7 @@ final class FrameParser {
 						+ " frame while a fragmented " + Opcode.name(this.messageOpcode) + " message is open");
 			}
 			this.messageOpcode = opcode;
+			this.messageCompressed = compressed;
 			this.messageLength = 0;
 			this.utf8.reset();
 		}
@@ -258,7 +279,7 @@ final class FrameParser {
 		}
 		else {
 			boolean text = this.messageOpcode == Opcode.TEXT;
-			int max = text ? this.maxTextSize : this.maxBinarySize;
+			int max = bufferLimit();
 			if (this.payloadLength > max - this.messageLength) {
 				return fail(ProtocolViolation.MESSAGE_TOO_BIG, (text ? "text" : "binary") + " message of more than "
 						+ max + " bytes (" + this.messageLength + " received, frame of " + this.payloadLength + ")");
@@ -291,7 +312,8 @@ final class FrameParser {
 			ensureCapacity(this.messageLength + n);
 			in.get(this.message, this.messageLength, n);
 			unmask(this.message, this.messageLength, n);
-			if (this.messageOpcode == Opcode.TEXT && !this.utf8.accept(this.message, this.messageLength, n)) {
+			if (this.messageOpcode == Opcode.TEXT && !this.messageCompressed
+					&& !this.utf8.accept(this.message, this.messageLength, n)) {
 				return fail(ProtocolViolation.INVALID_UTF8, "text message is not valid UTF-8");
 			}
 			this.messageLength += n;
@@ -326,7 +348,7 @@ final class FrameParser {
 	private void ensureCapacity(int needed) {
 		if (needed > this.message.length) {
 			// Grow as bytes arrive, never beyond the limit the header check has already enforced.
-			int max = this.messageOpcode == Opcode.TEXT ? this.maxTextSize : this.maxBinarySize;
+			int max = bufferLimit();
 			int size = (int) Math.max(needed, Math.min(Math.max(256L, this.message.length * 2L), max));
 			this.message = Arrays.copyOf(this.message, size);
 		}
@@ -349,6 +371,9 @@ final class FrameParser {
 		if (message.length > RETAINED_BUFFER) {
 			this.message = EMPTY;
 		}
+		if (this.messageCompressed) {
+			return inflated(opcode, message, length);
+		}
 		if (opcode == Opcode.TEXT) {
 			if (!this.utf8.isComplete()) {
 				return fail(ProtocolViolation.INVALID_UTF8, "text message ends inside a UTF-8 sequence");
@@ -357,6 +382,46 @@ final class FrameParser {
 		}
 		else {
 			this.listener.onBinary(Arrays.copyOf(message, length));
+		}
+		return true;
+	}
+
+	/**
+	 * The most bytes the open message may take in the buffer: its maximum size, or for a
+	 * compressed message what DEFLATE may need to carry that many bytes it cannot shrink (5 bytes
+	 * per stored block of up to 64 KiB, and a few more), the inflated size being checked later.
+	 */
+	private int bufferLimit() {
+		int max = this.messageOpcode == Opcode.TEXT ? this.maxTextSize : this.maxBinarySize;
+		if (!this.messageCompressed) {
+			return max;
+		}
+		return (int) Math.min(Integer.MAX_VALUE - 8, max + (max >>> 12) + 64L);
+	}
+
+	private boolean inflated(int opcode, byte[] message, int length) {
+		boolean text = opcode == Opcode.TEXT;
+		int max = text ? this.maxTextSize : this.maxBinarySize;
+		byte[] data;
+		try {
+			data = PerMessageDeflate.decompress(message, length, max);
+		}
+		catch (DataFormatException ex) {
+			return fail(ProtocolViolation.INVALID_COMPRESSED_DATA, "compressed message is not DEFLATE data: "
+					+ ex.getMessage());
+		}
+		if (data == null) {
+			return fail(ProtocolViolation.MESSAGE_TOO_BIG, (text ? "text" : "binary")
+					+ " message inflates to more than " + max + " bytes");
+		}
+		if (text) {
+			if (!Utf8Validator.isValid(data, 0, data.length)) {
+				return fail(ProtocolViolation.INVALID_UTF8, "text message is not valid UTF-8");
+			}
+			this.listener.onText(new String(data, StandardCharsets.UTF_8));
+		}
+		else {
+			this.listener.onBinary(data);
 		}
 		return true;
 	}
@@ -404,6 +469,7 @@ final class FrameParser {
 		this.message = EMPTY;
 		this.messageLength = 0;
 		this.messageOpcode = 0;
+		this.messageCompressed = false;
 	}
 
 }

@@ -6,7 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds the frames a server sends (RFC 6455 §5.2): never masked (§5.1), RSV bits clear, the
+ * Builds the frames a server sends (RFC 6455 §5.2): never masked (§5.1), RSV bits clear but RSV1
+ * on a compressed message (permessage-deflate, RFC 7692 §6), the
  * payload length in the shortest of the three encodings (7-bit up to 125, 16-bit up to 65535,
  * 64-bit beyond). No I/O: each method returns buffers ready to write, or writes a header into an
  * array so that a large payload can go out with a gathering write and no copy.
@@ -32,6 +33,14 @@ final class FrameWriter {
 	 * @return the number of bytes written ({@link #headerLength(long)})
 	 */
 	static int writeHeader(byte[] dst, int off, boolean fin, int opcode, long payloadLength) {
+		return writeHeader(dst, off, fin, false, opcode, payloadLength);
+	}
+
+	/**
+	 * Writes a frame header at {@code dst[off]}, with RSV1 set when {@code compressed}.
+	 * @return the number of bytes written ({@link #headerLength(long)})
+	 */
+	static int writeHeader(byte[] dst, int off, boolean fin, boolean compressed, int opcode, long payloadLength) {
 		if (!Opcode.isKnown(opcode)) {
 			throw new IllegalArgumentException("opcode " + opcode);
 		}
@@ -39,7 +48,10 @@ final class FrameWriter {
 			throw new IllegalArgumentException(Opcode.name(opcode) + " frame must be final with at most 125 bytes");
 		}
 		int length = headerLength(payloadLength);
-		dst[off] = (byte) ((fin ? 0x80 : 0) | opcode);
+		if (compressed && (Opcode.isControl(opcode) || opcode == Opcode.CONTINUATION)) {
+			throw new IllegalArgumentException("only the first frame of a data message can be compressed");
+		}
+		dst[off] = (byte) ((fin ? 0x80 : 0) | (compressed ? 0x40 : 0) | opcode);
 		if (length == 2) {
 			dst[off + 1] = (byte) payloadLength;
 		}
@@ -59,8 +71,13 @@ final class FrameWriter {
 
 	/** A frame header alone, for a gathering write with the payload. */
 	static ByteBuffer header(boolean fin, int opcode, long payloadLength) {
+		return header(fin, false, opcode, payloadLength);
+	}
+
+	/** A frame header alone, RSV1 set when {@code compressed}. */
+	static ByteBuffer header(boolean fin, boolean compressed, int opcode, long payloadLength) {
 		byte[] header = new byte[headerLength(payloadLength)];
-		writeHeader(header, 0, fin, opcode, payloadLength);
+		writeHeader(header, 0, fin, compressed, opcode, payloadLength);
 		return ByteBuffer.wrap(header);
 	}
 

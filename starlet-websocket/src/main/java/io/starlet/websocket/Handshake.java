@@ -24,9 +24,8 @@ import java.util.function.Function;
  * value, the base64 of 16 bytes (400). {@code Host} is the HTTP parser's job (required in
  * HTTP/1.1). {@code Origin} is left to the application.
  *
- * <p>Extensions: {@code Sec-WebSocket-Extensions} is ignored and never answered, so no extension
- * is in use — in particular permessage-deflate (RFC 7692) is not negotiated, and a client that
- * offered it sends uncompressed frames with RSV1 clear.
+ * <p>Extensions are not decided here: the container negotiates permessage-deflate (RFC 7692), the
+ * one it installs, with the endpoint's configurator ({@link PerMessageDeflate}).
  */
 final class Handshake {
 

@@ -7,8 +7,11 @@ package io.starlet.websocket;
  */
 enum ProtocolViolation {
 
-	/** RSV1–3 set while no extension that defines them was negotiated (none ever is). */
-	RESERVED_BITS(CloseCode.PROTOCOL_ERROR, "RFC 6455 §5.2"),
+	/**
+	 * RSV1–3 set where no negotiated extension defines them: anywhere without permessage-deflate;
+	 * with it, RSV2, RSV3, or RSV1 on a continuation or control frame.
+	 */
+	RESERVED_BITS(CloseCode.PROTOCOL_ERROR, "RFC 6455 §5.2, RFC 7692 §6"),
 	/** Opcode 0x3–0x7 or 0xB–0xF. */
 	UNKNOWN_OPCODE(CloseCode.PROTOCOL_ERROR, "RFC 6455 §5.2"),
 	/** A client frame without the MASK bit. */
@@ -31,8 +34,13 @@ enum ProtocolViolation {
 	INVALID_CLOSE_REASON(CloseCode.INVALID_FRAME_PAYLOAD_DATA, "RFC 6455 §5.5.1, §8.1"),
 	/** A text message that is not UTF-8 (checked as it arrives, and at its end). */
 	INVALID_UTF8(CloseCode.INVALID_FRAME_PAYLOAD_DATA, "RFC 6455 §5.6, §8.1"),
-	/** A message larger than the configured maximum for its type (checked per frame header). */
-	MESSAGE_TOO_BIG(CloseCode.MESSAGE_TOO_BIG, "RFC 6455 §7.4.1, §10.4");
+	/**
+	 * A message larger than the configured maximum for its type (checked per frame header, and
+	 * as a compressed message inflates).
+	 */
+	MESSAGE_TOO_BIG(CloseCode.MESSAGE_TOO_BIG, "RFC 6455 §7.4.1, §10.4"),
+	/** A compressed message (RSV1 under permessage-deflate) whose payload is not DEFLATE data. */
+	INVALID_COMPRESSED_DATA(CloseCode.INVALID_FRAME_PAYLOAD_DATA, "RFC 7692 §7.2.2, RFC 6455 §7.4.1");
 
 	private final CloseCode closeCode;
 

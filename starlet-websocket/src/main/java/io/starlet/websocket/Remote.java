@@ -37,6 +37,10 @@ abstract class Remote implements RemoteEndpoint {
 	 */
 	CompletableFuture<Void> data(int opcode, ByteBuffer payload, boolean last) {
 		this.session.checkOpenForSending();
+		// Compressed before the lock (each message on its own: no state shared between messages);
+		// used only if the message turns out to be whole, not the end of a fragmented one.
+		ByteBuffer compressed = last && this.session.compresses() && payload.remaining() >= PerMessageDeflate.MIN_SIZE
+				? PerMessageDeflate.compress(payload) : null;
 		Object guard = this.session.getBasicRemote();
 		CompletableFuture<Void> future;
 		synchronized (guard) {
@@ -53,8 +57,9 @@ abstract class Remote implements RemoteEndpoint {
 						+ " message is being sent; finish it before sending a " + Opcode.name(opcode) + " message");
 			}
 			state.openFragment = last ? 0 : opcode;
-			ByteBuffer header = FrameWriter.header(last, frameOpcode, payload.remaining());
-			future = this.session.sender().queueFrame(new ByteBuffer[] { header, payload.duplicate() }, last);
+			ByteBuffer body = (compressed != null && frameOpcode != Opcode.CONTINUATION) ? compressed : payload.duplicate();
+			ByteBuffer header = FrameWriter.header(last, body == compressed, frameOpcode, body.remaining());
+			future = this.session.sender().queueFrame(new ByteBuffer[] { header, body }, last);
 		}
 		// Outside the lock: draining runs completions, which are application code.
 		this.session.sender().drain();

@@ -58,6 +58,11 @@ final class ServletHandshakeRequest implements HandshakeRequest {
 	}
 
 	/** The subprotocols the client offered, in its order. */
+	/** The extensions the client offers, in its order of preference ({@code Sec-WebSocket-Extensions}). */
+	List<jakarta.websocket.Extension> requestedExtensions() {
+		return PerMessageDeflate.parseOffers(header("Sec-WebSocket-Extensions"));
+	}
+
 	List<String> requestedSubprotocols() {
 		List<String> protocols = new ArrayList<>();
 		for (String value : header(SEC_WEBSOCKET_PROTOCOL)) {

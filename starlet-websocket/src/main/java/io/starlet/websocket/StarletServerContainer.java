@@ -231,11 +231,22 @@ public final class StarletServerContainer implements ServerContainer {
 		if (subprotocol != null && subprotocol.isEmpty()) {
 			subprotocol = null;
 		}
-		configurator.getNegotiatedExtensions(List.<Extension>of(), List.<Extension>of());
+		boolean deflate = false;
+		List<Extension> negotiated = configurator.getNegotiatedExtensions(new ArrayList<>(getInstalledExtensions()),
+				handshakeRequest.requestedExtensions());
+		for (Extension extension : negotiated == null ? List.<Extension>of() : negotiated) {
+			if (PerMessageDeflate.acceptable(extension)) {
+				deflate = true;
+				break;
+			}
+		}
 		Map<String, List<String>> headers = new LinkedHashMap<>();
 		outcome.headers().forEach((name, value) -> headers.put(name, new ArrayList<>(List.of(value))));
 		if (subprotocol != null) {
 			headers.put(ServletHandshakeRequest.SEC_WEBSOCKET_PROTOCOL, new ArrayList<>(List.of(subprotocol)));
+		}
+		if (deflate) {
+			headers.put("Sec-WebSocket-Extensions", new ArrayList<>(List.of(PerMessageDeflate.NEGOTIATED.toString())));
 		}
 		configurator.modifyHandshake(config, handshakeRequest, () -> headers);
 		Endpoint endpoint;
@@ -251,7 +262,7 @@ public final class StarletServerContainer implements ServerContainer {
 		}
 		WsSession.Handshaken handshaken = new WsSession.Handshaken(handshakeRequest.getRequestURI(),
 				request.getQueryString(), handshakeRequest.getParameterMap(), Collections.unmodifiableMap(
-						new LinkedHashMap<>(pathParameters)), request.getUserPrincipal(), subprotocol, request.isSecure());
+						new LinkedHashMap<>(pathParameters)), request.getUserPrincipal(), subprotocol, request.isSecure(), deflate);
 		WsSession session = new WsSession(this, Long.toHexString(this.ids.incrementAndGet()), endpoint, config, handshaken);
 		response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
 		headers.forEach((name, values) -> {
@@ -402,7 +413,7 @@ public final class StarletServerContainer implements ServerContainer {
 
 	@Override
 	public Set<Extension> getInstalledExtensions() {
-		return Set.of();
+		return Set.of(PerMessageDeflate.INSTALLED);
 	}
 
 	@Override

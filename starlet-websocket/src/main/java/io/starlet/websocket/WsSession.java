@@ -122,8 +122,13 @@ final class WsSession implements Session, FrameListener {
 	private byte[] readBuffer;
 
 	/** What the handshake learned about the client, kept for the session's getters. */
+	/**
+	 * What the handshake settled; {@code deflate} when permessage-deflate was negotiated
+	 * ({@link PerMessageDeflate}).
+	 */
 	record Handshaken(URI requestUri, String queryString, Map<String, List<String>> parameters,
-			Map<String, String> pathParameters, Principal principal, String subprotocol, boolean secure) {
+			Map<String, String> pathParameters, Principal principal, String subprotocol, boolean secure,
+			boolean deflate) {
 	}
 
 	WsSession(StarletServerContainer container, String id, Endpoint endpoint, ServerEndpointConfig config,
@@ -148,7 +153,7 @@ final class WsSession implements Session, FrameListener {
 	void start(WebConnection connection) throws IOException {
 		this.connection = connection;
 		this.sender.open(new Outbound(connection.getOutputStream(), this::closeConnection));
-		this.parser = new FrameParser(this, this.maxTextSize, this.maxBinarySize);
+		this.parser = new FrameParser(this, this.maxTextSize, this.maxBinarySize, handshake.deflate());
 		this.readBuffer = new byte[16 * 1024];
 		connection.getOutputStream().setWriteListener(new WriteListener() {
 
@@ -584,7 +589,12 @@ final class WsSession implements Session, FrameListener {
 
 	@Override
 	public List<Extension> getNegotiatedExtensions() {
-		return List.of();
+		return this.handshake.deflate() ? List.of(PerMessageDeflate.NEGOTIATED) : List.of();
+	}
+
+	/** Whether messages may be sent compressed (permessage-deflate was negotiated). */
+	boolean compresses() {
+		return this.handshake.deflate();
 	}
 
 	@Override

@@ -3,9 +3,13 @@ package io.starlet.websocket;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 /** Byte-level frames as a client sends them (masked unless told otherwise), and a parse recorder. */
 final class ClientFrames {
@@ -135,6 +139,52 @@ final class ClientFrames {
 			parser.parse(input, off, Math.min(step, input.length - off));
 		}
 		return recorder;
+	}
+
+	/** Parses {@code input} in pieces of {@code piece} bytes, with permessage-deflate negotiated. */
+	static Recorder parseDeflated(byte[] input, int piece, int maxText, int maxBinary) {
+		Recorder recorder = new Recorder();
+		FrameParser parser = new FrameParser(recorder, maxText, maxBinary, true);
+		recorder.parser = parser;
+		int step = piece == 0 ? Math.max(1, input.length) : piece;
+		for (int off = 0; off < input.length; off += step) {
+			parser.parse(input, off, Math.min(step, input.length - off));
+		}
+		return recorder;
+	}
+
+	/**
+	 * A message as a client compresses it for permessage-deflate (RFC 7692 §7.2.1): raw DEFLATE,
+	 * sync-flushed, without the final {@code 00 00 FF FF}; with the default window and context.
+	 */
+	static byte[] deflate(byte[] message) {
+		Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+		try {
+			deflater.setInput(message);
+			byte[] out = new byte[message.length + 1024];
+			int n = deflater.deflate(out, 0, out.length, Deflater.SYNC_FLUSH);
+			return Arrays.copyOf(out, n - 4);
+		}
+		finally {
+			deflater.end();
+		}
+	}
+
+	/** Inflates a compressed message the server sent (appending the removed {@code 00 00 FF FF}). */
+	static byte[] inflate(byte[] payload) throws DataFormatException {
+		Inflater inflater = new Inflater(true);
+		try {
+			inflater.setInput(concat(payload, bytes(0, 0, 0xFF, 0xFF)));
+			ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+			byte[] buffer = new byte[8192];
+			while (!inflater.needsInput() && !inflater.finished()) {
+				out.write(buffer, 0, inflater.inflate(buffer));
+			}
+			return out.toByteArray();
+		}
+		finally {
+			inflater.end();
+		}
 	}
 
 	/** Parses {@code input} split at random points. */

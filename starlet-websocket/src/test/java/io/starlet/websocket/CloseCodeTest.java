@@ -38,7 +38,7 @@ class CloseCodeTest {
 	void everyViolationClosesWithASendableCode() {
 		for (ProtocolViolation violation : ProtocolViolation.values()) {
 			assertThat(violation.closeCode().isValidOnWire()).isTrue();
-			assertThat(violation.rule()).startsWith("RFC 6455 §");
+			assertThat(violation.rule()).as(violation.name()).matches("RFC (6455|7692) §.*");
 		}
 	}
 

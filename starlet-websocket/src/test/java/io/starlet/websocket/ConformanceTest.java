@@ -17,6 +17,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.Extension;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.Session;
@@ -65,6 +66,16 @@ class ConformanceTest {
 			websocket.addEndpoint(TestEndpoints.Points.class);
 			websocket.addEndpoint(TestEndpoints.Async.class);
 			websocket.addEndpoint(ServerEndpointConfig.Builder.create(Idle.class, "/idle").build());
+			websocket.addEndpoint(ServerEndpointConfig.Builder.create(PlainEcho.class, "/plain-echo")
+				.configurator(new ServerEndpointConfig.Configurator() {
+
+					@Override
+					public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
+						return List.of(); // the standard way to turn an extension off for an endpoint
+					}
+
+				})
+				.build());
 			servlets.getServletContext().addServlet("spring-like", new SpringLikeServlet(websocket)).addMapping("/spring");
 		});
 	}
@@ -105,8 +116,82 @@ class ConformanceTest {
 			assertThat(client.header("Connection")).containsIgnoringCase("upgrade");
 			assertThat(client.header("Sec-WebSocket-Accept")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 			assertThat(client.header("Sec-WebSocket-Protocol")).isEqualTo("superchat");
-			assertThat(client.header("Sec-WebSocket-Extensions")).isNull();
+			assertThat(client.header("Sec-WebSocket-Extensions"))
+				.isEqualTo("permessage-deflate; server_no_context_takeover; client_no_context_takeover");
 			expect("open:superchat");
+		}
+	}
+
+	// --- permessage-deflate (RFC 7692) --------------------------------------------------------------
+
+	private static final String JSON = "{\"id\":12,\"name\":\"Starlet\",\"tags\":[\"http\",\"ws\"]},".repeat(80);
+
+	@Test
+	void largeMessagesTravelCompressedBothWaysOncePermessageDeflateIsNegotiated() throws Exception {
+		try (RawWsClient client = server.connect("/echo", "Sec-WebSocket-Extensions",
+				"permessage-deflate; server_max_window_bits=10, permessage-deflate; client_max_window_bits")) {
+			// the first offer asks for a window the server cannot promise; the second is taken
+			assertThat(client.header("Sec-WebSocket-Extensions"))
+				.isEqualTo("permessage-deflate; server_no_context_takeover; client_no_context_takeover");
+			client.send(frame(FIN | 0x40 | 0x1, ClientFrames.deflate(utf8(JSON))));
+			Frame echo = client.next();
+			assertThat(echo.compressed()).as("RSV1").isTrue();
+			assertThat(echo.payload().length).isLessThan(JSON.length() / 10);
+			assertThat(new String(ClientFrames.inflate(echo.payload()), StandardCharsets.UTF_8)).isEqualTo(JSON);
+			// an uncompressed message from the client: its echo is compressed all the same
+			client.send(frame(FIN | 0x1, JSON));
+			assertThat(new String(ClientFrames.inflate(client.next().payload()), StandardCharsets.UTF_8)).isEqualTo(JSON);
+			// a small one is not worth it, either way
+			client.send(frame(FIN | 0x40 | 0x1, ClientFrames.deflate(utf8("hi"))));
+			Frame small = client.next();
+			assertThat(small.compressed()).isFalse();
+			assertThat(small.text()).isEqualTo("hi");
+			// binary too, and random bytes that do not shrink go as they are
+			byte[] random = new byte[4096];
+			new java.util.Random(5).nextBytes(random);
+			client.send(frame(FIN | 0x2, random));
+			Frame binary = client.next();
+			assertThat(binary.compressed()).isFalse();
+			assertThat(binary.payload()).isEqualTo(random);
+		}
+	}
+
+	@Test
+	void withoutPermessageDeflateNothingIsCompressedAndRsv1IsAnError() throws Exception {
+		try (RawWsClient client = server.connect("/echo")) {
+			assertThat(client.header("Sec-WebSocket-Extensions")).isNull();
+			client.send(frame(FIN | 0x1, JSON));
+			Frame echo = client.next();
+			assertThat(echo.compressed()).isFalse();
+			assertThat(echo.text()).isEqualTo(JSON);
+			client.send(frame(FIN | 0x40 | 0x1, ClientFrames.deflate(utf8(JSON))));
+			Frame close = client.next();
+			assertThat(close.opcode()).isEqualTo(0x8);
+			assertThat(close.closeCode()).isEqualTo(1002);
+		}
+	}
+
+	@Test
+	void anEndpointsConfiguratorCanDeclinePermessageDeflate() throws Exception {
+		try (RawWsClient client = server.connect("/plain-echo", "Sec-WebSocket-Extensions", "permessage-deflate")) {
+			assertThat(client.status).isEqualTo(101);
+			assertThat(client.header("Sec-WebSocket-Extensions")).isNull();
+			client.send(frame(FIN | 0x1, JSON));
+			Frame echo = client.next();
+			assertThat(echo.compressed()).isFalse();
+			assertThat(echo.text()).isEqualTo("negotiated [] " + JSON);
+		}
+	}
+
+	@Test
+	void aCompressedMessageThatInflatesBeyondTheLimitClosesWith1009() throws Exception {
+		try (RawWsClient client = server.connect("/echo", "Sec-WebSocket-Extensions", "permessage-deflate")) {
+			// 10 MB of zeros in about 10 kB: the endpoint takes text of at most 64 KiB
+			client.send(frame(FIN | 0x40 | 0x1, ClientFrames.deflate(new byte[10 * 1024 * 1024])));
+			Frame close = client.next();
+			assertThat(close.opcode()).isEqualTo(0x8);
+			assertThat(close.closeCode()).isEqualTo(1009);
+			assertThat(client.closedByServer()).isTrue();
 		}
 	}
 
@@ -250,6 +335,17 @@ class ConformanceTest {
 			client.send(frame(FIN | Opcode.TEXT, "count"));
 			assertThat(client.next().text()).isEqualTo("completed 3");
 		}
+	}
+
+	/** Echoes text with the extensions its session negotiated; its configurator declines them all. */
+	public static class PlainEcho extends Endpoint {
+
+		@Override
+		public void onOpen(Session session, EndpointConfig config) {
+			session.addMessageHandler(String.class,
+					text -> session.getAsyncRemote().sendText("negotiated " + session.getNegotiatedExtensions() + " " + text));
+		}
+
 	}
 
 	public static class Idle extends Endpoint {

@@ -48,7 +48,7 @@ class HandshakeTest {
 	}
 
 	@Test
-	void extensionsAreNeverNegotiated() {
+	void extensionsAreLeftToTheContainer() {
 		Handshake.Outcome outcome = evaluate("GET", "HTTP/1.1",
 				valid("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"), List.of());
 		assertThat(outcome.accepted()).isTrue();

@@ -33,7 +33,7 @@ final class Harness {
 		this.container = container;
 		this.connection = new MemoryConnection(threshold);
 		WsSession.Handshaken handshaken = new WsSession.Handshaken(URI.create("ws://127.0.0.1:1/test?a=b"), "a=b",
-				Map.of("a", List.of("b")), pathParameters, null, null, false);
+				Map.of("a", List.of("b")), pathParameters, null, null, false, false);
 		this.session = new WsSession(container, "1", endpoint, config, handshaken);
 		StarletUpgradeHandler handler = new StarletUpgradeHandler();
 		handler.attach(this.session);

@@ -8,7 +8,7 @@ import java.util.List;
 final class ServerFrames {
 
 	/** One frame as received. */
-	record Frame(boolean fin, int opcode, byte[] payload) {
+	record Frame(boolean fin, int opcode, byte[] payload, boolean compressed) {
 
 		String text() {
 			return new String(this.payload, StandardCharsets.UTF_8);
@@ -65,7 +65,10 @@ final class ServerFrames {
 			}
 			byte[] payload = new byte[(int) length];
 			System.arraycopy(all, at + header, payload, 0, payload.length);
-			frames.add(new Frame((all[at] & 0x80) != 0, all[at] & 0x0F, payload));
+			if ((all[at] & 0x30) != 0) {
+				throw new IllegalStateException("RSV2 and RSV3 must be clear");
+			}
+			frames.add(new Frame((all[at] & 0x80) != 0, all[at] & 0x0F, payload, (all[at] & 0x40) != 0));
 			at += header + (int) length;
 		}
 		System.arraycopy(all, at, all, 0, this.length - at);

@@ -1,14 +1,22 @@
 package io.starlet.boot.application;
 
+import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -103,6 +111,68 @@ class WebSocketApplicationTests {
 		socket.ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
 	}
 
+	@Test
+	void springNegotiatesPermessageDeflateThroughTheContainer() throws Exception {
+		// Spring's handshake handler asks the container for its extensions and passes the offer on;
+		// the JDK's client offers none, so this one is written by hand
+		try (Socket socket = new Socket("127.0.0.1", this.port)) {
+			socket.setSoTimeout(10_000);
+			OutputStream out = socket.getOutputStream();
+			out.write(("GET /spring-repeat HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+					+ "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+					+ "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			DataInputStream in = new DataInputStream(socket.getInputStream());
+			String head = readHead(in);
+			assertThat(head).startsWith("HTTP/1.1 101")
+				.containsIgnoringCase("Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover");
+			String message = "{\"spring\":\"websocket\"}".repeat(30);
+			byte[] compressed = deflate(message.getBytes(StandardCharsets.UTF_8));
+			// FIN, RSV1 (compressed), text; masked with a zero key, which leaves the payload as is
+			out.write(new byte[] { (byte) 0xC1, (byte) (0x80 | 126), (byte) (compressed.length >> 8),
+					(byte) compressed.length, 0, 0, 0, 0 });
+			out.write(compressed);
+			int b0 = in.readUnsignedByte();
+			assertThat(b0 & 0x40).as("the answer is compressed too (RSV1)").isEqualTo(0x40);
+			int length = in.readUnsignedByte() & 0x7F;
+			if (length == 126) {
+				length = in.readUnsignedShort();
+			}
+			byte[] payload = new byte[length];
+			in.readFully(payload);
+			assertThat(new String(inflate(payload), StandardCharsets.UTF_8)).isEqualTo((message + "\n").repeat(3));
+		}
+	}
+
+	private static String readHead(DataInputStream in) throws IOException {
+		StringBuilder head = new StringBuilder();
+		while (!head.toString().endsWith("\r\n\r\n")) {
+			head.append((char) in.readUnsignedByte());
+		}
+		return head.toString();
+	}
+
+	private static byte[] deflate(byte[] message) {
+		Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+		deflater.setInput(message);
+		byte[] out = new byte[message.length + 64];
+		int n = deflater.deflate(out, 0, out.length, Deflater.SYNC_FLUSH);
+		deflater.end();
+		return Arrays.copyOf(out, n - 4); // without the 00 00 FF FF a message ends with (RFC 7692 §7.2.1)
+	}
+
+	private static byte[] inflate(byte[] payload) throws DataFormatException {
+		Inflater inflater = new Inflater(true);
+		byte[] input = Arrays.copyOf(payload, payload.length + 4);
+		input[payload.length + 2] = (byte) 0xFF;
+		input[payload.length + 3] = (byte) 0xFF;
+		inflater.setInput(input);
+		byte[] out = new byte[64 * 1024];
+		int n = inflater.inflate(out);
+		inflater.end();
+		return Arrays.copyOf(out, n);
+	}
+
 	private Client connect(String path) throws Exception {
 		Client listener = new Client();
 		listener.ws = this.client.newWebSocketBuilder()
@@ -173,6 +243,12 @@ class WebSocketApplicationTests {
 					session.sendMessage(new TextMessage("spring: " + message.getPayload()));
 				}
 			}, "/spring-echo");
+			registry.addHandler(new TextWebSocketHandler() {
+				@Override
+				protected void handleTextMessage(WebSocketSession session, TextMessage message) throws IOException {
+					session.sendMessage(new TextMessage((message.getPayload() + "\n").repeat(3)));
+				}
+			}, "/spring-repeat");
 		}
 
 		@Bean
