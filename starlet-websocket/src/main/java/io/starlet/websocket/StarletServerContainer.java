@@ -83,6 +83,8 @@ public final class StarletServerContainer implements ServerContainer {
 
 	private volatile boolean stopped;
 
+	private volatile boolean perMessageDeflate = true;
+
 	// --- endpoints -------------------------------------------------------------------------------
 
 	@Override
@@ -232,8 +234,8 @@ public final class StarletServerContainer implements ServerContainer {
 			subprotocol = null;
 		}
 		boolean deflate = false;
-		List<Extension> negotiated = configurator.getNegotiatedExtensions(new ArrayList<>(getInstalledExtensions()),
-				handshakeRequest.requestedExtensions());
+		List<Extension> negotiated = this.perMessageDeflate ? configurator.getNegotiatedExtensions(
+				new ArrayList<>(getInstalledExtensions()), handshakeRequest.requestedExtensions()) : null;
 		for (Extension extension : negotiated == null ? List.<Extension>of() : negotiated) {
 			if (PerMessageDeflate.acceptable(extension)) {
 				deflate = true;
@@ -413,7 +415,19 @@ public final class StarletServerContainer implements ServerContainer {
 
 	@Override
 	public Set<Extension> getInstalledExtensions() {
-		return Set.of(PerMessageDeflate.INSTALLED);
+		return this.perMessageDeflate ? Set.of(PerMessageDeflate.INSTALLED) : Set.of();
+	}
+
+	/**
+	 * Whether new connections may negotiate permessage-deflate (on by default): off, no
+	 * extension is installed and {@code Sec-WebSocket-Extensions} is never answered.
+	 */
+	public void setPerMessageDeflate(boolean perMessageDeflate) {
+		this.perMessageDeflate = perMessageDeflate;
+	}
+
+	public boolean isPerMessageDeflate() {
+		return this.perMessageDeflate;
 	}
 
 	@Override

@@ -184,6 +184,21 @@ class ConformanceTest {
 	}
 
 	@Test
+	void permessageDeflateCanBeTurnedOffForTheWholeServer() throws Exception {
+		server.websocket.setPerMessageDeflate(false);
+		try (RawWsClient client = server.connect("/echo", "Sec-WebSocket-Extensions", "permessage-deflate")) {
+			assertThat(client.status).isEqualTo(101);
+			assertThat(client.header("Sec-WebSocket-Extensions")).isNull();
+			assertThat(server.websocket.getInstalledExtensions()).isEmpty();
+			client.send(frame(FIN | 0x1, JSON));
+			assertThat(client.next().compressed()).isFalse();
+		}
+		finally {
+			server.websocket.setPerMessageDeflate(true);
+		}
+	}
+
+	@Test
 	void aCompressedMessageThatInflatesBeyondTheLimitClosesWith1009() throws Exception {
 		try (RawWsClient client = server.connect("/echo", "Sec-WebSocket-Extensions", "permessage-deflate")) {
 			// 10 MB of zeros in about 10 kB: the endpoint takes text of at most 64 KiB

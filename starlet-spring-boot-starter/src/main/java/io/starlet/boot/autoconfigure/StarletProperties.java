@@ -200,6 +200,13 @@ public class StarletProperties implements Validator {
 	 */
 	private List<String> trustedProxies = new ArrayList<>();
 
+	/**
+	 * Whether WebSocket connections may negotiate permessage-deflate (RFC 7692) compression
+	 * with clients that offer it, as browsers do. Each message is compressed on its own, so
+	 * an open connection holds no compression memory.
+	 */
+	private boolean websocketPermessageDeflate = true;
+
 	public int getMaxWorkers() {
 		return this.maxWorkers;
 	}
@@ -318,6 +325,14 @@ public class StarletProperties implements Validator {
 
 	public void setInheritedChannel(boolean inheritedChannel) {
 		this.inheritedChannel = inheritedChannel;
+	}
+
+	public boolean isWebsocketPermessageDeflate() {
+		return this.websocketPermessageDeflate;
+	}
+
+	public void setWebsocketPermessageDeflate(boolean websocketPermessageDeflate) {
+		this.websocketPermessageDeflate = websocketPermessageDeflate;
 	}
 
 	public boolean isAccessLog() {

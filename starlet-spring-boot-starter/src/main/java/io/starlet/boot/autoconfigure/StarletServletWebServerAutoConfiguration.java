@@ -56,8 +56,8 @@ public final class StarletServletWebServerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnClass(name = { "jakarta.websocket.server.ServerContainer", "io.starlet.websocket.StarletWebSocket" })
-	StarletWebSocketCustomizer starletWebSocketCustomizer() {
-		return new StarletWebSocketCustomizer();
+	StarletWebSocketCustomizer starletWebSocketCustomizer(StarletProperties starletProperties) {
+		return new StarletWebSocketCustomizer(starletProperties);
 	}
 
 	@Bean

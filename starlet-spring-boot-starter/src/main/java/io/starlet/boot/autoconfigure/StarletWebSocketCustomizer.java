@@ -15,9 +15,17 @@ import org.springframework.core.Ordered;
  */
 class StarletWebSocketCustomizer implements WebServerFactoryCustomizer<StarletServletWebServerFactory>, Ordered {
 
+	private final StarletProperties properties;
+
+	StarletWebSocketCustomizer(StarletProperties properties) {
+		this.properties = properties;
+	}
+
 	@Override
 	public void customize(StarletServletWebServerFactory factory) {
-		factory.addInitializers((servletContext) -> StarletWebSocket.install(servletContext));
+		boolean permessageDeflate = this.properties.isWebsocketPermessageDeflate();
+		factory.addInitializers(
+				(servletContext) -> StarletWebSocket.install(servletContext).setPerMessageDeflate(permessageDeflate));
 	}
 
 	@Override

@@ -13,6 +13,8 @@ import io.starlet.boot.StarletServletWebServerFactory;
 import org.junit.jupiter.api.Test;
 
 import io.starlet.server.StarletServer;
+import io.starlet.websocket.StarletServerContainer;
+import jakarta.websocket.server.ServerContainer;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -20,7 +22,9 @@ import org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebSer
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.server.servlet.context.AnnotationConfigServletWebServerApplicationContext;
 import org.springframework.boot.web.server.WebServer;
 import org.springframework.boot.web.server.servlet.ServletWebServerFactory;
 import org.springframework.context.annotation.Bean;
@@ -261,6 +265,21 @@ class StarletServletWebServerAutoConfigurationTests {
 	@Test
 	void webSocketServerIsInstalledWhenStarletWebSocketIsOnTheClassPath() {
 		this.runner.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(StarletWebSocketCustomizer.class));
+	}
+
+	@Test
+	void webSocketCompressionIsOnByDefaultAndAPropertyTurnsItOff() {
+		WebApplicationContextRunner serving = new WebApplicationContextRunner(
+				AnnotationConfigServletWebServerApplicationContext::new)
+			.withConfiguration(AutoConfigurations.of(StarletServletWebServerAutoConfiguration.class))
+			.withPropertyValues("server.port=0", "server.address=127.0.0.1");
+		serving.run((context) -> assertThat(webSocketContainer(context).isPerMessageDeflate()).isTrue());
+		serving.withPropertyValues("starlet.websocket-permessage-deflate=false")
+			.run((context) -> assertThat(webSocketContainer(context).isPerMessageDeflate()).isFalse());
+	}
+
+	private static StarletServerContainer webSocketContainer(AssertableWebApplicationContext context) {
+		return (StarletServerContainer) context.getServletContext().getAttribute(ServerContainer.class.getName());
 	}
 
 	@Test
