@@ -1,11 +1,17 @@
 package io.starlet.boot.application;
 
+import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -144,6 +150,48 @@ class WebSocketApplicationTests {
 		}
 	}
 
+	@Test
+	void sockJsServesItsHttpTransportsAndItsWebSocket() throws Exception {
+		String base = "http://127.0.0.1:" + this.port + "/sockjs-echo";
+		HttpResponse<String> info = this.client.send(HttpRequest.newBuilder(URI.create(base + "/info")).build(),
+				BodyHandlers.ofString());
+		assertThat(info.statusCode()).isEqualTo(200);
+		assertThat(info.body()).contains("\"websocket\":true");
+		// xhr polling: open, send, poll
+		assertThat(post(base + "/000/polling/xhr", "").body()).isEqualTo("o\n");
+		assertThat(post(base + "/000/polling/xhr_send", "[\"hello\"]").statusCode()).isEqualTo(204);
+		assertThat(post(base + "/000/polling/xhr", "").body()).isEqualTo("a[\"sockjs: hello\"]\n");
+		// xhr streaming: an async response that stays open, each message flushed as it comes
+		HttpResponse<InputStream> streaming = this.client.send(
+				HttpRequest.newBuilder(URI.create(base + "/000/streaming/xhr_streaming"))
+					.POST(HttpRequest.BodyPublishers.noBody())
+					.build(),
+				BodyHandlers.ofInputStream());
+		try (BufferedReader lines = new BufferedReader(new InputStreamReader(streaming.body(), StandardCharsets.UTF_8))) {
+			assertThat(lines.readLine()).as("the prelude").matches("h{2048}");
+			assertThat(lines.readLine()).isEqualTo("o");
+			assertThat(post(base + "/000/streaming/xhr_send", "[\"streamed\"]").statusCode()).isEqualTo(204);
+			assertThat(lines.readLine()).isEqualTo("a[\"sockjs: streamed\"]");
+		}
+		// and the WebSocket transport
+		Client socket = new Client();
+		socket.ws = this.client.newWebSocketBuilder()
+			.buildAsync(URI.create("ws://127.0.0.1:" + this.port + "/sockjs-echo/000/ws/websocket"), socket)
+			.get(10, TimeUnit.SECONDS);
+		assertThat(socket.next()).isEqualTo("o");
+		socket.ws.sendText("[\"over ws\"]", true).get(10, TimeUnit.SECONDS);
+		assertThat(socket.next()).isEqualTo("a[\"sockjs: over ws\"]");
+		socket.ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+	}
+
+	private HttpResponse<String> post(String uri, String body) throws Exception {
+		return this.client.send(HttpRequest.newBuilder(URI.create(uri))
+			.header("Content-Type", "text/plain")
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.timeout(Duration.ofSeconds(10))
+			.build(), BodyHandlers.ofString());
+	}
+
 	private static String readHead(DataInputStream in) throws IOException {
 		StringBuilder head = new StringBuilder();
 		while (!head.toString().endsWith("\r\n\r\n")) {
@@ -249,6 +297,12 @@ class WebSocketApplicationTests {
 					session.sendMessage(new TextMessage((message.getPayload() + "\n").repeat(3)));
 				}
 			}, "/spring-repeat");
+			registry.addHandler(new TextWebSocketHandler() {
+				@Override
+				protected void handleTextMessage(WebSocketSession session, TextMessage message) throws IOException {
+					session.sendMessage(new TextMessage("sockjs: " + message.getPayload()));
+				}
+			}, "/sockjs-echo").withSockJS();
 		}
 
 		@Bean
