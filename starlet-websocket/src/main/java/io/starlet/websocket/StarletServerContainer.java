@@ -251,6 +251,9 @@ public final class StarletServerContainer implements ServerContainer {
 			headers.put("Sec-WebSocket-Extensions", new ArrayList<>(List.of(PerMessageDeflate.NEGOTIATED.toString())));
 		}
 		configurator.modifyHandshake(config, handshakeRequest, () -> headers);
+		// what the client is told decides: an application that took the extension out of the
+		// response (modifyHandshake) gets a session without it
+		deflate = deflate && answersPerMessageDeflate(headers);
 		Endpoint endpoint;
 		try {
 			Object instance = configurator.getEndpointInstance(config.getEndpointClass());
@@ -278,6 +281,17 @@ public final class StarletServerContainer implements ServerContainer {
 		catch (jakarta.servlet.ServletException ex) {
 			throw new IOException("HTTP upgrade failed", ex);
 		}
+	}
+
+	private static boolean answersPerMessageDeflate(Map<String, List<String>> headers) {
+		for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+			if (header.getKey().equalsIgnoreCase("Sec-WebSocket-Extensions") && header.getValue() != null
+					&& PerMessageDeflate.parseOffers(header.getValue()).stream()
+						.anyMatch((extension) -> PerMessageDeflate.NAME.equals(extension.getName()))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	// --- sessions --------------------------------------------------------------------------------

@@ -76,6 +76,17 @@ class ConformanceTest {
 
 				})
 				.build());
+			websocket.addEndpoint(ServerEndpointConfig.Builder.create(PlainEcho.class, "/stripped-echo")
+				.configurator(new ServerEndpointConfig.Configurator() {
+
+					@Override
+					public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request,
+							HandshakeResponse response) {
+						response.getHeaders().remove("Sec-WebSocket-Extensions");
+					}
+
+				})
+				.build());
 			servlets.getServletContext().addServlet("spring-like", new SpringLikeServlet(websocket)).addMapping("/spring");
 		});
 	}
@@ -174,6 +185,18 @@ class ConformanceTest {
 	@Test
 	void anEndpointsConfiguratorCanDeclinePermessageDeflate() throws Exception {
 		try (RawWsClient client = server.connect("/plain-echo", "Sec-WebSocket-Extensions", "permessage-deflate")) {
+			assertThat(client.status).isEqualTo(101);
+			assertThat(client.header("Sec-WebSocket-Extensions")).isNull();
+			client.send(frame(FIN | 0x1, JSON));
+			Frame echo = client.next();
+			assertThat(echo.compressed()).isFalse();
+			assertThat(echo.text()).isEqualTo("negotiated [] " + JSON);
+		}
+	}
+
+	@Test
+	void anExtensionTheApplicationTakesOutOfTheResponseIsNotUsed() throws Exception {
+		try (RawWsClient client = server.connect("/stripped-echo", "Sec-WebSocket-Extensions", "permessage-deflate")) {
 			assertThat(client.status).isEqualTo(101);
 			assertThat(client.header("Sec-WebSocket-Extensions")).isNull();
 			client.send(frame(FIN | 0x1, JSON));
