@@ -1,6 +1,7 @@
 package io.starlet.websocket;
 
 import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.websocket.Extension;
@@ -33,10 +34,10 @@ public class DefaultConfigurator extends ServerEndpointConfig.Configurator {
 		// the requested extensions that are installed, in the client's order (Jakarta WebSocket
 		// 2.2, Configurator.getNegotiatedExtensions); the container then accepts the first whose
 		// parameters it can honour
-		List<Extension> negotiated = new java.util.ArrayList<>();
+		List<Extension> negotiated = new ArrayList<>();
 		for (Extension offer : requested) {
 			for (Extension extension : installed) {
-				if (extension.getName().equals(offer.getName())) {
+				if (extension.getName().equalsIgnoreCase(offer.getName())) {
 					negotiated.add(offer);
 					break;
 				}

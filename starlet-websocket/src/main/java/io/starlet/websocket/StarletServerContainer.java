@@ -287,7 +287,7 @@ public final class StarletServerContainer implements ServerContainer {
 		for (Map.Entry<String, List<String>> header : headers.entrySet()) {
 			if (header.getKey().equalsIgnoreCase("Sec-WebSocket-Extensions") && header.getValue() != null
 					&& PerMessageDeflate.parseOffers(header.getValue()).stream()
-						.anyMatch((extension) -> PerMessageDeflate.NAME.equals(extension.getName()))) {
+						.anyMatch((extension) -> PerMessageDeflate.NAME.equalsIgnoreCase(extension.getName()))) {
 				return true;
 			}
 		}

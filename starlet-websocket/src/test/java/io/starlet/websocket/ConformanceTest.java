@@ -223,8 +223,8 @@ class ConformanceTest {
 
 	@Test
 	void aCompressedMessageThatInflatesBeyondTheLimitClosesWith1009() throws Exception {
-		try (RawWsClient client = server.connect("/echo", "Sec-WebSocket-Extensions", "permessage-deflate")) {
-			// 10 MB of zeros in about 10 kB: the endpoint takes text of at most 64 KiB
+		try (RawWsClient client = server.connect("/echo", "Sec-WebSocket-Extensions", "PerMessage-Deflate")) {
+			// extension names are matched without case; 10 MB of zeros in about 10 kB: the endpoint takes text of at most 64 KiB
 			client.send(frame(FIN | 0x40 | 0x1, ClientFrames.deflate(new byte[10 * 1024 * 1024])));
 			Frame close = client.next();
 			assertThat(close.opcode()).isEqualTo(0x8);
