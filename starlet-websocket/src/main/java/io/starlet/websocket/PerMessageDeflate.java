@@ -10,6 +10,8 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -291,14 +293,14 @@ final class PerMessageDeflate {
 
 		private final AtomicInteger size = new AtomicInteger();
 
-		private final java.util.function.Supplier<T> create;
+		private final Supplier<T> create;
 
-		private final java.util.function.Consumer<T> reset;
+		private final Consumer<T> reset;
 
-		private final java.util.function.Consumer<T> end;
+		private final Consumer<T> end;
 
-		Pool(java.util.function.Supplier<T> create, java.util.function.Consumer<T> reset,
-				java.util.function.Consumer<T> end) {
+		Pool(Supplier<T> create, Consumer<T> reset,
+				Consumer<T> end) {
 			this.create = create;
 			this.reset = reset;
 			this.end = end;

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.websocket.Extension;
 import jakarta.websocket.server.HandshakeRequest;
 
 /**
@@ -59,7 +60,7 @@ final class ServletHandshakeRequest implements HandshakeRequest {
 
 	/** The subprotocols the client offered, in its order. */
 	/** The extensions the client offers, in its order of preference ({@code Sec-WebSocket-Extensions}). */
-	List<jakarta.websocket.Extension> requestedExtensions() {
+	List<Extension> requestedExtensions() {
 		return PerMessageDeflate.parseOffers(header("Sec-WebSocket-Extensions"));
 	}
 
