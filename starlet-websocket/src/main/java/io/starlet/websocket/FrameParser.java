@@ -402,7 +402,7 @@ final class FrameParser {
 	private boolean inflated(int opcode, byte[] message, int length) {
 		boolean text = opcode == Opcode.TEXT;
 		int max = text ? this.maxTextSize : this.maxBinarySize;
-		byte[] data;
+		ByteBuffer data; // the inflating thread's array: copied out before the listener runs
 		try {
 			data = PerMessageDeflate.decompress(message, length, max);
 		}
@@ -414,14 +414,16 @@ final class FrameParser {
 			return fail(ProtocolViolation.MESSAGE_TOO_BIG, (text ? "text" : "binary")
 					+ " message inflates to more than " + max + " bytes");
 		}
+		byte[] bytes = data.array();
+		int size = data.limit();
 		if (text) {
-			if (!Utf8Validator.isValid(data, 0, data.length)) {
+			if (!Utf8Validator.isValid(bytes, 0, size)) {
 				return fail(ProtocolViolation.INVALID_UTF8, "text message is not valid UTF-8");
 			}
-			this.listener.onText(new String(data, StandardCharsets.UTF_8));
+			this.listener.onText(new String(bytes, 0, size, StandardCharsets.UTF_8));
 		}
 		else {
-			this.listener.onBinary(data);
+			this.listener.onBinary(Arrays.copyOf(bytes, size));
 		}
 		return true;
 	}

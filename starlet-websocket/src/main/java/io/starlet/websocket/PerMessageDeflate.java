@@ -75,6 +75,17 @@ final class PerMessageDeflate {
 	private static final Pool<Inflater> inflaters = new Pool<>(() -> new Inflater(true), Inflater::reset,
 			Inflater::end);
 
+	/** The array a thread inflates into starts at this size... */
+	private static final int SCRATCH_INITIAL = 4096;
+
+	/**
+	 * ...and is kept up to this size (a thread that inflates holds at most this much, so a server
+	 * at most this much per worker); a larger message grows a temporary one.
+	 */
+	static final int SCRATCH_KEPT = 256 * 1024;
+
+	private static final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[SCRATCH_INITIAL]);
+
 	private PerMessageDeflate() {
 	}
 
@@ -157,17 +168,22 @@ final class PerMessageDeflate {
 	}
 
 	/**
-	 * Inflates a received message.
+	 * Inflates a received message into an array of the calling thread's, which its next call
+	 * reuses: the caller takes what it keeps (a {@code String}, a copy) before it inflates another.
+	 * One array per thread, kept up to {@link #SCRATCH_KEPT} bytes, so that a message costs one
+	 * allocation, its delivered copy, where growing a fresh array from a guess cost three or four
+	 * times its size (docs/websocket.md).
 	 * @param data the message's payload, {@code data[0, length)}
 	 * @param max most bytes the message may inflate to
-	 * @return the message, or null when it inflates to more than {@code max} bytes
+	 * @return the message, {@code array()[0, limit())}; null when it inflates to more than
+	 * {@code max} bytes
 	 * @throws DataFormatException when the payload is not a DEFLATE stream
 	 */
-	static byte[] decompress(byte[] data, int length, int max) throws DataFormatException {
+	static ByteBuffer decompress(byte[] data, int length, int max) throws DataFormatException {
 		Inflater inflater = inflaters.take();
 		try {
 			inflater.setInput(data, 0, length);
-			byte[] out = new byte[(int) Math.min(max + 1L, Math.max(256L, length * 4L))];
+			byte[] out = scratch.get();
 			int size = 0;
 			boolean tailGiven = false;
 			while (true) {
@@ -180,6 +196,7 @@ final class PerMessageDeflate {
 					break; // a final block: nothing after it belongs to the message
 				}
 				if (size == out.length) {
+					// room for max + 1 bytes at most, so that a bomb stops one byte past the limit
 					out = Arrays.copyOf(out, (int) Math.min(max + 1L, out.length * 2L));
 				}
 				else if (inflater.needsInput()) {
@@ -196,7 +213,10 @@ final class PerMessageDeflate {
 					throw new DataFormatException("the inflater made no progress");
 				}
 			}
-			return size == out.length ? out : Arrays.copyOf(out, size);
+			if (out.length <= SCRATCH_KEPT) {
+				scratch.set(out);
+			}
+			return ByteBuffer.wrap(out, 0, size);
 		}
 		finally {
 			inflaters.give(inflater);

@@ -2,6 +2,7 @@ package io.starlet.websocket;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.zip.DataFormatException;
@@ -81,10 +82,10 @@ class PerMessageDeflateTest {
 		byte[] wire = new byte[compressed.remaining()];
 		compressed.get(wire);
 		assertThat(ClientFrames.inflate(wire)).isEqualTo(json);
-		assertThat(PerMessageDeflate.decompress(wire, wire.length, json.length)).isEqualTo(json);
+		assertThat(inflated(wire, json.length)).isEqualTo(json);
 		// as browsers send it: the default level, one message
 		byte[] fromClient = deflate(json);
-		assertThat(PerMessageDeflate.decompress(fromClient, fromClient.length, json.length)).isEqualTo(json);
+		assertThat(inflated(fromClient, json.length)).isEqualTo(json);
 	}
 
 	@Test
@@ -99,7 +100,38 @@ class PerMessageDeflateTest {
 		byte[] zeros = deflate(new byte[10 * 1024 * 1024]);
 		assertThat(zeros.length).as("a small bomb").isLessThan(20_000);
 		assertThat(PerMessageDeflate.decompress(zeros, zeros.length, 1024 * 1024)).isNull();
-		assertThat(PerMessageDeflate.decompress(zeros, zeros.length, 10 * 1024 * 1024)).hasSize(10 * 1024 * 1024);
+		assertThat(inflated(zeros, 10 * 1024 * 1024)).hasSize(10 * 1024 * 1024);
+	}
+
+	@Test
+	void aThreadInflatesIntoOneArrayAndEachMessageGetsOnlyItsOwnBytes() throws Exception {
+		byte[] small = utf8("x".repeat(3000));
+		byte[] kept = utf8(JSON.repeat(4)); // grows the thread's array, which is then kept
+		assertThat(kept.length).isBetween(8192, PerMessageDeflate.SCRATCH_KEPT);
+		byte[] large = new byte[PerMessageDeflate.SCRATCH_KEPT * 3]; // grows a temporary one
+		new Random(11).nextBytes(large);
+		byte[] keptArray = null;
+		for (byte[] message : List.of(small, kept, large, small, kept, large, small)) {
+			byte[] wire = deflate(message);
+			ByteBuffer out = PerMessageDeflate.decompress(wire, wire.length, 1 << 20);
+			assertThat(out.position()).isZero();
+			assertThat(Arrays.copyOf(out.array(), out.limit())).isEqualTo(message);
+			if (message == large) {
+				assertThat(out.array()).isNotSameAs(keptArray);
+			}
+			else if (keptArray != null) {
+				assertThat(out.array()).as("the thread's array").isSameAs(keptArray);
+			}
+			else if (message == kept) {
+				keptArray = out.array();
+			}
+		}
+	}
+
+	/** What the parser delivers: the inflated bytes, copied out of the thread's array. */
+	private static byte[] inflated(byte[] wire, int max) throws DataFormatException {
+		ByteBuffer out = PerMessageDeflate.decompress(wire, wire.length, max);
+		return Arrays.copyOf(out.array(), out.limit());
 	}
 
 	@Test
