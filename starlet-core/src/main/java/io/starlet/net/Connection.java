@@ -125,6 +125,15 @@ public final class Connection {
 	/** The client closed its side. */
 	private boolean endOfInput;
 
+	/** A request body was not all received: its client may still be sending it (see {@link #mayStillSend}). */
+	private boolean inputMayFollow;
+
+	/** Set by the acceptor, read by the serving worker: see {@link #inputArrived()}. */
+	private volatile boolean inputArrived;
+
+	/** Bytes dropped in {@link State#CLOSING}. */
+	private long discarded;
+
 	/**
 	 * What a slow client has not taken of the response yet, once there was some (created by the
 	 * worker, read by the acceptor after the hand-back that publishes it).
@@ -297,6 +306,18 @@ public final class Connection {
 	/** A worker took the connection and runs the application for it. */
 	public void serving() {
 		this.state = State.SERVING;
+		if (this.inputArrived) {
+			this.inputArrived = false; // (a volatile write on every request only when needed)
+		}
+	}
+
+	/**
+	 * The acceptor saw bytes arrive while a worker serves the connection (a request sent behind
+	 * the one being served, the rest of a body): if the connection closes after this response,
+	 * its client may still be sending ({@link #mayStillSend}).
+	 */
+	public void inputArrived() {
+		this.inputArrived = true;
 	}
 
 	/**
@@ -793,6 +814,69 @@ public final class Connection {
 		}
 	}
 
+	/** The request's body was not all received when the server finished with it. */
+	public void inputMayFollow() {
+		this.inputMayFollow = true;
+	}
+
+	/**
+	 * Whether the client may still be sending now that the server is done with the connection:
+	 * bytes it sent are unread here, bytes arrived while a worker served it, or a request body
+	 * was not all received. (A connection the acceptor never watched, whose only request came with
+	 * the handshake, gives no such sign; it is closed at once.) Closing such a socket
+	 * makes the kernel answer with a reset, which destroys the end of the response on its way if
+	 * the client has not read it yet (RFC 9112 §9.6): {@link #lingerUntil} closes it gently instead.
+	 */
+	public boolean mayStillSend() {
+		return !this.failed && !this.endOfInput && (this.end > this.pos || this.inputMayFollow || this.inputArrived);
+	}
+
+	/**
+	 * The server is done, but its client may still be sending ({@link #mayStillSend}): shuts the
+	 * output (the client reads the response to its end, then end of stream) and waits in
+	 * {@link State#CLOSING} until {@code deadline} or until the client closes its side, dropping
+	 * what comes meanwhile ({@link #discardInput}). The response must be all written.
+	 */
+	public void lingerUntil(long deadline) throws IOException {
+		this.channel.shutdownOutput();
+		this.state = State.CLOSING;
+		this.deadline = deadline;
+		this.headReady = false;
+		bodyDone();
+		this.pos = 0;
+		this.end = 0;
+		shrink();
+	}
+
+	/**
+	 * CLOSING: reads and drops what the client sent, without waiting.
+	 * @param limit most bytes to drop in all, since {@link #lingerUntil}
+	 * @return false when the connection should close now: the client closed its side, the
+	 * connection failed, or the client sent more than {@code limit}
+	 */
+	public boolean discardInput(long limit) {
+		ByteBuffer into = ByteBuffer.wrap(this.buf);
+		try {
+			while (true) {
+				into.clear();
+				int n = this.channel.read(into);
+				if (n < 0) {
+					return false;
+				}
+				if (n == 0) {
+					return true;
+				}
+				this.discarded += n;
+				if (this.discarded > limit) {
+					return false;
+				}
+			}
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
 	/** Writes a short response without waiting (engine errors); gives up if the socket is full. */
 	public void writeNowAndClose(byte[] response) {
 		try {
@@ -805,7 +889,7 @@ public final class Connection {
 	}
 
 	/**
-	 * The states of a connection. The acceptor owns it in the first three and in {@link #SENDING},
+	 * The states of a connection. The acceptor owns it in the first three, in {@link #SENDING} and in {@link #CLOSING},
 	 * a worker in {@link #SERVING}, a suspended async exchange in {@link #SUSPENDED}, its upgraded connection in
 	 * {@link #UPGRADED}; in {@link #QUEUED} it belongs to the queue.
 	 */
@@ -840,6 +924,13 @@ public final class Connection {
 		 * {@code timeout}.
 		 */
 		UPGRADED,
+		/**
+		 * The server is done with it and has shut its output; the client may still be sending
+		 * (a pipelined request, a body the server refused): the acceptor reads and drops what
+		 * comes until the client closes, for a short while at most, so that those bytes do not
+		 * make the kernel reset the connection under the response (RFC 9112 §9.6).
+		 */
+		CLOSING,
 		/** Closed; nothing more happens. */
 		CLOSED;
 

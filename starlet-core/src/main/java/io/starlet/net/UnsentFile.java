@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The part of a held response that did not fit in memory ({@link UnsentOutput}), in a temporary
@@ -22,19 +23,29 @@ final class UnsentFile {
 
 	private final FileChannel channel;
 
+	/**
+	 * Bytes held in files server-wide ({@code unsent-response-file-size}'s statistic): this
+	 * file's share is kept there as it changes, so that a send that fails part-way counts
+	 * exactly what it sent.
+	 */
+	private final AtomicLong held;
+
+	private boolean deleted;
+
 	/** Bytes appended: the file's size. */
 	private long written;
 
 	/** Bytes the client has taken, from the start of the file. */
 	private long sent;
 
-	private UnsentFile(TemporaryFile file) {
+	private UnsentFile(TemporaryFile file, AtomicLong held) {
 		this.file = file;
 		this.channel = file.channel();
+		this.held = held;
 	}
 
-	static UnsentFile create(Path directory) throws IOException {
-		return new UnsentFile(TemporaryFile.create(directory, "starlet-response-"));
+	static UnsentFile create(Path directory, AtomicLong held) throws IOException {
+		return new UnsentFile(TemporaryFile.create(directory, "starlet-response-"), held);
 	}
 
 	/**
@@ -53,6 +64,7 @@ final class UnsentFile {
 	/** The next {@code n} bytes {@link #append} wrote are part of the file now. */
 	void published(long n) {
 		this.written += n;
+		this.held.addAndGet(n);
 	}
 
 	/** Bytes appended and not yet sent. */
@@ -77,13 +89,18 @@ final class UnsentFile {
 				break; // the socket is full
 			}
 			this.sent += n;
+			this.held.addAndGet(-n);
 			total += n;
 		}
 		return total;
 	}
 
-	/** Closes and removes the file. Idempotent. */
+	/** Closes and removes the file; what it held is no longer held. Idempotent. */
 	void delete() {
+		if (!this.deleted) {
+			this.deleted = true;
+			this.held.addAndGet(-pending());
+		}
 		this.file.delete();
 	}
 

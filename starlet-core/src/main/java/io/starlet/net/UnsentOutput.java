@@ -187,7 +187,7 @@ public final class UnsentOutput {
 		Exception failure = null;
 		try {
 			if (target == null) {
-				target = UnsentFile.create(this.policy.fileDirectory());
+				target = UnsentFile.create(this.policy.fileDirectory(), this.policy.fileBytes());
 			}
 			target.append(src);
 		}
@@ -212,7 +212,6 @@ public final class UnsentOutput {
 			askAcceptor = isEmpty();
 			if (n > 0) {
 				target.published(n);
-				this.policy.fileBytes().addAndGet(n);
 			}
 			if (failure != null) {
 				this.overflowed = true;
@@ -276,9 +275,7 @@ public final class UnsentOutput {
 		}
 		UnsentFile f = this.file;
 		if (this.queue.isEmpty() && f != null) {
-			long fromFile = writeNow(() -> f.sendTo(this.connection.channel()));
-			this.policy.fileBytes().addAndGet(-fromFile);
-			n += fromFile;
+			n += writeNow(() -> f.sendTo(this.connection.channel()));
 			if (f.pending() == 0 && !this.appending) {
 				f.delete();
 				this.file = null;
@@ -388,7 +385,6 @@ public final class UnsentOutput {
 			this.reserved = 0;
 		}
 		if (this.file != null) {
-			this.policy.fileBytes().addAndGet(-this.file.pending());
 			this.file.delete();
 			this.file = null;
 		}

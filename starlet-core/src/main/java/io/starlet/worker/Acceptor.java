@@ -55,6 +55,12 @@ import io.starlet.net.Connection.State;
  *                                                     keepalive-timeout, EOF, drain
  * </pre>
  *
+ * A connection closed while its client may still be sending (a pipelined request, the rest of a
+ * refused upload: {@link Connection#mayStillSend}) goes to CLOSED by way of CLOSING, where its
+ * output is shut and what the client sends is dropped until it closes, {@link #CLOSING_NANOS}
+ * and {@link #CLOSING_BYTES} at most ({@link #closeGently}): closed at once, the kernel would
+ * answer those bytes with a reset that destroys the response on its way (RFC 9112 §9.6).
+ *
  * A response that its client takes slower than it was written leaves SERVING without a worker
  * ({@link io.starlet.net.UnsentOutput}):
  * <pre>
@@ -118,6 +124,15 @@ final class Acceptor implements Runnable {
 	private static final Logger logger = LoggerFactory.getLogger(Acceptor.class);
 
 	private static final long TICK_MILLIS = 100;
+
+	/**
+	 * How long, and how many more bytes, a client may go on sending to a connection the server
+	 * is done with (CLOSING) before it is closed all the same: enough for a pipelined request or
+	 * the rest of a refused upload already on its way, not for a whole upload.
+	 */
+	private static final long CLOSING_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+	private static final long CLOSING_BYTES = 1024 * 1024;
 
 	private final WorkerPool pool;
 
@@ -223,6 +238,17 @@ final class Acceptor implements Runnable {
 		}
 	}
 
+	/** Makes the acceptor's key watch the connection for bytes to read, and only that. */
+	private void watchReads(Connection connection) throws IOException {
+		SelectionKey key = connection.acceptorKey();
+		if (key == null || !key.isValid()) {
+			connection.watchBy(this.selector);
+		}
+		else if (key.interestOps() != SelectionKey.OP_READ) {
+			key.interestOps(SelectionKey.OP_READ);
+		}
+	}
+
 	/** Makes the acceptor's key watch the connection for room to write, and only that. */
 	private void watchWrites(Connection connection) {
 		try {
@@ -273,7 +299,7 @@ final class Acceptor implements Runnable {
 	private void sent(Connection connection) {
 		this.pool.sendingChanged(-1);
 		if (connection.closesAfterSending() || this.pool.isShuttingDown()) {
-			close(connection);
+			closeGently(connection);
 		}
 		else {
 			resumeReading(connection);
@@ -301,13 +327,7 @@ final class Acceptor implements Runnable {
 				continue; // ended meanwhile
 			}
 			try {
-				SelectionKey key = connection.acceptorKey();
-				if (key == null || !key.isValid()) {
-					connection.watchBy(this.selector);
-				}
-				else if (key.interestOps() != SelectionKey.OP_READ) {
-					key.interestOps(SelectionKey.OP_READ);
-				}
+				watchReads(connection);
 			}
 			catch (IOException | CancelledKeyException ex) {
 				// closed meanwhile: the exchange finds out when it next writes or ends
@@ -370,7 +390,10 @@ final class Acceptor implements Runnable {
 				}
 				else if (key.isReadable()) {
 					Connection connection = (Connection) key.attachment();
-					if (connection.state().heldByAcceptor()) {
+					if (connection.state() == State.CLOSING) {
+						lingering(connection);
+					}
+					else if (connection.state().heldByAcceptor()) {
 						readable(connection);
 					}
 					else if (connection.suspendedExchange() instanceof ServerExchange exchange) {
@@ -381,6 +404,7 @@ final class Acceptor implements Runnable {
 						// A worker has it and bytes arrived (a body, the next request): stop
 						// watching until it comes back.
 						key.interestOps(0);
+						connection.inputArrived();
 					}
 				}
 			}
@@ -572,7 +596,8 @@ final class Acceptor implements Runnable {
 				continue;
 			}
 			if (connection.closesAfterSending()) {
-				close(connection); // handed back to be sent, and sent meanwhile
+				// handed back to be closed gently, or to be sent and sent meanwhile
+				closeGently(connection);
 				continue;
 			}
 			resumeReading(connection);
@@ -633,6 +658,13 @@ final class Acceptor implements Runnable {
 				if (connection.unsent().stalled(now, writeTimeoutNanos)) {
 					this.pool.sendingChanged(-1);
 					close(connection); // the client stopped reading
+				}
+				continue;
+			}
+			if (key.attachment() instanceof Connection connection && key.isValid()
+					&& connection.state() == State.CLOSING) {
+				if (now - connection.deadline() > 0) {
+					close(connection); // the client goes on sending: enough
 				}
 				continue;
 			}
@@ -704,8 +736,9 @@ final class Acceptor implements Runnable {
 		boolean pending = false;
 		for (SelectionKey key : this.selector.keys()) {
 			if (key.attachment() instanceof Connection connection && key.isValid()
-					&& connection.state() == State.SENDING) {
-				// a response still going out: it ends by its last byte or by the write timeout
+					&& (connection.state() == State.SENDING || connection.state() == State.CLOSING)) {
+				// a response still going out: it ends by its last byte or by the write timeout;
+				// a client still sending: it ends when the client closes, or after CLOSING_NANOS
 				pending = true;
 			}
 			else if (key.attachment() instanceof Connection connection && key.isValid()
@@ -726,8 +759,8 @@ final class Acceptor implements Runnable {
 
 	private void refuse(Connection connection, Violation violation, String message) {
 		if (connection.isOpen()) {
-			this.pool.refuse(connection, violation, message);
-			this.pool.connectionClosed();
+			this.pool.answerRefusal(connection, violation, message);
+			closeGently(connection);
 		}
 	}
 
@@ -749,6 +782,51 @@ final class Acceptor implements Runnable {
 		if (connection.isOpen()) {
 			connection.close();
 			this.pool.connectionClosed();
+		}
+	}
+
+	/**
+	 * Closes a connection the server is done with, once its response is all written: at once, or,
+	 * if its client may still be sending ({@link Connection#mayStillSend}), after it lingers in
+	 * CLOSING, so that the client reads the whole response rather than a reset.
+	 */
+	private void closeGently(Connection connection) {
+		if (!connection.isOpen()) {
+			return;
+		}
+		if (!connection.mayStillSend() && !sentMore(connection)) {
+			close(connection);
+			return;
+		}
+		try {
+			connection.lingerUntil(this.clock.nanoTime() + CLOSING_NANOS);
+			watchReads(connection);
+		}
+		catch (IOException | CancelledKeyException ex) {
+			close(connection);
+			return;
+		}
+		lingering(connection); // what came already
+	}
+
+	/**
+	 * Whether the client has sent something the connection has not read: a look at the socket,
+	 * worth its system call off the workers' path (a refusal, the end of a held response), where
+	 * the acceptor's key may have been watching for room to write rather than for bytes to read.
+	 */
+	private static boolean sentMore(Connection connection) {
+		try {
+			return connection.readNow() > 0;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	/** CLOSING: drops what the client sent; closes once it has closed, or sent too much. */
+	private void lingering(Connection connection) {
+		if (!connection.discardInput(CLOSING_BYTES)) {
+			close(connection);
 		}
 	}
 

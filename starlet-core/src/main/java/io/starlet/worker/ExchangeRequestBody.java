@@ -141,6 +141,15 @@ final class ExchangeRequestBody {
 		return false;
 	}
 
+	/** Whether the client may still be sending some of the body: not all of it has reached the server. */
+	boolean mayStillArrive() {
+		if (isSettled()) {
+			return false;
+		}
+		CollectedBody collected = this.exchange.connection.body();
+		return collected == null || !collected.isComplete();
+	}
+
 	/** Whether what is left of the request body can be skipped cheaply (else close instead). */
 	boolean mayBeDrained() {
 		CollectedBody collected = this.exchange.connection.body();

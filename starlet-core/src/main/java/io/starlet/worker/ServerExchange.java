@@ -168,9 +168,14 @@ final class ServerExchange implements Exchange {
 		try {
 			this.response.writeUnlessCommitted(ResponseHead.plain(status, message, true, this.config.serverHeader(), this.pool.wallClock()));
 		}
+		catch (IOException gone) {
+			this.connection.close(); // the client is gone
+			throw gone;
+		}
 		finally {
-			// Whatever was committed cannot be finished properly: the connection ends here.
-			this.connection.close();
+			// Whatever was committed cannot be finished properly: the connection ends after it
+			// (closed by the worker, gently if the client may still be sending)
+			closing();
 			endSuspension();
 		}
 		return Outcome.CLOSE;
@@ -183,7 +188,17 @@ final class ServerExchange implements Exchange {
 			this.response.closeAfter();
 			keep = false;
 		}
+		if (!keep) {
+			closing();
+		}
 		return keep;
+	}
+
+	/** The connection closes after this exchange: note whether its client may still be sending the body. */
+	private void closing() {
+		if (this.requestBody.mayStillArrive()) {
+			this.connection.inputMayFollow();
+		}
 	}
 
 	// --- upgrade ----------------------------------------------------------------------------------

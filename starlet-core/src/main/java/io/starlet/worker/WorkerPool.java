@@ -341,11 +341,17 @@ public final class WorkerPool {
 	 * accounts for the close as it does for any other.
 	 */
 	void refuse(Connection connection, Violation violation, String message) {
+		answerRefusal(connection, violation, message);
+		connection.close();
+	}
+
+	/** {@link #refuse} but for the close, which the acceptor makes gently (its client may still be sending). */
+	void answerRefusal(Connection connection, Violation violation, String message) {
 		if (logger.isDebugEnabled()) {
 			logger.debug("{}: {} {} ({})", connection, violation.status(), message, violation.rule());
 		}
 		this.counters.rejected(violation);
-		connection.writeNowAndClose(ResponseHead.plain(violation.status(), message, true, this.config.serverHeader(), this.wallClock));
+		connection.writeNow(ResponseHead.plain(violation.status(), message, true, this.config.serverHeader(), this.wallClock));
 	}
 
 	void connectionOpened() {

@@ -22,7 +22,18 @@ public final class RawClient implements AutoCloseable {
 	private final OutputStream out;
 
 	public RawClient(int port) throws IOException {
+		this(port, 0);
+	}
+
+	/**
+	 * A client whose socket takes at most about {@code receiveBufferSize} bytes before the server
+	 * must wait for it to read (0: the system's default): a slow reader's window.
+	 */
+	public RawClient(int port, int receiveBufferSize) throws IOException {
 		this.socket = new Socket();
+		if (receiveBufferSize > 0) {
+			this.socket.setReceiveBufferSize(receiveBufferSize);
+		}
 		this.socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
 		this.socket.setSoTimeout(10000);
 		this.in = this.socket.getInputStream();
@@ -221,6 +232,30 @@ public final class RawClient implements AutoCloseable {
 			}
 		}
 		return sb.toString();
+	}
+
+	/** Reads a response head from {@code in}, through its blank line; fails if the stream ends first. */
+	public static String readHead(InputStream in) throws IOException {
+		StringBuilder head = new StringBuilder();
+		while (!head.toString().endsWith("\r\n\r\n")) {
+			int c = in.read();
+			if (c < 0) {
+				throw new java.io.EOFException("closed in the head: " + head);
+			}
+			head.append((char) c);
+		}
+		return head.toString();
+	}
+
+	/** Reads at most {@code n} bytes of whatever comes, as they arrive; fewer if the server closes. */
+	public byte[] readSome(int n) throws IOException {
+		return this.in.readNBytes(n);
+	}
+
+	/** Closes with a reset (RST), as a client that crashes or gives up does: nothing is drained. */
+	public void reset() throws IOException {
+		this.socket.setSoLinger(true, 0);
+		this.socket.close();
 	}
 
 	@Override

@@ -95,7 +95,7 @@ class SlowReaderTest {
 		int port = this.server.start(oneWorker().maxKeepaliveReqs(100), BIG_OR_HELLO);
 		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
 			InputStream in = slow.getInputStream();
-			String head = readHead(in);
+			String head = RawClient.readHead(in);
 			assertThat(head).startsWith("HTTP/1.1 200").contains("Content-Length: " + BIG);
 			Await.until("the worker is free", () -> this.server.get().stats().busyWorkers() == 0);
 			assertThat(this.server.get().stats().unsentResponseBytes()).as("bytes held for the client").isPositive();
@@ -112,7 +112,7 @@ class SlowReaderTest {
 					&& this.server.get().stats().sendingConnections() == 0);
 			// the connection lives on (keep-alive) once the acceptor sent the last byte
 			slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			assertThat(RawClient.readHead(in)).startsWith("HTTP/1.1 200");
 			assertThat(new String(in.readNBytes(13), StandardCharsets.US_ASCII)).isEqualTo("Hello, World!");
 		}
 	}
@@ -123,7 +123,7 @@ class SlowReaderTest {
 		int port = this.server.start(oneWorker().unsentResponseSize(0), BIG_OR_HELLO);
 		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
 			InputStream in = slow.getInputStream();
-			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			assertThat(RawClient.readHead(in)).startsWith("HTTP/1.1 200");
 			try (RawClient fresh = new RawClient(port)) {
 				fresh.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
 				assertThat(fresh.readWithin(1000)).isEmpty();
@@ -139,7 +139,7 @@ class SlowReaderTest {
 		int port = this.server.start(oneWorker(), BIG_OR_HELLO); // max-keepalive-reqs 1
 		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
 			InputStream in = slow.getInputStream();
-			assertThat(readHead(in)).contains("Connection: close");
+			assertThat(RawClient.readHead(in)).contains("Connection: close");
 			Await.until("the worker is free", () -> this.server.get().stats().busyWorkers() == 0);
 			readPattern(in, BIG);
 			assertThat(in.read()).isEqualTo(-1);
@@ -153,10 +153,10 @@ class SlowReaderTest {
 		String two = "GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n";
 		try (Socket slow = slowClient(port, two)) {
 			InputStream in = slow.getInputStream();
-			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			assertThat(RawClient.readHead(in)).startsWith("HTTP/1.1 200");
 			Await.until("the worker is free", () -> this.server.get().stats().busyWorkers() == 0);
 			readPattern(in, BIG);
-			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			assertThat(RawClient.readHead(in)).startsWith("HTTP/1.1 200");
 			assertThat(new String(in.readNBytes(13), StandardCharsets.US_ASCII)).isEqualTo("Hello, World!");
 		}
 	}
@@ -165,7 +165,7 @@ class SlowReaderTest {
 	void aClientThatStopsReadingAHeldResponseIsDroppedAfterTheWriteTimeout() throws Exception {
 		int port = this.server.start(oneWorker().timeout(Duration.ofMillis(700)), BIG_OR_HELLO);
 		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
-			assertThat(readHead(slow.getInputStream())).startsWith("HTTP/1.1 200");
+			assertThat(RawClient.readHead(slow.getInputStream())).startsWith("HTTP/1.1 200");
 			Await.until("the worker is free", () -> this.server.get().stats().busyWorkers() == 0);
 			long t0 = System.nanoTime();
 			// never read again: the acceptor closes the connection one timeout after the last progress
@@ -205,7 +205,7 @@ class SlowReaderTest {
 		int port = this.server.start(oneWorker().maxKeepaliveReqs(100), handler);
 		try (Socket slow = slowClient(port, "GET /big-then-async HTTP/1.1\r\nHost: x\r\n\r\n")) {
 			InputStream in = slow.getInputStream();
-			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			assertThat(RawClient.readHead(in)).startsWith("HTTP/1.1 200");
 			Thread reader = new Thread(() -> {
 				try {
 					readPattern(in, BIG);
@@ -221,7 +221,7 @@ class SlowReaderTest {
 			reader.join(20_000);
 			assertThat(new String(in.readNBytes(4), StandardCharsets.US_ASCII)).isEqualTo("tail");
 			slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			assertThat(RawClient.readHead(in)).startsWith("HTTP/1.1 200");
 		}
 	}
 
@@ -230,7 +230,7 @@ class SlowReaderTest {
 		int port = this.server.start(oneWorker().maxKeepaliveReqs(100), BIG_OR_HELLO);
 		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
 			InputStream in = slow.getInputStream();
-			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			assertThat(RawClient.readHead(in)).startsWith("HTTP/1.1 200");
 			Await.until("the worker is free", () -> this.server.get().stats().busyWorkers() == 0);
 			CompletableFuture<Void> drained = this.server.get().shutdownGracefully();
 			// the drain has begun once the listener is closed; its pass that closed it found the
@@ -254,7 +254,7 @@ class SlowReaderTest {
 			.maxKeepaliveReqs(100), BIG_OR_HELLO);
 		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
 			InputStream in = slow.getInputStream();
-			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			assertThat(RawClient.readHead(in)).startsWith("HTTP/1.1 200");
 			Await.until("the worker is free", () -> this.server.get().stats().busyWorkers() == 0);
 			assertThat(this.server.get().stats().unsentResponseBytes()).as("held in memory").isPositive()
 				.isLessThanOrEqualTo(1024 * 1024);
@@ -269,7 +269,7 @@ class SlowReaderTest {
 			Await.until("the file sent and removed", () -> this.server.get().stats().unsentResponseFileBytes() == 0
 					&& this.server.get().stats().sendingConnections() == 0 && responseFiles().isEmpty());
 			slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			assertThat(RawClient.readHead(in)).startsWith("HTTP/1.1 200");
 		}
 	}
 
@@ -278,7 +278,7 @@ class SlowReaderTest {
 		int port = this.server.start(oneWorker().unsentResponseSize(1024 * 1024).bodyTempDir(this.tempDir)
 			.timeout(Duration.ofMillis(700)), BIG_OR_HELLO);
 		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
-			assertThat(readHead(slow.getInputStream())).startsWith("HTTP/1.1 200");
+			assertThat(RawClient.readHead(slow.getInputStream())).startsWith("HTTP/1.1 200");
 			Await.until("the worker is free", () -> this.server.get().stats().busyWorkers() == 0);
 			assertThat(responseFiles()).hasSize(1);
 			Await.until("the connection closed", () -> this.server.get().stats().openConnections() == 0);
@@ -297,7 +297,7 @@ class SlowReaderTest {
 			.bodyTempDir(this.tempDir).maxKeepaliveReqs(100), BIG_OR_HELLO);
 		try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
 			InputStream in = slow.getInputStream();
-			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			assertThat(RawClient.readHead(in)).startsWith("HTTP/1.1 200");
 			// the worker has held what it may; the other 7-11 MB cannot have left, so it still serves
 			Await.until("bytes held", () -> this.server.get().stats().unsentResponseBytes() > 0
 					&& (fileLimit == 0 || this.server.get().stats().unsentResponseFileBytes() > 0));
@@ -305,7 +305,7 @@ class SlowReaderTest {
 			assertThat(this.server.get().stats().unsentResponseFileBytes()).isLessThanOrEqualTo(fileLimit);
 			readPattern(in, BIG);
 			slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-			assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+			assertThat(RawClient.readHead(in)).startsWith("HTTP/1.1 200");
 			assertThat(responseFiles()).isEmpty();
 		}
 	}
@@ -327,7 +327,7 @@ class SlowReaderTest {
 				.bodyTempDir(notADirectory.resolve("missing")).maxKeepaliveReqs(100), BIG_OR_HELLO);
 			try (Socket slow = slowClient(port, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")) {
 				InputStream in = slow.getInputStream();
-				assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+				assertThat(RawClient.readHead(in)).startsWith("HTTP/1.1 200");
 				// memory full, the file refused: the worker now waits for the client
 				Await.until("the log says why", () -> {
 					synchronized (events) { // the appender appends under its own lock
@@ -341,7 +341,7 @@ class SlowReaderTest {
 				assertThat(this.server.get().stats().unsentResponseFileBytes()).isZero();
 				readPattern(in, BIG);
 				slow.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-				assertThat(readHead(in)).startsWith("HTTP/1.1 200");
+				assertThat(RawClient.readHead(in)).startsWith("HTTP/1.1 200");
 			}
 		}
 		finally {
@@ -473,7 +473,7 @@ class SlowReaderTest {
 
 	/** Reads one response of {@code size} bytes in random pieces with random pauses; checks every byte. */
 	private static int readSized(InputStream in, int size, int seed, Random random) throws Exception {
-		String head = readHead(in);
+		String head = RawClient.readHead(in);
 		assertThat(head).startsWith("HTTP/1.1 200").contains("Content-Length: " + size);
 		byte[] buf = new byte[64 * 1024];
 		int at = 0;
@@ -501,18 +501,6 @@ class SlowReaderTest {
 		socket.setSoTimeout(20_000);
 		socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
 		return socket;
-	}
-
-	private static String readHead(InputStream in) throws IOException {
-		StringBuilder head = new StringBuilder();
-		while (!head.toString().endsWith("\r\n\r\n")) {
-			int c = in.read();
-			if (c < 0) {
-				throw new java.io.EOFException("closed in the head: " + head);
-			}
-			head.append((char) c);
-		}
-		return head.toString();
 	}
 
 	/** Reads {@code length} bytes, checking each against the pattern. */
