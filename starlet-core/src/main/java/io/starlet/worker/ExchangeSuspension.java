@@ -499,8 +499,10 @@ final class ExchangeSuspension implements Suspension {
 			c.compact();
 			pool.handBack(c);
 		}
+		else if (c.isOpen()) {
+			pool.close(c);
+		}
 		else {
-			c.close();
 			pool.connectionClosed();
 		}
 		pool.finished();

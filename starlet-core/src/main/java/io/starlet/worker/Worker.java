@@ -330,14 +330,8 @@ final class Worker implements WorkerInfo, Runnable {
 				else if (keep && connection.isOpen()) {
 					this.pool.handBack(connection);
 				}
-				else if (connection.isOpen() && connection.mayStillSend()) {
-					// its client may still be sending: the acceptor closes it gently (CLOSING)
-					connection.closeAfterSending(true);
-					this.pool.handBack(connection);
-				}
 				else if (connection.isOpen()) {
-					connection.close();
-					this.pool.connectionClosed();
+					this.pool.close(connection);
 				}
 				else {
 					this.pool.connectionClosed();

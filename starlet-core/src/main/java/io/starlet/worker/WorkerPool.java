@@ -354,6 +354,22 @@ public final class WorkerPool {
 		connection.writeNow(ResponseHead.plain(violation.status(), message, true, this.config.serverHeader(), this.wallClock));
 	}
 
+	/**
+	 * Closes a connection its owner (a worker, an async exchange's last thread) is done with: by
+	 * way of the acceptor, gently, if its client may still be sending
+	 * ({@link Connection#mayStillSend}), else at once.
+	 */
+	void close(Connection connection) {
+		if (this.running && connection.mayStillSend()) {
+			connection.closeAfterSending(true);
+			handBack(connection);
+		}
+		else {
+			connection.close();
+			connectionClosed();
+		}
+	}
+
 	void connectionOpened() {
 		this.openConnections.incrementAndGet();
 	}
