@@ -2,21 +2,13 @@ package io.starlet.worker;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Queue;
 import java.util.Random;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
-import java.util.zip.CRC32;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,12 +16,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
-import org.slf4j.LoggerFactory;
 
 import io.starlet.Exchange;
 import io.starlet.Handler;
@@ -37,8 +25,20 @@ import io.starlet.ServerStats;
 import io.starlet.StarletConfig;
 import io.starlet.Suspension;
 import io.starlet.testing.Await;
+import io.starlet.testing.RandomTraffic;
+import io.starlet.testing.RandomTraffic.Request;
 import io.starlet.testing.RawClient;
 
+import static io.starlet.testing.RandomTraffic.ascii;
+import static io.starlet.testing.RandomTraffic.body;
+import static io.starlet.testing.RandomTraffic.chunked;
+import static io.starlet.testing.RandomTraffic.concat;
+import static io.starlet.testing.RandomTraffic.digest;
+import static io.starlet.testing.RandomTraffic.drop;
+import static io.starlet.testing.RandomTraffic.expect;
+import static io.starlet.testing.RandomTraffic.expectPattern;
+import static io.starlet.testing.RandomTraffic.keepAliveSequence;
+import static io.starlet.testing.RandomTraffic.openFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -84,8 +84,6 @@ class RandomClientsTest {
 	/** More than Linux lets a socket's send buffer grow to (4 MiB) and the server holds together. */
 	private static final int DROPPED_DOWNLOAD = 8_000_000;
 
-	private static final long SEED = Long.getLong("starlet.random.seed", 20261206L);
-
 	@RegisterExtension
 	final TestServer server = new TestServer();
 
@@ -97,8 +95,6 @@ class RandomClientsTest {
 	private final AtomicInteger mostRunning = new AtomicInteger();
 
 	private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-
-	private final Queue<String> failures = new ConcurrentLinkedQueue<>();
 
 	private final Handler handler = exchange -> {
 		this.mostRunning.accumulateAndGet(this.running.incrementAndGet(), Math::max);
@@ -123,10 +119,7 @@ class RandomClientsTest {
 
 	@Test
 	void theServerAnswersEveryClientAndIsBackAtRestAfterwards() throws Exception {
-		Logger logger = (Logger) LoggerFactory.getLogger("io.starlet");
-		ListAppender<ILoggingEvent> events = new ListAppender<>();
-		events.start();
-		logger.addAppender(events);
+		ListAppender<ILoggingEvent> events = RandomTraffic.captureLogs();
 		try {
 			int port = this.server.start(StarletConfig.builder()
 				.maxWorkers(WORKERS)
@@ -143,63 +136,15 @@ class RandomClientsTest {
 				.unsentResponseFileSize(1024 * 1024)
 				.bodyTempDir(this.tempDir), this.handler);
 
-			long deadline = System.nanoTime() + LOAD_TIME.toNanos();
-			List<Thread> clients = new ArrayList<>();
-			AtomicInteger connections = new AtomicInteger();
-			for (int c = 0; c < CLIENTS; c++) {
-				int client = c;
-				Thread thread = new Thread(() -> {
-					Random random = new Random(SEED * 31 + client);
-					for (int s = 0; s < SCRIPTS && System.nanoTime() < deadline; s++) {
-						String[] what = { "?" };
-						try {
-							script(port, random, what);
-						}
-						catch (Throwable ex) {
-							this.failures.add("seed " + SEED + ", client " + client + ", connection " + s + " ("
-									+ what[0] + "): " + ex);
-						}
-						connections.incrementAndGet();
-					}
-				}, "random-client-" + c);
-				thread.start();
-				clients.add(thread);
-			}
-			// what the load made the server hold, sampled: the run must have reached every state
-			long[] most = new long[4];
-			Thread sampler = new Thread(() -> {
-				while (clients.stream().anyMatch(Thread::isAlive)) {
-					ServerStats now = this.server.get().stats();
-					most[0] = Math.max(most[0], now.unsentResponseFileBytes());
-					most[1] = Math.max(most[1], now.unsentResponseBytes());
-					most[2] = Math.max(most[2], now.bufferedBodyBytes());
-					most[3] = Math.max(most[3], now.suspendedRequests());
-					try {
-						Thread.sleep(2);
-					}
-					catch (InterruptedException ex) {
-						return;
-					}
-				}
-			}, "random-clients-sampler");
-			sampler.start();
-			for (Thread thread : clients) {
-				thread.join(TimeUnit.SECONDS.toMillis(120));
-				assertThat(thread.isAlive()).as(thread.getName() + " done").isFalse();
-			}
-			sampler.join();
-			assertThat(this.failures).as("what clients saw go wrong").isEmpty();
-			assertThat(connections.get()).as("connections made").isGreaterThan(CLIENTS * 5);
-			assertThat(most).as("most held at once: response bytes in files and in memory, body bytes, "
+			RandomTraffic.Outcome run = RandomTraffic.run(CLIENTS, SCRIPTS, LOAD_TIME,
+					(random, what) -> script(port, random, what), () -> this.server.get().stats(),
+					ServerStats::unsentResponseFileBytes, ServerStats::unsentResponseBytes,
+					ServerStats::bufferedBodyBytes, ServerStats::suspendedRequests);
+			assertThat(run.failures()).as("what clients saw go wrong").isEmpty();
+			assertThat(run.connections()).as("connections made").isGreaterThan(CLIENTS * 5);
+			assertThat(run.most()).as("most held at once: response bytes in files and in memory, body bytes, "
 					+ "suspended requests").doesNotContain(0L);
-
-			try {
-				Await.until("the server back at rest", () -> atRest(this.server.get().stats()));
-			}
-			catch (AssertionError ex) {
-				throw new AssertionError(ex.getMessage() + ": " + this.server.get().stats(), ex);
-			}
-			// the files' names go at once (DELETE_ON_CLOSE unlinks on open on Unix): their descriptors must too
+			RandomTraffic.awaitRest(() -> this.server.get().stats());
 			Await.until("every temporary file closed", () -> openFiles(this.tempDir).isEmpty());
 			ServerStats stats = this.server.get().stats();
 			assertThat(stats.retirements().getOrDefault(ServerStats.RETIRED_ERROR, 0L))
@@ -213,14 +158,8 @@ class RandomClientsTest {
 			}
 		}
 		finally {
-			logger.detachAppender(events);
+			assertThat(RandomTraffic.errors(events, BOOM)).as("errors logged").isEmpty();
 		}
-		List<String> errors = events.list.stream()
-			.filter((event) -> event.getLevel().isGreaterOrEqual(Level.ERROR) && !causedByBoom(event.getThrowableProxy()))
-			.map((event) -> event.getLoggerName() + ": " + event.getFormattedMessage() + " "
-					+ (event.getThrowableProxy() != null ? event.getThrowableProxy().getMessage() : ""))
-			.toList();
-		assertThat(errors).as("errors logged").isEmpty();
 	}
 
 	// --- what a client does on one connection --------------------------------------------------
@@ -231,7 +170,7 @@ class RandomClientsTest {
 		try (RawClient client = new RawClient(port, window)) {
 			if (pick < 45) {
 				what[0] = "keep-alive sequence";
-				keepAliveSequence(client, random, what);
+				keepAliveSequence(client, random, what, RandomClientsTest::request);
 			}
 			else if (pick < 55) {
 				what[0] = "dropped in the head";
@@ -297,47 +236,9 @@ class RandomClientsTest {
 				what[0] = "download read late";
 				client.send("GET /download?n=" + LARGE_DOWNLOAD + " HTTP/1.1\r\nHost: x\r\n\r\n");
 				Thread.sleep(100 + random.nextInt(200));
-				expectDownload(client.read(), LARGE_DOWNLOAD);
+				expectPattern(client.read(), LARGE_DOWNLOAD, RandomClientsTest::pattern);
 			}
 		}
-	}
-
-	/** One to six requests on one connection, a fifth of them pipelined two at a time. */
-	private void keepAliveSequence(RawClient client, Random random, String[] what) throws Exception {
-		int count = 1 + random.nextInt(6);
-		StringBuilder sequence = new StringBuilder("keep-alive sequence:");
-		for (int i = 0; i < count; i++) {
-			Request first = request(random);
-			Request second = random.nextInt(5) == 0 ? request(random) : null;
-			sequence.append(i == 0 ? " " : ", then ").append(first.description)
-				.append(second != null ? " pipelined with " + second.description : "");
-			what[0] = sequence.toString();
-			client.send(second == null ? first.bytes : concat(first.bytes, second.bytes));
-			RawClient.Response response = readFinal(client);
-			first.check.accept(response);
-			if ("close".equalsIgnoreCase(response.header("Connection"))) {
-				assertThat(client.closedByServer(5000)).as("closed as announced").isTrue();
-				return;
-			}
-			if (second != null) {
-				response = readFinal(client);
-				second.check.accept(response);
-				if ("close".equalsIgnoreCase(response.header("Connection"))) {
-					assertThat(client.closedByServer(5000)).as("closed as announced").isTrue();
-					return;
-				}
-			}
-		}
-	}
-
-	private record Request(String description, byte[] bytes, Check check) {
-	}
-
-	@FunctionalInterface
-	private interface Check {
-
-		void accept(RawClient.Response response) throws Exception;
-
 	}
 
 	private static Request request(Random random) {
@@ -356,13 +257,14 @@ class RandomClientsTest {
 		}
 		if (pick < 60) {
 			byte[] body = body(random, BODY_SIZES[random.nextInt(BODY_SIZES.length)]);
-			return new Request("POST " + body.length + " bytes chunked", chunked(random, body),
+			return new Request("POST " + body.length + " bytes chunked", chunked(random, "POST", "/echo", body),
 					(r) -> expect(r, 200, "POST /echo " + digest(body)));
 		}
 		if (pick < 80) {
 			int size = new int[] { 1, 5_000, 100_000, HELD_DOWNLOAD, LARGE_DOWNLOAD }[random.nextInt(5)];
 			return new Request("GET /download?n=" + size,
-					ascii("GET /download?n=" + size + " HTTP/1.1\r\nHost: x\r\n\r\n"), (r) -> expectDownload(r, size));
+					ascii("GET /download?n=" + size + " HTTP/1.1\r\nHost: x\r\n\r\n"),
+					(r) -> expectPattern(r, size, RandomClientsTest::pattern));
 		}
 		if (pick < 92) {
 			return new Request("GET /later", ascii("GET /later HTTP/1.1\r\nHost: x\r\n\r\n"),
@@ -386,43 +288,6 @@ class RandomClientsTest {
 			"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n",
 			"GET /hello HTTP/1.1\r\n\r\n",
 			"GET /hello HTTP/1.1\r\nHost: x\r\nX: " + "a".repeat(20_000) + "\r\n\r\n" };
-
-	/** A final response: a {@code 100 Continue} before it is skipped. */
-	private static RawClient.Response readFinal(RawClient client) throws IOException {
-		RawClient.Response response = client.read();
-		while (response != null && response.status() == 100) {
-			response = client.read();
-		}
-		return response;
-	}
-
-	private static void expect(RawClient.Response response, int status, String body) {
-		assertThat(response).as("a response").isNotNull();
-		assertThat(response.status()).isEqualTo(status);
-		assertThat(response.body()).isEqualTo(body);
-	}
-
-	private static void expectDownload(RawClient.Response response, int size) {
-		assertThat(response).as("a response").isNotNull();
-		assertThat(response.status()).isEqualTo(200);
-		String body = response.body();
-		assertThat(body.length()).as("bytes downloaded").isEqualTo(size);
-		for (int i = 0; i < size; i++) {
-			if (body.charAt(i) != pattern(i)) {
-				throw new AssertionError("download of " + size + " bytes differs at byte " + i);
-			}
-		}
-	}
-
-	/** Closes, or resets, the connection: a client that gives up. */
-	private static void drop(RawClient client, Random random) throws IOException {
-		if (random.nextBoolean()) {
-			client.reset();
-		}
-		else {
-			client.close();
-		}
-	}
 
 	// --- the server's side ---------------------------------------------------------------------
 
@@ -466,87 +331,6 @@ class RandomClientsTest {
 
 	private static char pattern(int i) {
 		return (char) ('a' + i % 23);
-	}
-
-	private static boolean atRest(ServerStats stats) {
-		return stats.busyWorkers() == 0 && stats.openConnections() == 0 && stats.idleConnections() == 0
-				&& stats.queuedConnections() == 0 && stats.suspendedRequests() == 0 && stats.bufferedBodyBytes() == 0
-				&& stats.upgradedConnections() == 0 && stats.unsentResponseBytes() == 0
-				&& stats.sendingConnections() == 0 && stats.unsentResponseFileBytes() == 0;
-	}
-
-	/**
-	 * Files under {@code directory} that this process has open, named or removed: from
-	 * {@code /proc/self/fd} where there is one, else those still named there.
-	 */
-	private static List<String> openFiles(Path directory) {
-		Path descriptors = Path.of("/proc/self/fd");
-		try (Stream<Path> files = Files.isDirectory(descriptors) ? Files.list(descriptors) : Files.walk(directory)) {
-			return files.map((file) -> {
-				try {
-					return Files.isSymbolicLink(file) ? Files.readSymbolicLink(file).toString() : file.toString();
-				}
-				catch (IOException ex) {
-					return ""; // closed meanwhile
-				}
-			}).filter((name) -> name.startsWith(directory.toString() + "/")).toList();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static boolean causedByBoom(IThrowableProxy throwable) {
-		for (IThrowableProxy t = throwable; t != null; t = t.getCause()) {
-			if (BOOM.equals(t.getMessage())) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	// --- bytes ---------------------------------------------------------------------------------
-
-	private static byte[] body(Random random, int size) {
-		byte[] body = new byte[size];
-		random.nextBytes(body);
-		return body;
-	}
-
-	/** {@code body} in chunks of random sizes, some with an extension, and a trailer now and then. */
-	private static byte[] chunked(Random random, byte[] body) {
-		var out = new java.io.ByteArrayOutputStream();
-		out.writeBytes(ascii("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"));
-		for (int at = 0; at < body.length;) {
-			int n = Math.min(body.length - at, 1 + random.nextInt(40_000));
-			out.writeBytes(ascii(Integer.toHexString(n) + (random.nextInt(4) == 0 ? ";ext=1" : "") + "\r\n"));
-			out.write(body, at, n);
-			out.writeBytes(ascii("\r\n"));
-			at += n;
-		}
-		out.writeBytes(ascii(random.nextInt(4) == 0 ? "0\r\nX-Trailer: t\r\n\r\n" : "0\r\n\r\n"));
-		return out.toByteArray();
-	}
-
-	private static String digest(byte[] body) {
-		CRC32 crc = new CRC32();
-		crc.update(body);
-		return body.length + " " + crc.getValue();
-	}
-
-	private static byte[] ascii(String text) {
-		return text.getBytes(StandardCharsets.ISO_8859_1);
-	}
-
-	private static byte[] concat(String head, byte[] body) {
-		return concat(ascii(head), body);
-	}
-
-	private static byte[] concat(byte[] a, byte[] b) {
-		byte[] all = new byte[a.length + b.length];
-		System.arraycopy(a, 0, all, 0, a.length);
-		System.arraycopy(b, 0, all, a.length, b.length);
-		return all;
 	}
 
 }
