@@ -127,12 +127,13 @@ final class Acceptor implements Runnable {
 
 	/**
 	 * How long, and how many more bytes, a client may go on sending to a connection the server
-	 * is done with (CLOSING) before it is closed all the same: enough for a pipelined request or
-	 * the rest of a refused upload already on its way, not for a whole upload.
+	 * is done with (CLOSING) before it is closed all the same: enough for a pipelined request, or
+	 * for the rest of an upload refused for its size (beyond the default 30 MB) that a client
+	 * sends whole before it reads the answer, as most do; not for endless sending.
 	 */
 	private static final long CLOSING_NANOS = TimeUnit.SECONDS.toNanos(2);
 
-	private static final long CLOSING_BYTES = 1024 * 1024;
+	private static final long CLOSING_BYTES = 64L * 1024 * 1024;
 
 	private final WorkerPool pool;
 

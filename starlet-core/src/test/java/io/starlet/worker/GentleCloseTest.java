@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * A connection the server closes while its client is still sending (a pipelined request behind a
  * response that closes, the rest of an upload the server refused) is closed gently (RFC 9112
  * §9.6): the output is shut after the response, and what the client still sends is read and
- * dropped until it closes, for 2 s and 1 MiB at most. Closed at once instead, the socket would
+ * dropped until it closes, for 2 s and 64 MiB at most. Closed at once instead, the socket would
  * make the kernel answer with a reset, which destroys whatever of the response the client has
  * not read yet, and fails the client's own writes.
  */
@@ -131,7 +131,7 @@ class GentleCloseTest {
 	}
 
 	@Test
-	void aClientThatGoesOnSendingIsClosedAfterAMebibyte() throws Exception {
+	void aClientThatGoesOnSendingIsClosedAllTheSame() throws Exception {
 		int port = this.server.start(StarletConfig.builder().maxWorkers(1).maxRequestBodySize(64 * 1024),
 				this.handler);
 		Socket socket = connect(port, 0);
