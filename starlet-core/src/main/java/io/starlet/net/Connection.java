@@ -849,7 +849,9 @@ public final class Connection {
 	}
 
 	/**
-	 * CLOSING: reads and drops what the client sent, without waiting.
+	 * CLOSING: reads and drops what the client sent, without waiting, a few buffers at a time (a
+	 * fast sender must not keep the acceptor from its other connections; the selector reports
+	 * the rest).
 	 * @param limit most bytes to drop in all, since {@link #lingerUntil}
 	 * @return false when the connection should close now: the client closed its side, the
 	 * connection failed, or the client sent more than {@code limit}
@@ -857,7 +859,7 @@ public final class Connection {
 	public boolean discardInput(long limit) {
 		ByteBuffer into = ByteBuffer.wrap(this.buf);
 		try {
-			while (true) {
+			for (int reads = 0; reads < 16; reads++) {
 				into.clear();
 				int n = this.channel.read(into);
 				if (n < 0) {
@@ -871,6 +873,7 @@ public final class Connection {
 					return false;
 				}
 			}
+			return true;
 		}
 		catch (IOException ex) {
 			return false;
