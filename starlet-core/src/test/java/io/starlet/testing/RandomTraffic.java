@@ -117,8 +117,13 @@ public final class RandomTraffic {
 
 	// --- keep-alive sequences --------------------------------------------------------------------
 
-	/** A request to send, and how to check its answer. */
-	public record Request(String description, byte[] bytes, Check check) {
+	/** A request to send, and how to check its answer (a head only, when it is a HEAD). */
+	public record Request(String description, byte[] bytes, Check check, boolean head) {
+
+		public Request(String description, byte[] bytes, Check check) {
+			this(description, bytes, check, false);
+		}
+
 	}
 
 	@FunctionalInterface
@@ -148,7 +153,7 @@ public final class RandomTraffic {
 
 	/** Checks the next answer; false when it closed the connection, as it said it would. */
 	private static boolean answered(RawClient client, Request request) throws Exception {
-		RawClient.Response response = readFinal(client);
+		RawClient.Response response = request.head() ? client.readHeadResponse() : readFinal(client);
 		request.check().accept(response);
 		if ("close".equalsIgnoreCase(response.header("Connection"))) {
 			assertThat(client.closedByServer(5000)).as("closed as announced").isTrue();

@@ -242,7 +242,10 @@ class RandomClientsTest {
 	}
 
 	private static Request request(Random random) {
-		int pick = random.nextInt(100);
+		int pick = random.nextInt(110);
+		if (pick >= 100) {
+			return otherRequest(random);
+		}
 		if (pick < 20) {
 			return new Request("GET /hello", ascii("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"),
 					(r) -> expect(r, 200, "hello"));
@@ -275,6 +278,31 @@ class RandomClientsTest {
 			assertThat(r.status()).isEqualTo(500);
 			assertThat(r.body()).doesNotContain(BOOM);
 		});
+	}
+
+	/** HEAD, and HTTP/1.0 with and without keep-alive. */
+	private static Request otherRequest(Random random) {
+		int pick = random.nextInt(3);
+		if (pick == 0) {
+			int size = new int[] { 1, 100_000, LARGE_DOWNLOAD }[random.nextInt(3)];
+			return new Request("HEAD /download?n=" + size,
+					ascii("HEAD /download?n=" + size + " HTTP/1.1\r\nHost: x\r\n\r\n"), (r) -> {
+						assertThat(r).as("a response").isNotNull();
+						assertThat(r.status()).isEqualTo(200);
+						assertThat(r.body()).isEmpty();
+					}, true);
+		}
+		if (pick == 1) {
+			return new Request("HTTP/1.0 GET /hello", ascii("GET /hello HTTP/1.0\r\n\r\n"), (r) -> {
+				expect(r, 200, "hello");
+				assertThat(r.header("Connection")).as("HTTP/1.0 without keep-alive closes").isEqualToIgnoringCase("close");
+			});
+		}
+		return new Request("HTTP/1.0 keep-alive GET /hello",
+				ascii("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"), (r) -> {
+					expect(r, 200, "hello");
+					assertThat(r.header("Connection")).isNotNull();
+				});
 	}
 
 	private static final int[] BODY_SIZES = { 0, 1, 700, 20_000, 150_000 };
