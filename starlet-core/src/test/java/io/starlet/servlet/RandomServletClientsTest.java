@@ -215,20 +215,20 @@ class RandomServletClientsTest {
 				what[0] = "dropped in the body";
 				client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
 					.send(body(random, random.nextInt(100_000)));
-				Thread.sleep(random.nextInt(20));
+				Await.until("the server read the body so far", () -> RandomTraffic.unread(client) <= 0);
 				drop(client, random);
 			}
 			else if (pick < 80) {
 				what[0] = "text dropped after part of it";
 				client.send("GET /write?n=8000000 HTTP/1.1\r\nHost: x\r\n\r\n");
-				Thread.sleep(random.nextInt(30));
+				RandomTraffic.awaitHeld(() -> this.server.server.stats());
 				client.readSome(random.nextInt(50_000));
 				drop(client, random);
 			}
 			else if (pick < 90) {
 				what[0] = "gone while its request is suspended";
 				client.send("GET /async" + (random.nextBoolean() ? "?dispatch=1" : "") + " HTTP/1.1\r\nHost: x\r\n\r\n");
-				Thread.sleep(random.nextInt(10));
+				Await.until("the server read the request", () -> RandomTraffic.unread(client) <= 0);
 				drop(client, random);
 			}
 			else if (pick < 95) {

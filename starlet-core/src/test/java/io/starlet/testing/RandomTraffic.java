@@ -13,6 +13,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
@@ -98,12 +99,8 @@ public final class RandomTraffic {
 				for (int i = 0; i < gauges.length; i++) {
 					most[i] = Math.max(most[i], gauges[i].applyAsLong(now));
 				}
-				try {
-					Thread.sleep(2); // the sampling interval: it only reads gauges
-				}
-				catch (InterruptedException ex) {
-					return;
-				}
+				// the sampling interval, not a wait: the sampler only reads gauges
+				LockSupport.parkNanos(2_000_000);
 			}
 		}, "random-clients-sampler");
 		sampler.start();
@@ -188,6 +185,24 @@ public final class RandomTraffic {
 				throw new AssertionError("a body of " + size + " differs at " + i);
 			}
 		}
+	}
+
+	/** Bytes the client sent that the server has not read yet; -1 where that is not known. */
+	public static long unread(RawClient client) {
+		try {
+			return client.unreadByServer();
+		}
+		catch (IOException ex) {
+			return -1;
+		}
+	}
+
+	/** Waits until the server holds response bytes for a slow reader, in memory or in a file. */
+	public static void awaitHeld(Supplier<ServerStats> stats) throws InterruptedException {
+		Await.until("a response held for a slow reader", () -> {
+			ServerStats now = stats.get();
+			return now.unsentResponseBytes() + now.unsentResponseFileBytes() > 0;
+		});
 	}
 
 	/** Closes, or resets, the connection: a client that gives up. */

@@ -94,7 +94,9 @@ class GentleCloseTest {
 			assertThat(RawClient.readHead(in)).startsWith("HTTP/1.1 200 ").contains("Content-Length: " + BIG)
 				.contains("Connection: close");
 		}
-		Thread.sleep(200); // the client reads slowly: the server is done long before it is
+		// the client reads slowly: the server is done with the response (written, or held off the
+		// worker) while most of it has still to reach the client
+		Await.until("the worker done with the response", () -> this.server.get().stats().busyWorkers() == 0);
 		long read = 0;
 		byte[] buf = new byte[64 * 1024];
 		int n;
@@ -156,7 +158,7 @@ class GentleCloseTest {
 		send(socket, "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /hel");
 		String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
 		assertThat(response).startsWith("HTTP/1.1 200 ").endsWith("hello");
-		Thread.sleep(100); // nothing the test can wait for: the server holds the connection, silent
+		// the client has read to the end of stream: the server shut its output and lingers
 		assertThat(this.server.get().stats().openConnections()).as("lingering").isEqualTo(1);
 		clock.advance(Duration.ofMillis(1900));
 		assertThat(this.server.get().stats().openConnections()).as("still lingering").isEqualTo(1);

@@ -166,7 +166,7 @@ class RandomClientsTest {
 
 	private void script(int port, Random random, String[] what) throws Exception {
 		int pick = random.nextInt(100);
-		int window = random.nextBoolean() || (pick >= 65 && pick < 75) ? 4096 + random.nextInt(60_000) : 0;
+		int window = random.nextBoolean() || (pick >= 65 && pick < 75) || pick >= 95 ? 4096 + random.nextInt(60_000) : 0;
 		try (RawClient client = new RawClient(port, window)) {
 			if (pick < 45) {
 				what[0] = "keep-alive sequence";
@@ -190,14 +190,15 @@ class RandomClientsTest {
 					client.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4000\r\n")
 						.send(body(random, random.nextInt(0x4000)));
 				}
-				Thread.sleep(random.nextInt(30)); // a client that stalls, then goes away
+				// a client that stalls, then goes away: once the server has read what came
+				Await.until("the server read the body so far", () -> RandomTraffic.unread(client) <= 0);
 				drop(client, random);
 			}
 			else if (pick < 75) {
 				// with a small window: the worker holds what it may (memory, then a file) and waits
 				what[0] = "download dropped after part of it";
 				client.send("GET /download?n=" + DROPPED_DOWNLOAD + " HTTP/1.1\r\nHost: x\r\n\r\n");
-				Thread.sleep(20 + random.nextInt(60));
+				RandomTraffic.awaitHeld(() -> this.server.get().stats());
 				client.readSome(random.nextInt(100_000));
 				drop(client, random);
 			}
@@ -220,9 +221,6 @@ class RandomClientsTest {
 			}
 			else if (pick < 89) {
 				what[0] = "connected and left";
-				if (random.nextBoolean()) {
-					Thread.sleep(random.nextInt(50));
-				}
 				drop(client, random);
 			}
 			else if (pick < 95) {
@@ -233,10 +231,11 @@ class RandomClientsTest {
 				expect(client.read(), 200, "POST /echo " + digest(body));
 			}
 			else {
+				// with a small window, once the server holds what the client has not taken
 				what[0] = "download read late";
-				client.send("GET /download?n=" + LARGE_DOWNLOAD + " HTTP/1.1\r\nHost: x\r\n\r\n");
-				Thread.sleep(100 + random.nextInt(200));
-				expectPattern(client.read(), LARGE_DOWNLOAD, RandomClientsTest::pattern);
+				client.send("GET /download?n=" + DROPPED_DOWNLOAD + " HTTP/1.1\r\nHost: x\r\n\r\n");
+				RandomTraffic.awaitHeld(() -> this.server.get().stats());
+				expectPattern(client.read(), DROPPED_DOWNLOAD, RandomClientsTest::pattern);
 			}
 		}
 	}
